@@ -1,0 +1,78 @@
+/* int8 kernels: the arithmetic of docs/quantization.md, NHWC, batch 1.
+ * Kernels trust their arguments (mt_model_open validated them) and never allocate:
+ * any scratch comes from the caller through the matching *_scratch_bytes() query. */
+#ifndef MICROT_KERNELS_H
+#define MICROT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Geometry and quantization shared by the convolution-like kernels. */
+typedef struct {
+    uint16_t in_h, in_w, in_c;    /* input  [in_h][in_w][in_c] */
+    uint16_t out_h, out_w, out_c; /* output [out_h][out_w][out_c] */
+    uint8_t kh, kw;
+    uint8_t stride_h, stride_w;
+    uint8_t pad_top, pad_left;    /* bottom/right padding is implied by the output size */
+    int32_t in_zp, out_zp;
+    int8_t act_min, act_max;      /* the activation, folded into the output clamp */
+} mt_conv_params_t;
+
+/* Per-output-channel requantization: M[c] = mult[c] * 2^(shift[c] - 31). */
+typedef struct {
+    const int32_t *mult;
+    const int32_t *shift;
+} mt_requant_t;
+
+/* TFLite's MultiplyByQuantizedMultiplier; see docs/quantization.md for every rounding step. */
+int32_t mt_requant(int32_t x, int32_t mult, int32_t shift);
+
+/* Generic convolution: any kernel, stride and padding (the stem).
+ * in [in_h][in_w][in_c] s8, w [out_c][kh][kw][in_c] s8, bias [out_c] s32,
+ * out [out_h][out_w][out_c] s8. */
+void mt_conv_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_conv_s8_scratch_bytes(const mt_conv_params_t *p);
+
+/* Pointwise 1x1 convolution, stride 1, no padding (in_h == out_h, in_w == out_w).
+ * in [n][in_c] s8 with n = in_h*in_w, w [out_c][in_c] s8, out [n][out_c] s8. */
+void mt_pointwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_pointwise_s8_scratch_bytes(const mt_conv_params_t *p);
+
+/* Depthwise convolution, channel multiplier 1 (in_c == out_c).
+ * in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8. */
+void mt_depthwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_depthwise_s8_scratch_bytes(const mt_conv_params_t *p);
+
+/* Fully connected: in [in_len] s8, w [out_len][in_len] s8, bias [out_len] s32,
+ * out [out_len] s8; per-output-channel requantization. */
+void mt_fully_connected_s8(int32_t in_len, int32_t out_len, const int8_t *in, const int8_t *w,
+                           const int32_t *bias, int32_t in_zp, int32_t out_zp,
+                           int8_t act_min, int8_t act_max, mt_requant_t rq, int8_t *out);
+
+/* Element-wise add of two equally shaped tensors, TFLite's scheme (docs/quantization.md).
+ * out may alias in0 (the planner runs residual adds in place). */
+typedef struct {
+    int32_t in0_zp, in1_zp, out_zp;
+    int32_t in0_mult, in0_shift, in1_mult, in1_shift, out_mult, out_shift;
+    int32_t left_shift;
+    int8_t act_min, act_max;
+} mt_add_params_t;
+void mt_add_s8(const mt_add_params_t *p, int32_t len, const int8_t *in0, const int8_t *in1,
+               int8_t *out);
+
+/* Global average pool: in [h][w][c] s8 -> out [c] s8; M = s_in / (s_out * h * w). */
+void mt_avgpool_s8(int32_t h, int32_t w, int32_t c, const int8_t *in, int32_t in_zp,
+                   int32_t out_zp, int32_t mult, int32_t shift, int8_t act_min, int8_t act_max,
+                   int8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
