@@ -56,6 +56,7 @@ typedef struct {
     uint32_t tensor_offset[MT_MAX_TENSORS]; /* byte offset of each tensor in the arena */
     uint32_t scratch_offset[MT_MAX_OPS];    /* byte offset of each op's kernel scratch */
     uint32_t scratch_bytes[MT_MAX_OPS];
+    uint32_t live_bytes[MT_MAX_OPS];        /* arena bytes spanned while each op runs */
     uint32_t arena_bytes;                   /* peak: the arena size the model needs */
     uint32_t naive_bytes;                   /* every tensor in its own buffer, for comparison */
 } mt_plan_t;

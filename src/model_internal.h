@@ -1,0 +1,66 @@
+/* Private to the library: decoding of the .mtm records shared by the loader, the planner
+ * and the executor. Records are read field by field (little-endian), never cast, so an
+ * unaligned or hostile buffer cannot cause undefined behaviour. */
+#ifndef MICROT_MODEL_INTERNAL_H
+#define MICROT_MODEL_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "microt/kernels.h"
+#include "microt/model.h"
+
+/* One op record, decoded (docs/model-format.md, "Op record"). */
+typedef struct {
+    uint8_t type;
+    uint8_t kh, kw, stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right;
+    int8_t act_min, act_max;
+    uint16_t input0, input1, output;
+    uint32_t weights_offset, bias_offset, requant_offset, wscale_offset;
+    int32_t params[7];
+} mt_op_rec_t;
+
+/* ADD's params, in record order. */
+enum { MT_ADD_IN0_MULT, MT_ADD_IN0_SHIFT, MT_ADD_IN1_MULT, MT_ADD_IN1_SHIFT,
+       MT_ADD_OUT_MULT, MT_ADD_OUT_SHIFT, MT_ADD_LEFT_SHIFT };
+/* GLOBAL_AVG_POOL's params. */
+enum { MT_POOL_MULT, MT_POOL_SHIFT };
+
+static inline uint16_t mt_rd_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+static inline uint32_t mt_rd_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static inline int32_t mt_rd_i32(const uint8_t *p) {
+    uint32_t u = mt_rd_u32(p);
+    int32_t v;
+    memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without overflow */
+    return v;
+}
+
+static inline float mt_rd_f32(const uint8_t *p) {
+    uint32_t u = mt_rd_u32(p);
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+static inline uint64_t mt_rd_u64(const uint8_t *p) {
+    return (uint64_t)mt_rd_u32(p) | ((uint64_t)mt_rd_u32(p + 4) << 32);
+}
+
+/* Decoders for validated indices (the loader checked the table bounds). */
+void mt_op_read(const mt_model_t *model, uint16_t index, mt_op_rec_t *op);
+void mt_tensor_read(const mt_model_t *model, uint16_t index, mt_tensor_info_t *t);
+
+/* Kernel geometry of a CONV2D/DEPTHWISE_CONV2D op. */
+void mt_op_conv_params(const mt_model_t *model, const mt_op_rec_t *op, mt_conv_params_t *p);
+
+/* Scratch bytes the selected kernel needs for this op (0 for most reference kernels). */
+uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op);
+
+/* Plans the arena (src/planner.c) for a model whose graph is already validated. */
+mt_status_t mt_plan_build(mt_model_t *model);
+
+#endif
