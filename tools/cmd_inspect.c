@@ -1,0 +1,107 @@
+/* microt inspect MODEL: what a firmware engineer needs to budget a model: per layer the op,
+ * shapes, MACs, constant bytes and live arena; per stage the totals; the arena peak. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "microt/model.h"
+#include "model_file.h"
+
+static const char USAGE[] =
+    "usage: microt inspect MODEL\n"
+    "Validates MODEL (.mtm) and prints its input, stage split, one row per op (type, input\n"
+    "and output shape, kernel/stride, MACs, constant bytes, arena bytes live during the op),\n"
+    "per-stage totals, the planned arena peak against naive allocation, and the flash size.\n";
+
+static const char *op_name(mt_op_type_t type) {
+    switch (type) {
+    case MT_OP_CONV2D: return "conv2d";
+    case MT_OP_DEPTHWISE_CONV2D: return "depthwise";
+    case MT_OP_ADD: return "add";
+    case MT_OP_GLOBAL_AVG_POOL: return "avgpool";
+    case MT_OP_FULLY_CONNECTED: return "fc";
+    default: return "?";
+    }
+}
+
+static const char *order_name(uint8_t order) {
+    return order == MT_ORDER_RGB ? "RGB" : order == MT_ORDER_BGR ? "BGR" : "grey";
+}
+
+static void shape_str(const mt_model_t *m, uint16_t t, char *buf, size_t len) {
+    mt_tensor_info_t info;
+    mt_model_tensor(m, t, &info);
+    snprintf(buf, len, "%ux%ux%u", info.h, info.w, info.c);
+}
+
+static void print_model(const char *path, const mt_model_t *m) {
+    mt_tensor_info_t in;
+    mt_model_tensor(m, m->input_tensor, &in);
+    printf("model      %s (%s), format 1.%u, %" PRIu32 " bytes\n", m->name, path,
+           m->version_minor, m->file_bytes);
+    printf("fingerprint %016" PRIx64 "\n", m->fingerprint);
+    printf("input      %ux%ux%u %s, x = (pixel/255 - mean)/std, mean", in.h, in.w, in.c,
+           order_name(m->channel_order));
+    for (int c = 0; c < in.c; c++) printf(" %.4f", (double)m->mean[c]);
+    printf(", std");
+    for (int c = 0; c < in.c; c++) printf(" %.4f", (double)m->std[c]);
+    printf("; int8 scale %.6g zero point %" PRId32 "\n", (double)in.scale, in.zero_point);
+    printf("stages     part = ops 0..%u -> %" PRIu32 "-d feature; full = all %u ops -> %" PRIu32
+           "-d feature\n\n",
+           m->split_op - 1, mt_model_feature_len(m, MT_STAGE_PART), m->n_ops,
+           mt_model_feature_len(m, MT_STAGE_FULL));
+
+    printf("%4s %-5s %-10s %-13s %-13s %-8s %12s %10s %10s\n", "op", "stage", "type", "input",
+           "output", "k/s", "MACs", "weights B", "arena B");
+    uint64_t macs[2] = {0, 0};
+    uint64_t weights[2] = {0, 0};
+    uint32_t peak[2] = {0, 0};
+    for (uint16_t i = 0; i < m->n_ops; i++) {
+        mt_op_info_t op;
+        mt_model_op(m, i, &op);
+        int stage = i < m->split_op ? 0 : 1;
+        char sin[24], sout[24], ks[16] = "-";
+        shape_str(m, op.input0, sin, sizeof sin);
+        shape_str(m, op.output, sout, sizeof sout);
+        if (op.type == MT_OP_CONV2D || op.type == MT_OP_DEPTHWISE_CONV2D) {
+            snprintf(ks, sizeof ks, "%ux%u/%u", op.kh, op.kw, op.stride_h);
+        }
+        printf("%4u %-5s %-10s %-13s %-13s %-8s %12" PRIu64 " %10" PRIu32 " %10" PRIu32 "\n", i,
+               stage ? "rest" : "part", op_name(op.type), sin, sout, ks, op.macs, op.weight_bytes,
+               op.live_arena_bytes);
+        macs[stage] += op.macs;
+        weights[stage] += op.weight_bytes;
+        if (op.live_arena_bytes > peak[stage]) peak[stage] = op.live_arena_bytes;
+    }
+    uint64_t total = macs[0] + macs[1];
+    printf("\n%-10s %14s %8s %14s %14s\n", "stage", "MACs", "share", "weights B", "arena peak B");
+    printf("%-10s %14" PRIu64 " %7.1f%% %14" PRIu64 " %14" PRIu32 "\n", "part", macs[0],
+           total ? 100.0 * (double)macs[0] / (double)total : 0.0, weights[0], peak[0]);
+    printf("%-10s %14" PRIu64 " %7.1f%% %14" PRIu64 " %14" PRIu32 "\n", "rest", macs[1],
+           total ? 100.0 * (double)macs[1] / (double)total : 0.0, weights[1], peak[1]);
+    printf("%-10s %14" PRIu64 " %7.1f%% %14" PRIu64 " %14" PRIu32 "\n", "full", total, 100.0,
+           weights[0] + weights[1], peak[0] > peak[1] ? peak[0] : peak[1]);
+    printf("\narena peak %" PRIu32 " bytes (naive, one buffer per tensor: %" PRIu32
+           " bytes, %.1fx)\n",
+           m->plan.arena_bytes, m->plan.naive_bytes,
+           m->plan.arena_bytes ? (double)m->plan.naive_bytes / m->plan.arena_bytes : 0.0);
+    printf("flash      %" PRIu32 " bytes (the model file, used in place)\n", m->file_bytes);
+}
+
+int mt_cmd_inspect(int argc, char **argv) {
+    if (argc == 2 && mt_cli_is_help(argv[1])) {
+        fputs(USAGE, stdout);
+        return MT_EXIT_OK;
+    }
+    if (argc != 2) {
+        fputs(USAGE, stderr);
+        return MT_EXIT_USAGE;
+    }
+    mt_model_file_t mf;
+    int st = mt_model_file_load(&mf, argv[1]);
+    if (st != MT_OK) return mt_cli_model_error(argv[1], st);
+    print_model(argv[1], &mf.model);
+    mt_model_file_free(&mf);
+    return MT_EXIT_OK;
+}

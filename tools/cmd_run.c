@@ -1,0 +1,111 @@
+/* microt run MODEL IMAGE...: decode, resize and quantize each image like the device would
+ * receive it, run the part stage, resume the full model, and print both pooled features
+ * with the time each stage took on this host. */
+#define _POSIX_C_SOURCE 199309L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "image_io.h"
+#include "microt/exec.h"
+#include "model_file.h"
+
+static const char USAGE[] =
+    "usage: microt run MODEL IMAGE... [--stage part|full|both] [--quiet]\n"
+    "Runs the extractor on each image (PNG/JPEG/BMP/..., any size: resized to the model\n"
+    "input, alpha composited on white) and prints one line per image and stage:\n"
+    "  IMAGE STAGE DIM ms=MILLISECONDS: f0 f1 ... (the dequantized pooled feature)\n"
+    "--quiet prints timings only. The rest stage resumes from the part stage's activations.\n";
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void print_features(const mt_exec_t *exec, mt_stage_t stage, const char *path,
+                           double ms, int quiet) {
+    uint32_t n = mt_model_feature_len(exec->model, stage);
+    float feat[4096];
+    printf("%s %s %u ms=%.3f", path, stage == MT_STAGE_PART ? "part" : "full", n, ms);
+    if (!quiet && n <= 4096 && mt_exec_features_f32(exec, stage, feat, n) == MT_OK) {
+        printf(":");
+        for (uint32_t i = 0; i < n; i++) printf(" %.5g", (double)feat[i]);
+    }
+    printf("\n");
+}
+
+int mt_cmd_run(int argc, char **argv) {
+    const char *model_path = NULL, *stage = "both";
+    int quiet = 0, n_images = 0;
+    char **images = calloc((size_t)argc, sizeof *images);
+    if (!images) return MT_EXIT_FAILURE;
+    for (int i = 1; i < argc; i++) {
+        if (mt_cli_is_help(argv[i])) {
+            fputs(USAGE, stdout);
+            free(images);
+            return MT_EXIT_OK;
+        } else if (strcmp(argv[i], "--stage") == 0 && i + 1 < argc) {
+            stage = argv[++i];
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            quiet = 1;
+        } else if (argv[i][0] == '-') {
+            break; /* unknown option: usage below */
+        } else if (!model_path) {
+            model_path = argv[i];
+        } else {
+            images[n_images++] = argv[i];
+        }
+    }
+    int want_part = strcmp(stage, "part") == 0 || strcmp(stage, "both") == 0;
+    int want_full = strcmp(stage, "full") == 0 || strcmp(stage, "both") == 0;
+    if (!model_path || n_images == 0 || (!want_part && !want_full)) {
+        fputs(USAGE, stderr);
+        free(images);
+        return MT_EXIT_USAGE;
+    }
+
+    mt_model_file_t mf;
+    int st = mt_model_file_load(&mf, model_path);
+    if (st != MT_OK) {
+        free(images);
+        return mt_cli_model_error(model_path, st);
+    }
+    const mt_model_t *m = &mf.model;
+    mt_tensor_info_t in;
+    mt_model_tensor(m, m->input_tensor, &in);
+    size_t in_bytes = (size_t)in.h * in.w * in.c;
+    uint8_t *pixels = malloc(in_bytes);
+    void *arena = malloc(mt_model_arena_bytes(m) + 4);
+    mt_exec_t exec;
+    int rc = MT_EXIT_OK;
+    if (!pixels || !arena || mt_exec_init(&exec, m, arena, mt_model_arena_bytes(m)) != MT_OK) {
+        fprintf(stderr, "microt: out of memory\n");
+        rc = MT_EXIT_FAILURE;
+    }
+    for (int i = 0; rc == MT_EXIT_OK && i < n_images; i++) {
+        char err[512];
+        if (mt_image_load(images[i], in.h, in.w, m->channel_order, pixels, err, sizeof err) != 0) {
+            fprintf(stderr, "microt: %s\n", err);
+            rc = MT_EXIT_FAILURE;
+            break;
+        }
+        mt_exec_set_input_u8(&exec, pixels, in_bytes);
+        double t0 = now_ms();
+        mt_exec_run_part(&exec);
+        double t1 = now_ms();
+        if (want_part) print_features(&exec, MT_STAGE_PART, images[i], t1 - t0, quiet);
+        if (want_full) {
+            mt_exec_resume_full(&exec);
+            double t2 = now_ms();
+            print_features(&exec, MT_STAGE_FULL, images[i], t2 - t0, quiet);
+        }
+    }
+    free(pixels);
+    free(arena);
+    free(images);
+    mt_model_file_free(&mf);
+    return rc;
+}
