@@ -1,0 +1,147 @@
+/* Executor tests: arena and call-order errors, the planned peak is respected (canary bytes
+ * after it stay untouched), results do not depend on arena garbage, the part stage then a
+ * resume equals one uninterrupted pass, and the plan never overlaps two live tensors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "microt/exec.h"
+#include "model_builder.h"
+#include "test_util.h"
+
+#define CAP 8192
+#define CANARY 64
+static uint32_t g_model_buf[CAP / 4];
+static uint32_t g_arena_a[16384 / 4];
+static uint32_t g_arena_b[16384 / 4];
+
+static void random_pixels(uint8_t *px, size_t n, uint32_t seed) {
+    mt_rng_t rng;
+    mt_rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++) px[i] = (uint8_t)mt_rng_u32(&rng);
+}
+
+static void test_errors(const mt_model_t *m) {
+    mt_exec_t x;
+    size_t need = mt_model_arena_bytes(m);
+    CHECK_EQ(mt_exec_init(&x, m, g_arena_a, need - 1), MT_E_ARENA_TOO_SMALL);
+    CHECK_EQ(mt_exec_init(&x, m, (uint8_t *)g_arena_a + 1, need), MT_E_ARENA_ALIGN);
+    CHECK_EQ(mt_exec_init(&x, NULL, g_arena_a, need), MT_E_ARG);
+    CHECK_EQ(mt_exec_init(&x, m, g_arena_a, need), MT_OK);
+    CHECK_EQ(mt_exec_run_part(&x), MT_E_STATE); /* no input yet */
+    uint8_t px[8 * 8 * 3];
+    CHECK_EQ(mt_exec_set_input_u8(&x, px, sizeof px - 1), MT_E_SHAPE);
+    random_pixels(px, sizeof px, 7);
+    CHECK_EQ(mt_exec_set_input_u8(&x, px, sizeof px), MT_OK);
+    CHECK_EQ(mt_exec_resume_full(&x), MT_E_STATE); /* resume before the part stage */
+    float f[12];
+    CHECK_EQ(mt_exec_features_f32(&x, MT_STAGE_PART, f, 8), MT_E_STATE);
+    CHECK_EQ(mt_exec_run_part(&x), MT_OK);
+    CHECK_EQ(mt_exec_features_f32(&x, MT_STAGE_PART, f, 8), MT_OK);
+    CHECK_EQ(mt_exec_features_f32(&x, MT_STAGE_PART, f, 7), MT_E_SHAPE);
+    CHECK_EQ(mt_exec_features_f32(&x, MT_STAGE_FULL, f, 12), MT_E_STATE);
+    CHECK_EQ(mt_exec_run_part(&x), MT_E_STATE); /* twice on one input */
+    CHECK_EQ(mt_exec_resume_full(&x), MT_OK);
+    CHECK_EQ(mt_exec_features_f32(&x, MT_STAGE_FULL, f, 12), MT_OK);
+    CHECK_EQ(mt_exec_resume_full(&x), MT_E_STATE);
+}
+
+/* Runs one input through a fresh arena filled with `fill`, CANARY bytes after the peak. */
+static void run_in(const mt_model_t *m, uint32_t *arena, uint8_t fill, const uint8_t *px,
+                   int resume_split, int8_t *part, int8_t *full) {
+    size_t need = mt_model_arena_bytes(m);
+    memset(arena, fill, need + CANARY);
+    mt_exec_t x;
+    CHECK_EQ(mt_exec_init(&x, m, arena, need), MT_OK);
+    CHECK_EQ(mt_exec_set_input_u8(&x, px, 8 * 8 * 3), MT_OK);
+    if (resume_split) {
+        CHECK_EQ(mt_exec_run_part(&x), MT_OK);
+        const int8_t *q;
+        uint32_t n;
+        float s;
+        int32_t zp;
+        CHECK_EQ(mt_exec_features_s8(&x, MT_STAGE_PART, &q, &n, &s, &zp), MT_OK);
+        memcpy(part, q, n);
+        /* Between the stages the caller may do anything else, e.g. run a head. */
+        CHECK_EQ(mt_exec_resume_full(&x), MT_OK);
+    } else {
+        CHECK_EQ(mt_exec_run_full(&x), MT_OK);
+    }
+    const int8_t *q;
+    uint32_t n;
+    float s;
+    int32_t zp;
+    CHECK_EQ(mt_exec_features_s8(&x, MT_STAGE_FULL, &q, &n, &s, &zp), MT_OK);
+    memcpy(full, q, n);
+    if (!resume_split) {
+        CHECK_EQ(mt_exec_features_s8(&x, MT_STAGE_PART, &q, &n, &s, &zp), MT_OK);
+        memcpy(part, q, n);
+    }
+    const uint8_t *bytes = (const uint8_t *)arena;
+    size_t touched = 0;
+    for (size_t i = need; i < need + CANARY; i++) touched += bytes[i] != fill;
+    CHECK_EQ(touched, 0);
+}
+
+static void test_resume_and_canary(const mt_model_t *m) {
+    for (uint32_t seed = 1; seed <= 5; seed++) {
+        uint8_t px[8 * 8 * 3];
+        random_pixels(px, sizeof px, seed);
+        int8_t part_a[8], full_a[12], part_b[8], full_b[12];
+        run_in(m, g_arena_a, 0x00, px, 1, part_a, full_a);
+        run_in(m, g_arena_b, 0xA5, px, 0, part_b, full_b);
+        mt_check_s8(part_a, part_b, 8, 0, "part feature, resumed vs one pass");
+        mt_check_s8(full_a, full_b, 12, 0, "full feature, resumed vs one pass");
+    }
+}
+
+/* Independent check of the plan: tensors alive at the same op never share bytes. */
+static void test_plan_has_no_overlap(const mt_model_t *m) {
+    uint16_t first[MT_MAX_TENSORS], last[MT_MAX_TENSORS];
+    for (uint16_t t = 0; t < m->n_tensors; t++) first[t] = last[t] = 0;
+    for (uint16_t i = 0; i < m->n_ops; i++) {
+        mt_op_info_t op;
+        mt_model_op(m, i, &op);
+        first[op.output] = i;
+        if (last[op.output] < i) last[op.output] = i;
+        last[op.input0] = i;
+        if (op.input1 != MT_NO_TENSOR) last[op.input1] = i;
+    }
+    last[m->part_feature_tensor] = last[m->full_feature_tensor] = (uint16_t)(m->n_ops - 1);
+    size_t clashes = 0;
+    for (uint16_t a = 0; a < m->n_tensors; a++) {
+        for (uint16_t b = (uint16_t)(a + 1); b < m->n_tensors; b++) {
+            int share_time = first[a] <= last[b] && first[b] <= last[a];
+            /* An add may write its output over its first input (in place): allowed. */
+            int in_place = 0;
+            for (uint16_t i = 0; i < m->n_ops; i++) {
+                mt_op_info_t op;
+                mt_model_op(m, i, &op);
+                if (op.type == MT_OP_ADD && ((op.input0 == a && op.output == b) ||
+                                             (op.input0 == b && op.output == a))) {
+                    in_place = 1;
+                }
+            }
+            mt_tensor_info_t ta, tb;
+            mt_model_tensor(m, a, &ta);
+            mt_model_tensor(m, b, &tb);
+            uint32_t a0 = m->plan.tensor_offset[a], a1 = a0 + (uint32_t)ta.h * ta.w * ta.c;
+            uint32_t b0 = m->plan.tensor_offset[b], b1 = b0 + (uint32_t)tb.h * tb.w * tb.c;
+            if (share_time && !in_place && a0 < b1 && b0 < a1) clashes++;
+            CHECK(a1 <= m->plan.arena_bytes && b1 <= m->plan.arena_bytes);
+        }
+    }
+    CHECK_EQ(clashes, 0);
+    printf("small model: arena %u bytes planned, %u naive\n", (unsigned)m->plan.arena_bytes,
+           (unsigned)m->plan.naive_bytes);
+}
+
+int main(void) {
+    size_t len = mt_build_small_model((uint8_t *)g_model_buf, CAP, 1);
+    mt_model_t m;
+    if (!CHECK_EQ(mt_model_open(&m, g_model_buf, len), MT_OK)) return mt_test_summary("test_exec");
+    if (!CHECK(mt_model_arena_bytes(&m) + CANARY <= sizeof g_arena_a)) return mt_test_summary("test_exec");
+    test_errors(&m);
+    test_resume_and_canary(&m);
+    test_plan_has_no_overlap(&m);
+    return mt_test_summary("test_exec");
+}
