@@ -1,0 +1,1 @@
+"""Factory unit tests (plain unittest)."""
