@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the model-loader fuzzer with clang (libFuzzer + ASan + UBSan) and runs it for a
+# bounded number of inputs. usage: tests/fuzz/run.sh [RUNS] [BUILD_DIR]
+# Crashes are written to BUILD_DIR/crashes; turn each into a regression test.
+set -euo pipefail
+runs=${1:-200000}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${2:-$root/build-fuzz}
+mkdir -p "$out/corpus" "$out/crashes"
+flags="-g -O1 -std=c11 -I$root/include -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
+clang $flags "$root"/src/*.c "$root"/src/kernels/*.c "$root/tests/fuzz/fuzz_model.c" -lm -o "$out/fuzz_model"
+clang -std=c11 -I"$root/include" "$root/tests/fuzz/make_seeds.c" "$root/tests/model_builder.c" \
+    "$root"/src/*.c "$root"/src/kernels/*.c -lm -o "$out/make_seeds"
+"$out/make_seeds" "$out/corpus"
+for f in "$root"/tests/data/*.mtm; do [ -e "$f" ] && cp "$f" "$out/corpus/"; done
+"$out/fuzz_model" -runs="$runs" -max_len=65536 -artifact_prefix="$out/crashes/" \
+    -print_final_stats=1 "$out/corpus" 2>&1 | tail -n 25
