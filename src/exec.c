@@ -149,6 +149,12 @@ mt_status_t mt_exec_resume_full(mt_exec_t *exec) {
     return run_range(exec, exec->model->split_op, exec->model->n_ops);
 }
 
+mt_status_t mt_exec_step(mt_exec_t *exec) {
+    if (!exec || !exec->model) return MT_E_ARG;
+    if (!exec->has_input || exec->next_op >= exec->model->n_ops) return MT_E_STATE;
+    return run_range(exec, exec->next_op, (uint16_t)(exec->next_op + 1));
+}
+
 mt_status_t mt_exec_run_full(mt_exec_t *exec) {
     mt_status_t st = mt_exec_run_part(exec);
     return st == MT_OK ? mt_exec_resume_full(exec) : st;

@@ -39,6 +39,10 @@ mt_status_t mt_exec_run_part(mt_exec_t *exec);
  * stage has not run on this input). */
 mt_status_t mt_exec_resume_full(mt_exec_t *exec);
 
+/* Runs the next single op (debugging, golden tests, per-layer benchmarks). MT_E_STATE
+ * without an input or after the last op. */
+mt_status_t mt_exec_step(mt_exec_t *exec);
+
 /* Both stages in one call. */
 mt_status_t mt_exec_run_full(mt_exec_t *exec);
 
