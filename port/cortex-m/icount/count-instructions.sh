@@ -1,0 +1,71 @@
+#!/bin/sh
+# Runs a Cortex-M ELF under QEMU with the mt_icount plugin and reports executed instructions:
+# in total, and per region bracketed by mt_count_begin(id)/mt_count_end(id) (mt_count.h).
+# Guest output goes to stdout, the report ("mt_icount ..." lines) to stderr or --out=FILE;
+# the exit status is the guest's.
+# Usage: count-instructions.sh [--cpu=cortex-m4|cortex-m7] [--mode=insn|tb] [--trace]
+#            [--out=FILE] [--plugin=SO] ELF [ARGS...]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+cpu=${MT_CPU:-cortex-m4}
+mode=insn
+trace=""
+out=""
+plugin=${MT_ICOUNT_PLUGIN:-}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cpu=*) cpu=${1#--cpu=} ;;
+        --mode=*) mode=${1#--mode=} ;;
+        --trace) trace=",trace=on" ;;
+        --out=*) out=${1#--out=} ;;
+        --plugin=*) plugin=${1#--plugin=} ;;
+        --) shift; break ;;
+        -*) echo "count-instructions.sh: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+    shift
+done
+if [ $# -lt 1 ]; then
+    sed -n '2,8s/^# \{0,1\}//p' "$0" >&2
+    exit 2
+fi
+elf=$1
+shift
+
+# Without a prebuilt plugin, build one (host cc, a fraction of a second) in a private cache.
+if [ -z "$plugin" ]; then
+    cache="${TMPDIR:-/tmp}/mt_icount-$(id -u)"
+    mkdir -p "$cache"
+    plugin="$cache/mt_icount.so"
+    if [ ! -f "$plugin" ] || [ "$here/mt_icount_plugin.c" -nt "$plugin" ]; then
+        "${HOST_CC:-cc}" -std=c11 -O2 -Wall -Wextra -shared -fPIC -fvisibility=hidden \
+            -o "$plugin.tmp.$$" "$here/mt_icount_plugin.c"
+        mv "$plugin.tmp.$$" "$plugin"
+    fi
+fi
+
+# The plugin recognises the markers by the address of the guest's stub table.
+marks=$(arm-none-eabi-nm "$elf" | awk '$3 == "mt_count_marks" { print "0x" $1 }')
+marks_arg=""
+if [ -n "$marks" ]; then
+    marks_arg=",marks=$marks"
+else
+    echo "count-instructions.sh: no mt_count_marks in $elf: reporting the total only" >&2
+fi
+
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+status=0
+"$here/../run-qemu.sh" --cpu="$cpu" \
+    --qemu-arg=-plugin --qemu-arg="$plugin,mode=$mode,out=$report$marks_arg$trace" \
+    "$elf" "$@" || status=$?
+if ! grep -q '^mt_icount total=' "$report"; then
+    echo "count-instructions.sh: the plugin wrote no report" >&2
+    [ "$status" -ne 0 ] || status=1
+fi
+if [ -n "$out" ]; then
+    cp "$report" "$out"
+else
+    cat "$report" >&2
+fi
+exit "$status"

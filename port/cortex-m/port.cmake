@@ -1,0 +1,90 @@
+# Cortex-M port, included by the top-level CMakeLists.txt when cross-compiling:
+#   mt_port_executable(target)  startup code, linker script, semihosting: a hosted-looking
+#                               C program (argv, stdio, host files, exit status) under QEMU
+#   mt_port_bench(target)       the above plus the instruction-count markers (mt_count.h)
+# plus the port self-tests, the counter's calibration test and the minimal firmware.
+set(MT_PORT_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+# Startup as an object library: its vector table must be linked in, not picked from an archive.
+add_library(mt_port_startup OBJECT ${MT_PORT_DIR}/startup.c)
+target_compile_options(mt_port_startup PRIVATE ${MT_WARNINGS})
+
+function(mt_port_executable target)
+  target_link_libraries(${target} PRIVATE mt_port_startup)
+  target_link_options(${target} PRIVATE -T${MT_PORT_DIR}/mps2.ld
+                      -Wl,-Map=$<TARGET_FILE:${target}>.map)
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${MT_PORT_DIR}/mps2.ld)
+  set_target_properties(${target} PROPERTIES SUFFIX .elf)
+endfunction()
+
+# The instruction-count markers; without this, mt_count.h's markers compile to nothing.
+add_library(mt_count OBJECT ${MT_PORT_DIR}/icount/mt_count.c)
+target_include_directories(mt_count PUBLIC ${MT_PORT_DIR}/icount)
+target_compile_definitions(mt_count PUBLIC MT_HAVE_COUNT=1)
+
+function(mt_port_bench target)
+  mt_port_executable(${target})
+  target_link_libraries(${target} PRIVATE mt_count)
+endfunction()
+
+# The QEMU plugin is host code: build it with the host compiler, outside CMake's C toolchain.
+find_program(MT_HOST_CC NAMES cc gcc clang REQUIRED)
+set(MT_ICOUNT_PLUGIN ${CMAKE_BINARY_DIR}/mt_icount.so)
+add_custom_command(
+  OUTPUT ${MT_ICOUNT_PLUGIN}
+  COMMAND ${MT_HOST_CC} -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden
+          -o ${MT_ICOUNT_PLUGIN} ${MT_PORT_DIR}/icount/mt_icount_plugin.c
+  DEPENDS ${MT_PORT_DIR}/icount/mt_icount_plugin.c
+  COMMENT "Building the QEMU instruction-count plugin (host)")
+add_custom_target(mt_icount_plugin ALL DEPENDS ${MT_ICOUNT_PLUGIN})
+
+# --- Tests of the port itself ---
+# Port self-test: argv, stdio, host files both ways, heap, FPU. The expected file size
+# comes from CMake, independently of the guest.
+add_executable(mt_port_selftest ${MT_PORT_DIR}/selftest.c)
+target_compile_options(mt_port_selftest PRIVATE ${MT_WARNINGS})
+target_link_libraries(mt_port_selftest PRIVATE m)
+mt_port_executable(mt_port_selftest)
+file(SIZE ${MT_PORT_DIR}/selftest.c MT_SELFTEST_BYTES)
+add_test(NAME port_selftest
+         COMMAND mt_port_selftest ${MT_PORT_DIR}/selftest.c ${MT_SELFTEST_BYTES}
+                 ${CMAKE_CURRENT_BINARY_DIR}/port_selftest.tmp)
+
+# The guest's exit status must reach CTest: main's value, a fault, abort().
+foreach(case "exit_0;0;--exit;0" "exit_3;3;--exit;3" "exit_255;255;--exit;255"
+             "fault;70;--fault" "abort;1;--abort")
+  list(POP_FRONT case name want)
+  add_test(NAME port_status_${name}
+           COMMAND ${CMAKE_COMMAND} -DWANT=${want} "-DCMD=${MT_PORT_DIR}/run-qemu.sh;--cpu=${MT_CPU};$<TARGET_FILE:mt_port_selftest>;${case}"
+                   -P ${MT_PORT_DIR}/check-status.cmake)
+endforeach()
+
+# Calibration of the instruction counter against loops of known length and SysTick.
+add_executable(mt_icount_calib ${MT_PORT_DIR}/icount/calib.c)
+target_compile_options(mt_icount_calib PRIVATE ${MT_WARNINGS})
+mt_port_bench(mt_icount_calib)
+add_test(NAME port_icount_calibration
+         COMMAND ${MT_PORT_DIR}/icount/calibrate.sh --cpu=${MT_CPU} --plugin=${MT_ICOUNT_PLUGIN}
+                 $<TARGET_FILE:mt_icount_calib>)
+
+# A minimal firmware: the library plus a model in flash, for arm-none-eabi-size (not a test).
+# Real figures: microt export-c MODEL -o fw_model.c, then -DMT_FW_MODEL_C=fw_model.c and the
+# arena/input sizes `microt inspect` prints.
+set(MT_FW_MODEL_C ${MT_PORT_DIR}/minimal_fw_model.c CACHE FILEPATH "C array of the minimal firmware's model (microt export-c)")
+set(MT_FW_ARENA_BYTES 65536 CACHE STRING "Arena bytes of the minimal firmware")
+set(MT_FW_INPUT_BYTES 12288 CACHE STRING "Input frame bytes (h*w*c) of the minimal firmware")
+add_library(mt_port_startup_bare OBJECT ${MT_PORT_DIR}/startup.c)
+target_compile_definitions(mt_port_startup_bare PRIVATE MT_PORT_BARE=1)
+target_compile_options(mt_port_startup_bare PRIVATE ${MT_WARNINGS})
+add_executable(mt_minimal_fw EXCLUDE_FROM_ALL ${MT_PORT_DIR}/minimal_fw.c ${MT_FW_MODEL_C})
+target_compile_definitions(mt_minimal_fw PRIVATE MT_FW_ARENA_BYTES=${MT_FW_ARENA_BYTES}
+                           MT_FW_INPUT_BYTES=${MT_FW_INPUT_BYTES})
+target_compile_options(mt_minimal_fw PRIVATE ${MT_WARNINGS})
+target_link_libraries(mt_minimal_fw PRIVATE microt mt_port_startup_bare)
+target_link_options(mt_minimal_fw PRIVATE -T${MT_PORT_DIR}/mps2.ld -Wl,--defsym=__stack_size=0x2000
+                    -Wl,-Map=$<TARGET_FILE:mt_minimal_fw>.map)
+set_target_properties(mt_minimal_fw PROPERTIES SUFFIX .elf)
+add_custom_target(mt_minimal_fw_size
+                  COMMAND arm-none-eabi-size -A $<TARGET_FILE:mt_minimal_fw>
+                  COMMAND arm-none-eabi-size $<TARGET_FILE:mt_minimal_fw>
+                  DEPENDS mt_minimal_fw VERBATIM)
