@@ -1,0 +1,51 @@
+# Thin wrapper over CMake/CTest giving the README's commands.
+#   make demo   install what is missing, build, run the main job
+#   make test   install what is missing, then every test: host (ASan+UBSan), emulated
+#               Cortex-M4 and M7, the factory's unit tests and smoke run, a bounded fuzz run
+JOBS ?= 2
+FUZZ_RUNS ?= 100000
+PY ?= /usr/bin/python3
+CROSS = -DCMAKE_TOOLCHAIN_FILE=port/cortex-m/toolchain-arm-none-eabi.cmake
+
+.PHONY: all deps build demo test test-host test-m4 test-m7 test-factory fuzz clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh test
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+	cmake --build build -j$(JOBS)
+
+demo:
+	scripts/install-deps.sh runtime
+	$(MAKE) build
+	scripts/demo.sh
+
+test: deps test-host test-m4 test-m7 test-factory fuzz
+	@echo "make test: all suites passed"
+
+test-host:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON
+	cmake --build build-asan -j$(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+test-m4:
+	cmake -S . -B build-m4 $(CROSS) -DMT_CPU=cortex-m4
+	cmake --build build-m4 -j$(JOBS)
+	ctest --test-dir build-m4 --output-on-failure -j$(JOBS)
+
+test-m7:
+	cmake -S . -B build-m7 $(CROSS) -DMT_CPU=cortex-m7
+	cmake --build build-m7 -j$(JOBS)
+	ctest --test-dir build-m7 --output-on-failure -j$(JOBS)
+
+test-factory:
+	factory/run_tests.sh
+
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_RUNS) build-fuzz
+
+clean:
+	rm -rf build build-asan build-m4 build-m7 build-fuzz
