@@ -24,6 +24,8 @@ OP_BYTES = 64
 MAX_TENSORS = 256
 MAX_OPS = 192
 NO_TENSOR = 0xFFFF
+ADD_MAX_LEFT_SHIFT = 22      # (x - zp) * 2^22 stays inside int32
+ACC_MAX_PRODUCT = 255 * 128  # the largest |(x - zp) * w| an accumulator can receive
 
 CONV2D, DEPTHWISE_CONV2D, ADD, GLOBAL_AVG_POOL, FULLY_CONNECTED = 1, 2, 3, 4, 5
 OP_NAMES = {CONV2D: "CONV2D", DEPTHWISE_CONV2D: "DEPTHWISE_CONV2D", ADD: "ADD",
@@ -355,11 +357,18 @@ def _validate(m, buf):
             _check_requant(rq[:cout], rq[cout:], "op %d" % i)
             _need(np.all(np.isfinite(ws)) and np.all(ws > 0), "MT_E_MODEL_QUANT",
                   "op %d weight scales" % i)
+            # no int32 accumulator can wrap, whatever the input: |bias| + fan_in * 255 * 128
+            fan_in = ext["weights"] // cout if op.type != DEPTHWISE_CONV2D else op.kh * op.kw
+            bias = np.frombuffer(buf, "<i4", cout, op.bias_offset).astype(np.int64)
+            _need(np.all(np.abs(bias) + fan_in * ACC_MAX_PRODUCT <= 2**31 - 1),
+                  "MT_E_MODEL_QUANT", "op %d accumulator bound" % i)
         elif op.type == ADD:
             p = op.params
             _check_requant(p[0:6:2], p[1:6:2], "op %d ADD" % i)
-            _need(0 <= p[6] <= 24, "MT_E_MODEL_QUANT", "op %d left_shift" % i)
+            _need(p[1] <= 0 and p[3] <= 0 and 0 <= p[6] <= ADD_MAX_LEFT_SHIFT,
+                  "MT_E_MODEL_QUANT", "op %d ADD input shifts / left_shift" % i)
         else:
+            _need(ti.h * ti.w * 255 <= 2**31 - 1, "MT_E_MODEL_SHAPE", "op %d pool size" % i)
             _check_requant(op.params[0:1], op.params[1:2], "op %d pool" % i)
 
     # stages
