@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# CLI tests (host): exit codes and one-line errors, inspect's figures, run's resumed
+# features, and export-c's array compiled into a program that opens it.
+# usage: test_cli.sh MICROT_BINARY MODEL SOURCE_ROOT
+set -uo pipefail
+microt=$1 model=$2 root=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+check() { # check NAME COMMAND...: the command must succeed
+    if "${@:2}"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
+}
+status_is() { # status_is WANT COMMAND...
+    local want=$1; shift
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    local got=$?
+    [ "$got" -eq "$want" ] || { echo "  exit $got, want $want: $*"; cat "$tmp/err"; return 1; }
+}
+
+check "help exits 0" status_is 0 "$microt" --help
+check "no args is a usage error" status_is 2 "$microt"
+check "unknown command is a usage error" status_is 2 "$microt" frobnicate
+check "inspect --help" status_is 0 "$microt" inspect --help
+check "inspect of a missing file" status_is 1 "$microt" inspect "$tmp/none.mtm"
+check "missing file named in one line" grep -q "none.mtm: cannot read file" "$tmp/err"
+head -c 1000 "$model" > "$tmp/cut.mtm"
+check "inspect of a truncated model" status_is 1 "$microt" inspect "$tmp/cut.mtm"
+check "truncation named" grep -q "truncated" "$tmp/err"
+check "inspect of a valid model" status_is 0 "$microt" inspect "$model"
+check "inspect prints the arena peak" grep -q "^arena peak [0-9]* bytes" "$tmp/out"
+check "inspect prints stage MACs" grep -qE "^part +[0-9]+ " "$tmp/out"
+
+printf 'P6\n5 4\n255\n' > "$tmp/img.ppm"
+head -c 60 /dev/urandom >> "$tmp/img.ppm"
+check "run on an image" status_is 0 "$microt" run "$model" "$tmp/img.ppm"
+check "run prints both stages" test "$(grep -cE ' (part|full) [0-9]+ ms=' "$tmp/out")" -eq 2
+echo "not an image" > "$tmp/bad.png"
+check "run on a bad image" status_is 1 "$microt" run "$model" "$tmp/bad.png"
+check "run without images is a usage error" status_is 2 "$microt" run "$model"
+
+check "export-c" status_is 0 "$microt" export-c "$model" --name test_model_data -o "$tmp/model.c"
+fp=$("$microt" inspect "$model" | awk '/^fingerprint/ {print $2}')
+cat > "$tmp/main.c" <<'CEOF'
+#include <stdio.h>
+#include "microt/model.h"
+extern const unsigned int test_model_data_len;
+extern const uint8_t test_model_data[];
+int main(void) {
+    mt_model_t m;
+    int st = mt_model_open(&m, test_model_data, test_model_data_len);
+    printf("%d %016llx\n", st, (unsigned long long)m.fingerprint);
+    return st != 0;
+}
+CEOF
+check "exported array compiles" cc -std=c11 -I"$root/include" "$tmp/main.c" "$tmp/model.c" "$root"/src/*.c "$root"/src/kernels/*.c -lm -o "$tmp/open"
+check "exported array opens with the same fingerprint" test "$("$tmp/open")" = "0 $fp"
+check "export-c rejects a bad identifier" status_is 2 "$microt" export-c "$model" --name 9lives
+
+echo "test_cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
