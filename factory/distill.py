@@ -1,0 +1,417 @@
+"""Trains a student extractor: MicroT's self-supervised distillation with joint part/full
+training (--mode microt), the supervised TTL baseline (--mode ttl) or the untrained "none"
+baseline (--mode none). Never reads labels in microt mode unless --label-weight > 0.
+
+Teacher targets are precomputed pooled embeddings (float32 [50000, D], same image order as
+cifar.load_split('train')); the student sees each CIFAR image resized on the fly to its input
+size. Checkpoints every epoch to <cache>/runs/<run-name>/ckpt.pt and resumes from it; the
+result is <cache>/runs/<run-name>/final.pt. Runs unchanged under torchrun (gloo, CPU).
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cifar  # noqa: E402
+import netspec  # noqa: E402
+import students  # noqa: E402
+
+# ImageNet normalisation (the paper's and the teacher's): x = (pixel/255 - mean) / std.
+# The exporter writes these into the model file's input LUT.
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+N_CLASSES = 10
+FAKE_TEACHER_DIM = 160
+
+# Arguments that change what a run computes: a checkpoint is only resumed when they agree.
+_RUN_DEFINING = ("student", "px", "split_block", "mode", "joint", "loss", "label_weight",
+                 "augment", "epochs", "batch_size", "lr", "momentum", "wd", "warmup_epochs",
+                 "seed", "max_images", "smoke", "fake", "teacher")
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Distil a student from cached teacher embeddings (MicroT SSKD + joint "
+                    "part/full training), or train the TTL / none baselines.")
+    ap.add_argument("--student", choices=students.STUDENTS, default="mcunet")
+    ap.add_argument("--px", type=int, default=students.DEFAULT_PX, help="student input size")
+    ap.add_argument("--split-block", type=int, default=0,
+                    help="part stage = stem + blocks[:N]; 0 = the cut nearest 64%% of the MACs")
+    ap.add_argument("--mode", choices=("microt", "ttl", "none"), default="microt",
+                    help="microt: match the teacher (no labels); ttl: supervised CIFAR-10 "
+                         "labels; none: save the random-init student")
+    ap.add_argument("--no-joint", dest="joint", action="store_false",
+                    help="microt: train only the full stage (the part stage is its prefix)")
+    ap.add_argument("--loss", choices=("mse", "cosine", "nmse"), default="mse",
+                    help="feature loss: mse (paper), cosine (1-cos), nmse (MSE against "
+                         "per-dimension standardised teacher targets)")
+    ap.add_argument("--label-weight", type=float, default=0.0,
+                    help="microt: add W * cross-entropy on CIFAR-10 labels (both stages)")
+    ap.add_argument("--augment", action="store_true",
+                    help="random crop (pad 2) + horizontal flip; teacher targets stay those "
+                         "of the unaugmented image")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--batch-size", type=int, default=128, help="global batch (all ranks)")
+    ap.add_argument("--lr", type=float, default=0.05, help="peak lr of the cosine schedule")
+    ap.add_argument("--momentum", type=float, default=0.9)
+    ap.add_argument("--wd", type=float, default=5e-4)
+    ap.add_argument("--warmup-epochs", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--teacher", default="",
+                    help="teacher embeddings .npy (default: <cache>/teacher/DEFAULT)")
+    ap.add_argument("--cifar", default=cifar.DEFAULT_ARCHIVE, help="cifar10-jpeg.tar.gz")
+    ap.add_argument("--run-name", default="", help="default: <student>-<mode...>-<px>")
+    ap.add_argument("--runs-dir", default="", help="default: <cache>/runs")
+    ap.add_argument("--max-images", type=int, default=0, help="train on the first N images")
+    ap.add_argument("--threads", type=int, default=0, help="0: 2 / number of processes")
+    ap.add_argument("--log-every", type=int, default=50, help="steps between log lines")
+    ap.add_argument("--no-channels-last", dest="channels_last", action="store_false")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="exit after this many epochs in total (testing resume)")
+    ap.add_argument("--fake", action="store_true",
+                    help="random images and teacher targets (tests; never for a real model)")
+    ap.add_argument("--smoke", action="store_true",
+                    help="512 images, 1 epoch, batch 64; fake data where the real is absent")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.max_images = args.max_images or 512
+        args.epochs = 1
+        args.batch_size = 64
+        args.log_every = 2
+    return args
+
+
+def run_name(args):
+    return args.run_name or default_name(args)
+
+
+def default_name(args):
+    """<student>-<what>-<px>, e.g. mcunet-microt-64; also the model's name (<= 31 chars)."""
+    label = {"microt": "microt", "ttl": "ttl", "none": "none"}[args.mode]
+    if args.mode == "microt":
+        if not args.joint:
+            label += "-nojoint"
+        if args.label_weight:
+            label += "-label%g" % args.label_weight
+        if args.loss != "mse":
+            label += "-" + args.loss
+    if args.augment and args.mode != "none":
+        label += "-aug"
+    if args.smoke:
+        label += "-smoke"
+    return "%s-%s-%d" % (args.student, label, args.px)
+
+
+def log(msg, rank=0):
+    if rank == 0:
+        print(msg, flush=True)
+
+
+# ---------------------------------------------------------------- data
+
+def load_data(args, rank):
+    """(images uint8 [N,32,32,3], labels int64 [N], teacher float32 [N,D] or None, notes)."""
+    notes = []
+    try:
+        if args.fake:
+            raise FileNotFoundError("--fake")
+        images, labels = cifar.load_split("train", args.cifar)
+    except FileNotFoundError:
+        if not (args.smoke or args.fake):
+            raise
+        g = np.random.default_rng(args.seed)
+        n = args.max_images or 512
+        images = g.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+        labels = g.integers(0, N_CLASSES, n).astype(np.int64)
+        notes.append("CIFAR-10 absent or --fake: RANDOM images and labels (testing only)")
+    teacher = None
+    if args.mode == "microt":
+        path = "" if args.fake else (args.teacher or default_teacher())
+        if path and os.path.exists(path):
+            teacher = np.load(path, mmap_mode="r")
+            if teacher.shape[0] != images.shape[0]:
+                raise ValueError("teacher %s has %d rows, CIFAR train has %d"
+                                 % (path, teacher.shape[0], images.shape[0]))
+            notes.append("teacher %s %s" % (path, tuple(teacher.shape)))
+            args.teacher = path
+        elif args.smoke or args.fake:
+            g = np.random.default_rng(args.seed + 1)
+            teacher = g.standard_normal((images.shape[0], FAKE_TEACHER_DIM)).astype(np.float32)
+            notes.append("teacher cache absent or --fake: RANDOM targets [%d, %d] (testing only)"
+                         % teacher.shape)
+            args.teacher = "fake"
+        else:
+            raise FileNotFoundError("no teacher embeddings: run cache_teacher_features.py or "
+                                    "pass --teacher PATH (looked for %r)" % path)
+    n = args.max_images or images.shape[0]
+    images = images[:n]
+    labels = labels[:n]
+    if teacher is not None:
+        teacher = np.ascontiguousarray(teacher[:n], dtype=np.float32)
+    return images, labels, teacher, notes
+
+
+def default_teacher():
+    d = os.path.join(cifar.cache_dir(), "teacher")
+    f = os.path.join(d, "DEFAULT")
+    if not os.path.exists(f):
+        return ""
+    with open(f) as fh:
+        name = fh.read().strip()
+    return name if os.path.isabs(name) else os.path.join(d, name)
+
+
+def preprocess(batch_u8, px, augment, gen, channels_last):
+    """uint8 [B,32,32,3] -> normalised float [B,3,px,px] (bilinear resize, batch-wise)."""
+    x = torch.from_numpy(batch_u8).permute(0, 3, 1, 2).float().div_(255.0)
+    if augment:
+        b, _, h, w = x.shape
+        flip = torch.rand(b, generator=gen) < 0.5
+        x[flip] = x[flip].flip(3)
+        pad = 2
+        xp = F.pad(x, (pad, pad, pad, pad), mode="replicate")
+        off = torch.randint(0, 2 * pad + 1, (b, 2), generator=gen)
+        x = torch.stack([xp[i, :, off[i, 0]:off[i, 0] + h, off[i, 1]:off[i, 1] + w]
+                         for i in range(b)])
+    if x.shape[-1] != px:
+        x = F.interpolate(x, size=(px, px), mode="bilinear", align_corners=False)
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(STD).view(1, 3, 1, 1)
+    x = (x - mean) / std
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    return x
+
+
+# ---------------------------------------------------------------- model + loss
+
+class Trainer(nn.Module):
+    """The student plus what training needs around it: one linear matching layer per stage
+    (pooled student feature -> teacher dim) and, with labels, one linear classifier per stage.
+    All of it but `student` is dropped after training."""
+
+    def __init__(self, spec, mode, joint, teacher_dim, label_weight):
+        super().__init__()
+        self.student = netspec.build(spec)
+        self.mode, self.joint, self.label_weight = mode, joint, label_weight
+        pd, fd = self.student.part_dim, self.student.full_dim
+        if mode == "microt":
+            self.match_full = nn.Linear(fd, teacher_dim)
+            self.match_part = nn.Linear(pd, teacher_dim) if joint else None
+        if mode == "ttl" or label_weight > 0:
+            self.cls_full = nn.Linear(fd, N_CLASSES)
+            self.cls_part = nn.Linear(pd, N_CLASSES) if (mode == "microt" and joint) else None
+
+    def forward(self, x):
+        part, full = self.student(x)
+        out = {}
+        if self.mode == "microt":
+            out["match_full"] = self.match_full(full)
+            if self.match_part is not None:
+                out["match_part"] = self.match_part(part)
+        if hasattr(self, "cls_full"):
+            out["cls_full"] = self.cls_full(full)
+            if self.cls_part is not None:
+                out["cls_part"] = self.cls_part(part)
+        return out
+
+
+def feature_loss(pred, target, kind):
+    if kind == "cosine":
+        return (1.0 - F.cosine_similarity(pred, target, dim=1)).mean()
+    return F.mse_loss(pred, target)  # nmse: the target is already standardised
+
+
+def total_loss(out, target, labels, args):
+    """Sum of the paper's terms; returns (loss, {term: value})."""
+    terms = {}
+    if args.mode == "microt":
+        terms["full"] = feature_loss(out["match_full"], target, args.loss)
+        if "match_part" in out:
+            terms["part"] = feature_loss(out["match_part"], target, args.loss)
+        if args.label_weight > 0:
+            terms["ce_full"] = args.label_weight * F.cross_entropy(out["cls_full"], labels)
+            if "cls_part" in out:
+                terms["ce_part"] = args.label_weight * F.cross_entropy(out["cls_part"], labels)
+    else:
+        terms["ce_full"] = F.cross_entropy(out["cls_full"], labels)
+    loss = sum(terms.values())
+    return loss, {k: float(v.detach()) for k, v in terms.items()}
+
+
+def lr_at(step, total_steps, warmup_steps, lr):
+    """Linear warm-up then cosine decay to 0; a function of the step only (resume-safe)."""
+    if step < warmup_steps:
+        return lr * (step + 1) / warmup_steps
+    t = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+    return lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, t)))
+
+
+def save_atomic(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def student_spec(args):
+    spec = students.get(args.student, args.px, args.split_block or None)
+    spec["name"] = default_name(args).replace("-smoke", "")[:31]
+    return spec
+
+
+def final_record(trainer, spec, args, wall_s, curve, images_per_s):
+    return {"state_dict": {k: v.detach().contiguous().clone() for k, v in trainer.student.state_dict().items()},
+            "heads": {k: v.detach().contiguous().clone() for k, v in trainer.state_dict().items()
+                      if not k.startswith("student.")},
+            "spec": spec, "mean": list(MEAN), "std": list(STD), "input_px": args.px,
+            "seed": args.seed, "args": vars(args), "mode": args.mode, "teacher": args.teacher,
+            "wall_s": wall_s, "curve": curve, "images_per_s": images_per_s,
+            "torch": torch.__version__}
+
+
+# ---------------------------------------------------------------- main loop
+
+def main(argv=None):
+    args = parse_args(argv)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1:
+        torch.distributed.init_process_group("gloo")
+    torch.set_num_threads(args.threads or max(1, 2 // world))
+    name = run_name(args)
+    out_dir = os.path.join(args.runs_dir or os.path.join(cifar.cache_dir(), "runs"), name)
+    os.makedirs(out_dir, exist_ok=True)
+    ckpt_path = os.path.join(out_dir, "ckpt.pt")
+    final_path = os.path.join(out_dir, "final.pt")
+    spec = student_spec(args)
+    d = students.describe(spec)
+    log("run %s: %s, %.2fM MACs (part %.1f%%), %dk params, arena %.1f KB, world %d, threads %d"
+        % (name, spec["name"], d["macs_full"] / 1e6, 100 * d["part_share"], d["params"] // 1000,
+           d["arena_bytes"] / 1024, world, torch.get_num_threads()), rank)
+
+    if args.mode == "none":
+        torch.manual_seed(args.seed)
+        trainer = Trainer(spec, "none", False, 0, 0.0)
+        if rank == 0:
+            save_atomic(final_record(trainer, spec, args, 0.0, [], 0.0), final_path)
+        log("saved the random-init student (seed %d) to %s" % (args.seed, final_path), rank)
+        return final_path
+
+    images, labels, teacher, notes = load_data(args, rank)
+    for n in notes:
+        log("note: " + n, rank)
+    n = images.shape[0]
+    target = None
+    if teacher is not None:
+        target = torch.from_numpy(teacher)
+        if args.loss == "nmse":
+            mu, sd = target.mean(0, keepdim=True), target.std(0, keepdim=True).clamp_min(1e-6)
+            target = (target - mu) / sd
+    labels_t = torch.from_numpy(labels)
+
+    torch.manual_seed(args.seed)
+    trainer = Trainer(spec, args.mode, args.joint,
+                      target.shape[1] if target is not None else 0, args.label_weight)
+    if args.channels_last:
+        trainer = trainer.to(memory_format=torch.channels_last)
+    model = trainer
+    if world > 1:
+        model = nn.parallel.DistributedDataParallel(trainer)
+    opt = torch.optim.SGD(trainer.parameters(), lr=args.lr, momentum=args.momentum,
+                          weight_decay=args.wd)
+    sampler = torch.utils.data.distributed.DistributedSampler(
+        range(n), num_replicas=world, rank=rank, shuffle=True, seed=args.seed, drop_last=True)
+    local_bs = max(1, args.batch_size // world)
+    steps_per_epoch = len(sampler) // local_bs
+    if steps_per_epoch < 1:
+        raise ValueError("fewer images per process than the batch size")
+    total_steps = steps_per_epoch * args.epochs
+    warmup = int(args.warmup_epochs * steps_per_epoch)
+
+    start_epoch, curve, elapsed0 = 0, [], 0.0
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location="cpu")
+        mismatch = [k for k in _RUN_DEFINING if ck["args"].get(k) != getattr(args, k)]
+        if mismatch or ck["spec"] != spec:
+            raise SystemExit("checkpoint %s was made with other settings (%s); use another "
+                             "--run-name or delete it" % (ckpt_path, mismatch or "spec"))
+        trainer.load_state_dict(ck["trainer"])
+        opt.load_state_dict(ck["opt"])
+        start_epoch, curve, elapsed0 = ck["epoch"], ck["curve"], ck["elapsed_s"]
+        log("resumed from %s at epoch %d" % (ckpt_path, start_epoch), rank)
+    if start_epoch >= args.epochs and os.path.exists(final_path):
+        log("already finished: %s" % final_path, rank)
+        return final_path
+
+    t_start = time.time()
+    done_steps_run = 0
+    ips = 0.0
+    for epoch in range(start_epoch, args.epochs):
+        if args.stop_after and epoch >= args.stop_after:
+            log("stopping after epoch %d (--stop-after)" % epoch, rank)
+            return None
+        sampler.set_epoch(epoch)
+        order = np.fromiter(iter(sampler), dtype=np.int64)
+        gen = torch.Generator().manual_seed(args.seed * 1000003 + epoch * 1009 + rank)
+        model.train()
+        sums, count = {}, 0
+        t_epoch = time.time()
+        for s in range(steps_per_epoch):
+            step = epoch * steps_per_epoch + s
+            idx = np.sort(order[s * local_bs:(s + 1) * local_bs])
+            x = preprocess(images[idx], args.px, args.augment, gen, args.channels_last)
+            tgt = target[idx] if target is not None else None
+            lr = lr_at(step, total_steps, warmup, args.lr)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            loss, terms = total_loss(model(x), tgt, labels_t[idx], args)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if not math.isfinite(float(loss)):
+                raise FloatingPointError("loss became %s at step %d" % (float(loss), step))
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + v
+            sums["loss"] = sums.get("loss", 0.0) + float(loss)
+            count += 1
+            done_steps_run += 1
+            if (s + 1) % args.log_every == 0 or s + 1 == steps_per_epoch:
+                el = time.time() - t_start
+                ips = done_steps_run * local_bs * world / el
+                left = (total_steps - step - 1) * local_bs * world / max(ips, 1e-9)
+                log("epoch %d/%d step %d/%d loss %.5f (%s) lr %.4f %.0f img/s elapsed %.0fs "
+                    "ETA %.0fs" % (epoch + 1, args.epochs, s + 1, steps_per_epoch,
+                                   sums["loss"] / count,
+                                   " ".join("%s %.4f" % (k, v / count) for k, v in sums.items()
+                                            if k != "loss"),
+                                   lr, ips, elapsed0 + el, left), rank)
+        curve.append({"epoch": epoch + 1, **{k: v / count for k, v in sums.items()},
+                      "epoch_s": time.time() - t_epoch})
+        if rank == 0:
+            save_atomic({"trainer": trainer.state_dict(), "opt": opt.state_dict(),
+                         "epoch": epoch + 1, "curve": curve, "args": vars(args), "spec": spec,
+                         "elapsed_s": elapsed0 + time.time() - t_start, "seed": args.seed},
+                        ckpt_path)
+        if world > 1:
+            torch.distributed.barrier()
+
+    wall = elapsed0 + time.time() - t_start
+    if rank == 0:
+        trainer.eval()
+        save_atomic(final_record(trainer, spec, args, wall, curve, ips), final_path)
+    log("finished %s in %.0fs: %s" % (name, wall, final_path), rank)
+    if world > 1:
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+    return final_path
+
+
+if __name__ == "__main__":
+    main()
