@@ -4,6 +4,7 @@
 #               Cortex-M4 and M7, the factory's unit tests and smoke run, a bounded fuzz run
 JOBS ?= 2
 FUZZ_RUNS ?= 100000
+FUZZ_SECONDS ?= 180
 PY ?= /usr/bin/python3
 CROSS = -DCMAKE_TOOLCHAIN_FILE=port/cortex-m/toolchain-arm-none-eabi.cmake
 
@@ -45,7 +46,7 @@ test-factory:
 	factory/run_tests.sh
 
 fuzz:
-	tests/fuzz/run.sh $(FUZZ_RUNS) build-fuzz
+	tests/fuzz/run.sh $(FUZZ_RUNS) build-fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build build-asan build-m4 build-m7 build-fuzz

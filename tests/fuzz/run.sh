@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the model-loader fuzzer with clang (libFuzzer + ASan + UBSan) and runs it for a
-# bounded number of inputs. usage: tests/fuzz/run.sh [RUNS] [BUILD_DIR]
+# bounded number of inputs (or MAX_SECONDS, whichever ends first).
+# usage: tests/fuzz/run.sh [RUNS] [BUILD_DIR] [MAX_SECONDS]
 # Crashes are written to BUILD_DIR/crashes; turn each into a regression test.
 set -euo pipefail
 runs=${1:-200000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${2:-$root/build-fuzz}
+max_s=${3:-0}
 mkdir -p "$out/corpus" "$out/crashes"
 flags="-g -O1 -std=c11 -I$root/include -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 clang $flags "$root"/src/*.c "$root"/src/kernels/*.c "$root/tests/fuzz/fuzz_model.c" -lm -o "$out/fuzz_model"
@@ -13,5 +15,5 @@ clang -std=c11 -I"$root/include" "$root/tests/fuzz/make_seeds.c" "$root/tests/mo
     "$root"/src/*.c "$root"/src/kernels/*.c -lm -o "$out/make_seeds"
 "$out/make_seeds" "$out/corpus"
 for f in "$root"/tests/data/*.mtm; do [ -e "$f" ] && cp "$f" "$out/corpus/"; done
-"$out/fuzz_model" -runs="$runs" -max_len=65536 -artifact_prefix="$out/crashes/" \
+"$out/fuzz_model" -runs="$runs" -max_total_time="$max_s" -max_len=65536 -artifact_prefix="$out/crashes/" \
     -print_final_stats=1 "$out/corpus" 2>&1 | tail -n 25
