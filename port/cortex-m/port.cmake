@@ -52,7 +52,7 @@ add_test(NAME port_selftest
 
 # The guest's exit status must reach CTest: main's value, a fault, abort().
 foreach(case "exit_0;0;--exit;0" "exit_3;3;--exit;3" "exit_255;255;--exit;255"
-             "fault;70;--fault" "abort;1;--abort")
+             "fault;70;--fault" "abort;1;--abort" "stack_overflow;70;--overflow")
   list(POP_FRONT case name want)
   add_test(NAME port_status_${name}
            COMMAND ${CMAKE_COMMAND} -DWANT=${want} "-DCMD=${MT_PORT_DIR}/run-qemu.sh;--cpu=${MT_CPU};$<TARGET_FILE:mt_port_selftest>;${case}"
@@ -73,6 +73,7 @@ add_test(NAME port_icount_calibration
 set(MT_FW_MODEL_C ${MT_PORT_DIR}/minimal_fw_model.c CACHE FILEPATH "C array of the minimal firmware's model (microt export-c)")
 set(MT_FW_ARENA_BYTES 65536 CACHE STRING "Arena bytes of the minimal firmware")
 set(MT_FW_INPUT_BYTES 12288 CACHE STRING "Input frame bytes (h*w*c) of the minimal firmware")
+set(MT_FW_STACK_BYTES 16384 CACHE STRING "Stack reserved by the minimal firmware (it prints what it used)")
 add_library(mt_port_startup_bare OBJECT ${MT_PORT_DIR}/startup.c)
 target_compile_definitions(mt_port_startup_bare PRIVATE MT_PORT_BARE=1)
 target_compile_options(mt_port_startup_bare PRIVATE ${MT_WARNINGS})
@@ -81,7 +82,7 @@ target_compile_definitions(mt_minimal_fw PRIVATE MT_FW_ARENA_BYTES=${MT_FW_ARENA
                            MT_FW_INPUT_BYTES=${MT_FW_INPUT_BYTES})
 target_compile_options(mt_minimal_fw PRIVATE ${MT_WARNINGS})
 target_link_libraries(mt_minimal_fw PRIVATE microt mt_port_startup_bare)
-target_link_options(mt_minimal_fw PRIVATE -T${MT_PORT_DIR}/mps2.ld -Wl,--defsym=__stack_size=0x2000
+target_link_options(mt_minimal_fw PRIVATE -T${MT_PORT_DIR}/mps2.ld -Wl,--defsym=__stack_size=${MT_FW_STACK_BYTES}
                     -Wl,-Map=$<TARGET_FILE:mt_minimal_fw>.map)
 set_target_properties(mt_minimal_fw PROPERTIES SUFFIX .elf)
 add_custom_target(mt_minimal_fw_size

@@ -1,6 +1,6 @@
 /* Port self-test: what every microt test relies on under QEMU, checked on the emulated core
  * itself: argv, printf, host files over semihosting, the heap, the FPU and the exit status.
- * Usage: selftest FILE FILE_BYTES TMPFILE   (or selftest --exit N | --fault | --abort) */
+ * Usage: selftest FILE FILE_BYTES TMPFILE (or --exit N | --fault | --abort | --overflow) */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,6 +97,14 @@ static void check_heap(void)
     free(big);
 }
 
+/* Deep recursion whose frames the compiler cannot fold away. */
+static unsigned recurse(unsigned n)
+{
+    volatile char frame[256];
+    frame[0] = (char)n;
+    return n == 0 ? 0 : recurse(n - 1) + (unsigned)frame[0];
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--exit") == 0)
@@ -108,8 +116,10 @@ int main(int argc, char **argv)
     }
     if (argc == 2 && strcmp(argv[1], "--abort") == 0)
         abort();
+    if (argc == 2 && strcmp(argv[1], "--overflow") == 0)
+        return recurse(1u << 30) == 0; /* runs past the stack guard: a fault, status 70 */
     if (argc != 4) {
-        printf("usage: %s FILE FILE_BYTES TMPFILE | --exit N | --fault | --abort\n", argv[0]);
+        printf("usage: %s FILE FILE_BYTES TMPFILE | --exit N | --fault | --abort | --overflow\n", argv[0]);
         return 2;
     }
     printf("selftest: argc=%d argv[0]=%s\n", argc, argv[0]);

@@ -20,7 +20,7 @@ void __libc_init_array(void);
 extern uint32_t __data_start__[], __data_end__[], __data_load__[];
 extern uint32_t __bss_start__[], __bss_end__[];
 extern char __heap_start__[], __heap_end__[];
-extern uint32_t __stack_top__[];
+extern uint32_t __stack_top__[], __stack_limit__[];
 
 #define SEMI_SYS_WRITE0 0x04
 #define SEMI_SYS_GET_CMDLINE 0x15
@@ -40,16 +40,20 @@ static int semihost(int op, void *arg)
     return r0;
 }
 
+/* Exception handlers run on their own small stack (MSP), main on the big one (PSP), so a
+ * main-stack overflow caught by the MPU guard can still be reported. */
+static uint64_t handler_stack[128];
+
 /* The vector table: initial SP, reset, then every exception into one fault reporter
  * (nothing here enables interrupts, so any exception is a fault). */
 __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
-    (void (*)(void))__stack_top__, mt_reset_handler, mt_fault_handler, mt_fault_handler,
+    (void (*)(void))(handler_stack + 128), mt_reset_handler, mt_fault_handler, mt_fault_handler,
     mt_fault_handler, mt_fault_handler, mt_fault_handler, 0, 0, 0, 0,
     mt_fault_handler, mt_fault_handler, 0, mt_fault_handler, mt_fault_handler,
 };
 
 /* Runs before anything that could touch an FP register: grant CP10/CP11 full access
- * (CPACR, ARMv7-M ARM B3.2.20), then continue in C. */
+ * (CPACR, ARMv7-M ARM B3.2.20), move thread mode to the main stack on PSP, continue in C. */
 __attribute__((naked, noreturn)) void mt_reset_handler(void)
 {
     __asm__ volatile("ldr r0, =0xE000ED88\n"
@@ -59,7 +63,10 @@ __attribute__((naked, noreturn)) void mt_reset_handler(void)
                      "dsb\n"
                      "isb\n"
                      "ldr r0, =__stack_top__\n"
-                     "mov sp, r0\n"
+                     "msr psp, r0\n"
+                     "movs r0, #2\n" /* CONTROL.SPSEL: thread mode uses PSP */
+                     "msr control, r0\n"
+                     "isb\n"
                      "b mt_startup\n");
 }
 
@@ -97,6 +104,24 @@ static int parse_cmdline(void)
 }
 #endif
 
+static void put_hex(char *out, uint32_t v);
+
+#if defined(MT_PORT_BARE)
+#define STACK_PAINT 0x5AA5C33Cu
+
+/* Prints "stack used: 0x... of 0x... bytes" (the deepest painted word overwritten). */
+static void report_stack(void)
+{
+    static char msg[] = "stack used: 0xxxxxxxxx of 0xxxxxxxxx bytes\n";
+    const uint32_t *p = __stack_limit__ + 256;
+    while (p < __stack_top__ && *p == STACK_PAINT)
+        p++;
+    put_hex(msg + 14, (uint32_t)((const char *)__stack_top__ - (const char *)p));
+    put_hex(msg + 28, (uint32_t)((const char *)__stack_top__ - (const char *)__stack_limit__));
+    semihost(SEMI_SYS_WRITE0, msg);
+}
+#endif
+
 __attribute__((noreturn, used)) void mt_startup(void)
 {
     size_t data_words = (size_t)(__data_end__ - __data_start__);
@@ -109,11 +134,25 @@ __attribute__((noreturn, used)) void mt_startup(void)
     *(volatile uint32_t *)0xE000ED14 |= 1u << 4; /* CCR.DIV_0_TRP */
     /* Report usage, bus and memory faults as themselves rather than as HardFault. */
     *(volatile uint32_t *)0xE000ED24 |= 7u << 16; /* SHCSR.{MEM,BUS,USG}FAULTENA */
+    /* Stack guard: MPU region 0 = the lowest 1 KB of the main stack, no access, so an
+     * overflow faults instead of silently running into the heap (ARMv7-M ARM B3.5). It
+     * catches any frame under 1 KB; a bigger frame can jump it (then check the map file). */
+    *(volatile uint32_t *)0xE000ED98 = 0;                        /* MPU_RNR */
+    *(volatile uint32_t *)0xE000ED9C = (uint32_t)__stack_limit__; /* MPU_RBAR, 1 KB aligned */
+    *(volatile uint32_t *)0xE000EDA0 = (1u << 28) | (9u << 1) | 1u; /* XN, AP=none, 2^10 B, on */
+    *(volatile uint32_t *)0xE000ED94 = 5u; /* MPU_CTRL: ENABLE | PRIVDEFENA */
+    __asm__ volatile("dsb\nisb" ::: "memory");
 
 #if defined(MT_PORT_BARE)
+    /* Paint the unused stack so its high-water mark can be reported after main. */
+    uint32_t *sp_now;
+    __asm__ volatile("mov %0, sp" : "=r"(sp_now));
+    for (uint32_t *p = __stack_limit__ + 256; p < sp_now - 16; p++) /* above the guard */
+        *p = STACK_PAINT;
     static char *no_args[1] = {NULL};
     __libc_init_array();
     uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)main(0, no_args)};
+    report_stack();
     semihost(SEMI_SYS_EXIT_EXTENDED, block); /* a real board would sleep here instead */
     for (;;) {
     }
@@ -154,8 +193,13 @@ void mt_fault_report(const uint32_t *frame, uint32_t exc_return)
     uint32_t ipsr;
     __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
     put_hex(msg + 11, ipsr & 0x1FF);
-    put_hex(msg + 23, frame[6]);
-    put_hex(msg + 37, *(volatile uint32_t *)0xE000ED28);
+    uint32_t cfsr = *(volatile uint32_t *)0xE000ED28;
+    /* MSTKERR/STKERR: the frame could not be pushed (stack overflow into the guard). */
+    int no_frame = (cfsr & ((1u << 4) | (1u << 12))) != 0;
+    put_hex(msg + 23, no_frame ? 0xFFFFFFFFu : frame[6]);
+    put_hex(msg + 37, cfsr);
+    if (no_frame)
+        semihost(SEMI_SYS_WRITE0, (void *)"\nFAULT: main stack overflow (see __stack_size in mps2.ld)");
     put_hex(msg + 51, *(volatile uint32_t *)0xE000ED2C);
     put_hex(msg + 63, exc_return);
     semihost(SEMI_SYS_WRITE0, msg);
