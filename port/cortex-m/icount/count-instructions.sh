@@ -37,7 +37,7 @@ if [ -z "$plugin" ]; then
     cache="${TMPDIR:-/tmp}/mt_icount-$(id -u)"
     mkdir -p "$cache"
     plugin="$cache/mt_icount.so"
-    if [ ! -f "$plugin" ] || [ "$here/mt_icount_plugin.c" -nt "$plugin" ]; then
+    if [ ! -f "$plugin" ] || [ -n "$(find "$here/mt_icount_plugin.c" -newer "$plugin")" ]; then
         "${HOST_CC:-cc}" -std=c11 -O2 -Wall -Wextra -shared -fPIC -fvisibility=hidden \
             -o "$plugin.tmp.$$" "$here/mt_icount_plugin.c"
         mv "$plugin.tmp.$$" "$plugin"
