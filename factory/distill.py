@@ -150,11 +150,14 @@ def load_data(args, rank):
         else:
             raise FileNotFoundError("no teacher embeddings: run cache_teacher_features.py or "
                                     "pass --teacher PATH (looked for %r)" % path)
-    n = args.max_images or images.shape[0]
-    images = images[:n]
-    labels = labels[:n]
+    if args.max_images and args.max_images < images.shape[0]:
+        # evenly spaced, so a subset of the class-sorted split still holds every class
+        keep = np.linspace(0, images.shape[0] - 1, args.max_images).round().astype(np.int64)
+        images, labels = images[keep], labels[keep]
+        if teacher is not None:
+            teacher = teacher[keep]
     if teacher is not None:
-        teacher = np.ascontiguousarray(teacher[:n], dtype=np.float32)
+        teacher = np.ascontiguousarray(teacher, dtype=np.float32)
     return images, labels, teacher, notes
 
 
