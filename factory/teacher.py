@@ -336,7 +336,7 @@ class Teacher(nn.Module):
         return np.concatenate(out).astype(np.float32)
 
 
-def repair_images_default(n=5000, seed=0):
+def repair_images_default(n=2000, seed=0):
     """The unlabelled images used for BN repair: a fixed random subset of CIFAR-10 train."""
     from cifar import load_split
     images, _ = load_split("train")

@@ -104,5 +104,59 @@ class TeacherMatchesTfjs(unittest.TestCase):
         print(f"\ninception_v3 vs tfjs {self.meta['tfjs']} ({self.meta['backend']}): max rel err {worst:.2e}")
 
 
+
+class ProbeScores(unittest.TestCase):
+    """probe.probe_accuracy on synthetic features with a known answer."""
+
+    def setUp(self):
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            self.skipTest("needs python3-sklearn")
+        rng = np.random.default_rng(0)
+        centres = rng.normal(0, 1, (10, 32)) * 3
+        def draw(n):
+            y = np.repeat(np.arange(10), n)
+            return centres[y] + rng.normal(0, 1, (len(y), 32)), y
+        self.pool, self.test = draw(150), draw(100)
+
+    def test_separable_classes_score_high(self):
+        from probe import probe_accuracy
+        acc = probe_accuracy(*self.pool, *self.test, k=10, seed=0)
+        self.assertGreater(acc, 0.95)
+
+    def test_shuffled_labels_score_chance(self):
+        from probe import probe_accuracy
+        y = np.random.default_rng(1).permutation(self.pool[1])
+        acc = probe_accuracy(self.pool[0], y, *self.test, k=100, seed=0)
+        self.assertLess(acc, 0.25)
+
+
+class DownstreamReaders(unittest.TestCase):
+    def test_digits_layout(self):
+        import downstream
+        if not os.path.exists(downstream.DIGITS_PNG):
+            self.skipTest(f"{downstream.DIGITS_PNG} absent (Debian package opencv-doc)")
+        x, y = downstream.load_digits_png()
+        self.assertEqual(x.shape, (5000, 20, 20))
+        self.assertEqual(np.bincount(y).tolist(), [500] * 10)
+        ink = [x[y == c].mean() for c in range(10)]
+        # a '1' has the least ink and an '8' or '0' the most: fails if rows map to wrong labels
+        self.assertEqual(int(np.argmin(ink)), 1)
+        self.assertIn(int(np.argmax(ink)), (0, 8))
+
+    def test_fashion_idx(self):
+        import downstream
+        if not os.path.isdir(downstream.FASHION_DIR):
+            self.skipTest(f"{downstream.FASHION_DIR} absent (Debian package dataset-fashion-mnist)")
+        d = downstream.load_fashion()
+        self.assertEqual(d["train"][0].shape, (60000, 28, 28))
+        self.assertEqual(d["test"][0].shape, (10000, 28, 28))
+        self.assertEqual(np.bincount(d["test"][1]).tolist(), [1000] * 10)
+        # class 1 (trouser) is narrow: less ink than class 2 (pullover)
+        x, y = d["test"]
+        self.assertLess(x[y == 1].mean(), x[y == 2].mean())
+
+
 if __name__ == "__main__":
     unittest.main()
