@@ -28,7 +28,15 @@ typedef enum {
     MT_E_ARENA_ALIGN = -17,      /* the arena is not 4-byte aligned */
     MT_E_STATE = -18,            /* call order violated, e.g. resume before the part stage */
     MT_E_SHAPE = -19,            /* a caller buffer has the wrong size or shape */
-    MT_E_NONFINITE = -20         /* a NaN or infinity where a finite number is required */
+    MT_E_NONFINITE = -20,        /* a NaN or infinity where a finite number is required */
+    MT_E_CACHE_FULL = -21,       /* the feature cache holds as many samples as it was sized for */
+    MT_E_SCRATCH_TOO_SMALL = -22, /* a scratch buffer is smaller than its _bytes() query said */
+    MT_E_STORE_EMPTY = -23,      /* no head record in either flash slot */
+    MT_E_STORE_CRC = -24,        /* head records present but corrupt (CRC-32 mismatch) */
+    MT_E_STORE_FORMAT = -25,     /* a head blob's magic, version or layout is invalid */
+    MT_E_STORE_MODEL = -26,      /* the head was trained for another model (fingerprint) */
+    MT_E_STORE_IO = -27,         /* a flash read/write/erase callback reported a failure */
+    MT_E_STORE_SPACE = -28       /* the head blob does not fit a flash slot or the buffer */
 } mt_status_t;
 
 /* A constant, human-readable name for any code (unknown codes included). Never NULL. */
