@@ -1,0 +1,311 @@
+/* Stage-decision: calibration hits the requested exit share on held-out data, r = 0 answers
+ * exactly as the full model and r = 1 as the part model, an early-exit run that resumes leaves
+ * the same full-stage features as one uninterrupted pass, several tasks share one extractor
+ * pass, the MACs reported, the SRAM budget of 10 classes x 10 samples, and the error paths. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "microt/exec.h"
+#include "microt/features.h"
+#include "microt/head.h"
+#include "microt/stage.h"
+#include "model_builder.h"
+#include "test_util.h"
+
+static uint32_t g_cache[(2048 * 48) / 4];
+static uint32_t g_scratch[131072 / 4];
+static uint32_t g_head_a[4096 / 4];
+
+static float gauss(mt_rng_t *r) {
+    float u1 = (mt_rng_u32(r) >> 8) * (1.0f / 16777216.0f) + 1e-7f;
+    float u2 = (mt_rng_u32(r) >> 8) * (1.0f / 16777216.0f);
+    return sqrtf(-2.0f * logf(u1)) * cosf(6.2831853f * u2);
+}
+
+#define CAL_K 3
+#define CAL_D 8
+/* Overlapping Gaussian classes: the confidences spread over (1/3, 1). */
+static uint16_t synth(mt_rng_t *r, float *x) {
+    static const float centre[CAL_K][CAL_D] = {{1.2f, 0, 0, 0.5f, 0, 0, 0, 0},
+                                               {0, 1.2f, 0, 0, 0.5f, 0, 0, 0},
+                                               {0, 0, 1.2f, 0, 0, 0.5f, 0, 0}};
+    uint16_t y = (uint16_t)(mt_rng_u32(r) % CAL_K);
+    for (int d = 0; d < CAL_D; d++) x[d] = centre[y][d] + gauss(r);
+    return y;
+}
+
+static void test_calibration(void) {
+    const uint32_t n_train = 2000, n_test = 4000;
+    mt_features_t c;
+    CHECK_EQ(mt_features_init(&c, g_cache, sizeof g_cache, n_train, CAL_D, CAL_D, MT_FEATURES_S8),
+             MT_OK);
+    mt_rng_t rng;
+    mt_rng_seed(&rng, 2024);
+    float x[CAL_D];
+    for (uint32_t i = 0; i < n_train; i++) {
+        uint16_t y = synth(&rng, x);
+        CHECK_EQ(mt_features_add(&c, y, x, x), MT_OK);
+    }
+    mt_calib_opts_t o;
+    mt_calib_opts_default(&o);
+    size_t need = mt_stage_calibrate_scratch_bytes(&c, &o);
+    CHECK(need > 0 && need <= sizeof g_scratch);
+    mt_head_t h;
+    CHECK_EQ(mt_head_init(&h, g_head_a, sizeof g_head_a, CAL_K, CAL_D), MT_OK);
+    CHECK_EQ(mt_head_train(&h, &c, MT_STAGE_PART, &o.train, g_scratch, sizeof g_scratch, NULL),
+             MT_OK);
+    static const float ratios[] = {0.25f, 0.5f, 0.75f};
+    static const mt_confidence_t kinds[] = {MT_CONF_MAX_PROB, MT_CONF_MARGIN, MT_CONF_ENTROPY};
+    for (size_t kk = 0; kk < 3; kk++) {
+        o.confidence = kinds[kk];
+        for (size_t ri = 0; ri < 3; ri++) {
+            float tau;
+            CHECK_EQ(mt_stage_calibrate(&c, ratios[ri], &o, g_scratch, need, &tau), MT_OK);
+            mt_rng_t test_rng;
+            mt_rng_seed(&test_rng, 99); /* the same held-out set for every case */
+            uint32_t exits = 0;
+            for (uint32_t i = 0; i < n_test; i++) {
+                synth(&test_rng, x);
+                uint16_t label;
+                float conf;
+                CHECK_EQ(mt_head_predict_f32(&h, x, CAL_D, kinds[kk], &label, &conf), MT_OK);
+                exits += conf >= tau;
+            }
+            float share = (float)exits / (float)n_test;
+            printf("confidence %d, r = %.2f: tau = %.4f, held-out exit share %.4f\n", (int)kinds[kk],
+                   ratios[ri], tau, share);
+            CHECK(fabsf(share - ratios[ri]) <= 0.02f);
+        }
+    }
+    float tau;
+    CHECK_EQ(mt_stage_calibrate(&c, 0.0f, &o, g_scratch, need, &tau), MT_OK);
+    CHECK(tau == MT_TAU_NEVER);
+    CHECK_EQ(mt_stage_calibrate(&c, 1.0f, &o, g_scratch, need, &tau), MT_OK);
+    CHECK(tau == MT_TAU_ALWAYS);
+    CHECK_EQ(mt_stage_calibrate(&c, 0.5f, &o, g_scratch, need - 1, &tau), MT_E_SCRATCH_TOO_SMALL);
+    CHECK_EQ(mt_stage_calibrate(&c, 1.5f, &o, g_scratch, need, &tau), MT_E_ARG);
+    CHECK_EQ(mt_stage_calibrate(&c, NAN, &o, g_scratch, need, &tau), MT_E_ARG);
+    o.folds = 1;
+    CHECK_EQ(mt_stage_calibrate(&c, 0.5f, &o, g_scratch, need, &tau), MT_E_ARG);
+}
+
+/* The quantile definition, by hand: type-7 interpolation. */
+static void test_quantile(void) {
+    float conf[5] = {0.9f, 0.5f, 0.7f, 0.6f, 0.8f}, tau;
+    CHECK_EQ(mt_stage_tau_from_confidences(conf, 5, 0.5f, &tau), MT_OK);
+    CHECK(fabsf(tau - 0.7f) < 1e-6f); /* the median */
+    float c2[5] = {0.9f, 0.5f, 0.7f, 0.6f, 0.8f};
+    CHECK_EQ(mt_stage_tau_from_confidences(c2, 5, 0.3f, &tau), MT_OK);
+    CHECK(fabsf(tau - 0.78f) < 1e-6f); /* h = 0.7 * 4 = 2.8: 0.7 + 0.8 * (0.8 - 0.7) */
+    float c3[2] = {0.5f, NAN};
+    CHECK_EQ(mt_stage_tau_from_confidences(c3, 2, 0.5f, &tau), MT_E_NONFINITE);
+}
+
+/* ---- On the small test model ---- */
+static uint32_t g_model[8192 / 4];
+static uint32_t g_arena[16384 / 4], g_arena2[16384 / 4];
+#define PX (8 * 8 * 3)
+#define N_PROTO 3
+
+/* Images of class y: a fixed random prototype plus noise. */
+static uint16_t image(mt_rng_t *r, uint8_t *px, int y_or_random) {
+    uint16_t y = (uint16_t)(y_or_random >= 0 ? y_or_random : (int)(mt_rng_u32(r) % N_PROTO));
+    mt_rng_t proto;
+    mt_rng_seed(&proto, 1000u + y);
+    for (int i = 0; i < PX; i++) {
+        int v = (int)(mt_rng_u32(&proto) & 255u) + mt_rng_range(r, -60, 60);
+        px[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+    return y;
+}
+
+typedef struct {
+    mt_model_t m;
+    mt_features_t cache;
+    mt_task_t task;
+    uint64_t part_macs, rest_macs;
+} world_t;
+
+static void train_task(world_t *w, mt_task_t *t, void *buf_a, void *buf_b, float ratio) {
+    memset(t, 0, sizeof *t);
+    mt_head_init(&t->head[0], buf_a, 4096, N_PROTO, 8);
+    mt_head_init(&t->head[1], buf_b, 4096, N_PROTO, 12);
+    mt_train_opts_t o;
+    mt_train_opts_default(&o);
+    o.standardize = 1;
+    CHECK_EQ(mt_head_train(&t->head[0], &w->cache, MT_STAGE_PART, &o, g_scratch, sizeof g_scratch, NULL), MT_OK);
+    CHECK_EQ(mt_head_train(&t->head[1], &w->cache, MT_STAGE_FULL, &o, g_scratch, sizeof g_scratch, NULL), MT_OK);
+    mt_calib_opts_t co;
+    mt_calib_opts_default(&co);
+    co.train = o; /* the fold heads must be trained like the part head itself */
+    CHECK_EQ(mt_stage_calibrate(&w->cache, ratio, &co, g_scratch, sizeof g_scratch, &t->tau), MT_OK);
+    t->ratio = ratio;
+    t->confidence = MT_CONF_MAX_PROB;
+}
+
+/* One uninterrupted pass, both heads evaluated on the features it leaves. */
+static void reference(world_t *w, const mt_task_t *t, const uint8_t *px, mt_answer_t ans[2],
+                      int8_t *full_q) {
+    mt_exec_t x;
+    memset(g_arena2, 0x5A, sizeof g_arena2);
+    CHECK_EQ(mt_exec_init(&x, &w->m, g_arena2, sizeof g_arena2), MT_OK);
+    CHECK_EQ(mt_exec_set_input_u8(&x, px, PX), MT_OK);
+    CHECK_EQ(mt_exec_run_full(&x), MT_OK);
+    for (int s = 0; s < 2; s++) {
+        const int8_t *q;
+        uint32_t n;
+        float scale;
+        int32_t zp;
+        float logits[MT_HEAD_MAX_CLASSES];
+        CHECK_EQ(mt_exec_features_s8(&x, (mt_stage_t)s, &q, &n, &scale, &zp), MT_OK);
+        CHECK_EQ(mt_head_logits_s8(&t->head[s], q, n, scale, zp, logits), MT_OK);
+        CHECK_EQ(mt_head_decide(logits, t->head[s].n_classes, MT_CONF_MAX_PROB, &ans[s].label,
+                                &ans[s].confidence), MT_OK);
+        if (s == 1) memcpy(full_q, q, n);
+    }
+}
+
+static void test_on_model(void) {
+    static world_t w;
+    size_t len = mt_build_small_model((uint8_t *)g_model, sizeof g_model, 5);
+    if (!CHECK_EQ(mt_model_open(&w.m, g_model, len), MT_OK)) return;
+    CHECK_EQ(mt_stage_macs(&w.m, &w.part_macs, &w.rest_macs), MT_OK);
+    uint64_t sum = 0;
+    for (uint16_t i = 0; i < w.m.n_ops; i++) {
+        mt_op_info_t op;
+        mt_model_op(&w.m, i, &op);
+        sum += op.macs;
+    }
+    CHECK(w.part_macs > 0 && w.rest_macs > 0 && w.part_macs + w.rest_macs == sum);
+
+    /* 10 samples per class through the extractor once; images not kept. */
+    CHECK_EQ(mt_features_init(&w.cache, g_cache, sizeof g_cache, 30, 8, 12, MT_FEATURES_S8), MT_OK);
+    mt_exec_t x;
+    CHECK_EQ(mt_exec_init(&x, &w.m, g_arena, sizeof g_arena), MT_OK);
+    mt_rng_t rng;
+    mt_rng_seed(&rng, 7);
+    uint8_t px[PX];
+    for (int i = 0; i < 30; i++) {
+        image(&rng, px, i % N_PROTO);
+        CHECK_EQ(mt_exec_set_input_u8(&x, px, PX), MT_OK);
+        CHECK_EQ(mt_exec_run_full(&x), MT_OK);
+        CHECK_EQ(mt_features_add_exec(&w.cache, (uint16_t)(i % N_PROTO), &x), MT_OK);
+    }
+
+    static const float ratios[] = {0.0f, 0.5f, 1.0f};
+    mt_task_t tasks[3];
+    static uint32_t bufs[6][4096 / 4];
+    for (int r = 0; r < 3; r++) train_task(&w, &tasks[r], bufs[2 * r], bufs[2 * r + 1], ratios[r]);
+    CHECK(tasks[0].tau == MT_TAU_NEVER && tasks[2].tau == MT_TAU_ALWAYS);
+
+
+    uint32_t exits_half = 0, right_full = 0, resumed_checked = 0;
+    const uint32_t n_test = 60;
+    for (uint32_t i = 0; i < n_test; i++) {
+        uint16_t y = image(&rng, px, -1);
+        mt_answer_t ans[3], ref[2], multi[3];
+        int8_t full_ref[12];
+        for (int r = 0; r < 3; r++) {
+            reference(&w, &tasks[r], px, ref, full_ref);
+            CHECK_EQ(mt_exec_set_input_u8(&x, px, PX), MT_OK);
+            CHECK_EQ(mt_stage_infer(&x, &tasks[r], &ans[r]), MT_OK);
+            int s = ans[r].stage;
+            if (r == 0) CHECK_EQ(s, MT_STAGE_FULL); /* r = 0: always the full model */
+            if (r == 2) CHECK_EQ(s, MT_STAGE_PART); /* r = 1: always the part model */
+            /* Whatever stage answered, it answered exactly as that stage's head does on an
+             * uninterrupted pass. */
+            CHECK_EQ(ans[r].label, ref[s].label);
+            CHECK(ans[r].confidence == ref[s].confidence);
+            uint64_t macs = w.part_macs + N_PROTO * 8u + (s ? w.rest_macs + N_PROTO * 12u : 0u);
+            CHECK_EQ(ans[r].macs, macs);
+            if (s == MT_STAGE_FULL) { /* resumed: the arena holds the same full feature */
+                const int8_t *q;
+                uint32_t n;
+                float scale;
+                int32_t zp;
+                CHECK_EQ(mt_exec_features_s8(&x, MT_STAGE_FULL, &q, &n, &scale, &zp), MT_OK);
+                CHECK(memcmp(q, full_ref, n) == 0);
+                resumed_checked++;
+            }
+            if (r == 0) right_full += ans[r].label == y;
+            if (r == 1) exits_half += s == MT_STAGE_PART;
+        }
+        /* All three tasks on one pass: the same answers, the extractor counted once. */
+        uint64_t total;
+        CHECK_EQ(mt_exec_set_input_u8(&x, px, PX), MT_OK);
+        CHECK_EQ(mt_stage_infer_tasks(&x, tasks, 3, multi, &total), MT_OK);
+        uint32_t n_full = 0;
+        for (int r = 0; r < 3; r++) {
+            CHECK_EQ(multi[r].label, ans[r].label);
+            CHECK_EQ(multi[r].stage, ans[r].stage);
+            CHECK_EQ(multi[r].macs, ans[r].macs);
+            n_full += multi[r].stage == MT_STAGE_FULL;
+        }
+        CHECK(n_full >= 1); /* the r = 0 task always resumes */
+        CHECK_EQ(total, w.part_macs + w.rest_macs + 3u * N_PROTO * 8u + n_full * N_PROTO * 12u);
+    }
+    printf("small model: full-model accuracy %u/%u, r = 0.5 exit share %u/%u, %u resumed runs "
+           "compared bit for bit\n", right_full, n_test, exits_half, n_test, resumed_checked);
+    CHECK(right_full >= n_test * 8 / 10); /* the task is learnable: heads are not random */
+    CHECK(exits_half > 0 && exits_half < n_test);
+
+    /* Errors: no input, wrong head shape. */
+    mt_answer_t a;
+    mt_exec_t fresh;
+    CHECK_EQ(mt_exec_init(&fresh, &w.m, g_arena, sizeof g_arena), MT_OK);
+    CHECK_EQ(mt_stage_infer(&fresh, &tasks[1], &a), MT_E_STATE);
+    mt_task_t bad = tasks[1];
+    bad.head[0] = tasks[1].head[1]; /* a 12-d head where the part stage gives 8 */
+    CHECK_EQ(mt_exec_set_input_u8(&fresh, px, PX), MT_OK);
+    CHECK_EQ(mt_stage_infer(&fresh, &bad, &a), MT_E_SHAPE);
+    bad = tasks[1];
+    bad.tau = NAN;
+    CHECK_EQ(mt_stage_infer(&fresh, &bad, &a), MT_E_ARG);
+}
+
+/* SRAM for personalising 10 classes x 10 samples on the shipped MCUNet-style extractor
+ * (part 40-d, full 160-d, arena 40 KB from factory/students.py), by the formulas of
+ * docs/personalization.md, checked against the library's _bytes() queries. */
+static void test_memory_budget(void) {
+    const uint32_t k = 10, n = 100, dp = 40, df = 160, arena = 40u * 1024u;
+    size_t cache = mt_features_bytes(n, dp, df, MT_FEATURES_S8);
+    CHECK_EQ(cache, 2u * n + n * (8u + dp + 8u + df)); /* labels + (lo, step, int8 values) */
+    size_t heads = mt_head_bytes(k, dp) + mt_head_bytes(k, df);
+    CHECK_EQ(heads, 4u * ((k * dp + k + 2u * dp) + (k * df + k + 2u * df)));
+    mt_train_opts_t o;
+    mt_train_opts_default(&o);
+    size_t p_full = k * df + k;
+    size_t train = mt_head_train_scratch_bytes(k, df, &o);
+    CHECK_EQ(train, 4u * ((5u + 2u * 5u) * p_full + 5u + df + k));
+    mt_features_t c;
+    c.n_samples = n;
+    c.n_classes = (uint16_t)k;
+    c.dim[0] = (uint16_t)dp;
+    c.dim[1] = (uint16_t)df;
+    c.buf = (uint8_t *)g_cache;
+    mt_calib_opts_t co;
+    mt_calib_opts_default(&co);
+    size_t calib = mt_stage_calibrate_scratch_bytes(&c, &co);
+    CHECK_EQ(calib, mt_head_bytes(k, dp) + mt_head_train_scratch_bytes(k, dp, &o) + 9u * n);
+    /* The arena is only needed while the samples go through the extractor; training and
+     * calibration run afterwards and may reuse it, so the peak is the larger of the two. */
+    size_t scratch = train > calib ? train : calib;
+    size_t peak = cache + heads + (scratch > arena ? scratch : arena);
+    size_t peak_no_reuse = cache + heads + arena + scratch;
+    printf("SRAM, 10 classes x 10 samples: cache %zu + heads %zu + max(arena %u, training %zu, "
+           "calibration %zu) = %zu B (%zu B without reusing the arena)\n",
+           cache, heads, arena, train, calib, peak, peak_no_reuse);
+    CHECK_EQ(peak, 21800u + 9680u + 97300u);
+    CHECK(peak_no_reuse <= 256u * 1024u);
+    /* Inference: arena + both heads; nothing else (logits live on the stack). */
+    CHECK(arena + heads <= 64u * 1024u);
+}
+
+int main(void) {
+    test_quantile();
+    test_memory_budget();
+    test_calibration();
+    test_on_model();
+    return mt_test_summary("test_stage");
+}
