@@ -31,30 +31,64 @@ typedef struct {
 /* TFLite's MultiplyByQuantizedMultiplier; see docs/quantization.md for every rounding step. */
 int32_t mt_requant(int32_t x, int32_t mult, int32_t shift);
 
+/* Two implementations of each multiply-accumulate kernel, always both compiled:
+ *   *_ref  portable reference C (conv_s8.c, ...): the plain loops of docs/quantization.md;
+ *   *_dsp  optimized (conv_s8_dsp.c, ...): Cortex-M4/M7 DSP SIMD (SMLAD, SXTB16) where the
+ *          compiler defines __ARM_FEATURE_DSP, the same algorithm in portable C elsewhere.
+ * They match bit for bit (tests/test_kernels_dsp.c). The unsuffixed names the executor calls
+ * are macros picking one at build time: MT_USE_DSP=1 (CMake option, default ON for
+ * cortex-m4/m7) selects *_dsp, otherwise *_ref. Scratch sizes follow the same choice. */
+#if defined(MT_USE_DSP) && MT_USE_DSP
+#define MT_KERNEL(name) name##_dsp
+#else
+#define MT_KERNEL(name) name##_ref
+#endif
+#define mt_conv_s8 MT_KERNEL(mt_conv_s8)
+#define mt_conv_s8_scratch_bytes MT_KERNEL(mt_conv_s8_scratch_bytes)
+#define mt_pointwise_s8 MT_KERNEL(mt_pointwise_s8)
+#define mt_pointwise_s8_scratch_bytes MT_KERNEL(mt_pointwise_s8_scratch_bytes)
+#define mt_depthwise_s8 MT_KERNEL(mt_depthwise_s8)
+#define mt_depthwise_s8_scratch_bytes MT_KERNEL(mt_depthwise_s8_scratch_bytes)
+#define mt_fully_connected_s8 MT_KERNEL(mt_fully_connected_s8)
+
 /* Generic convolution: any kernel, stride and padding (the stem).
  * in [in_h][in_w][in_c] s8, w [out_c][kh][kw][in_c] s8, bias [out_c] s32,
  * out [out_h][out_w][out_c] s8. */
-void mt_conv_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
-size_t mt_conv_s8_scratch_bytes(const mt_conv_params_t *p);
+void mt_conv_s8_ref(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                    const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_conv_s8_scratch_bytes_ref(const mt_conv_params_t *p);
+void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                    const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_conv_s8_scratch_bytes_dsp(const mt_conv_params_t *p);
 
 /* Pointwise 1x1 convolution, stride 1, no padding (in_h == out_h, in_w == out_w).
  * in [n][in_c] s8 with n = in_h*in_w, w [out_c][in_c] s8, out [n][out_c] s8. */
-void mt_pointwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
-size_t mt_pointwise_s8_scratch_bytes(const mt_conv_params_t *p);
+void mt_pointwise_s8_ref(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_pointwise_s8_scratch_bytes_ref(const mt_conv_params_t *p);
+void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_pointwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p);
 
 /* Depthwise convolution, channel multiplier 1 (in_c == out_c).
  * in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8. */
-void mt_depthwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
-size_t mt_depthwise_s8_scratch_bytes(const mt_conv_params_t *p);
+void mt_depthwise_s8_ref(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_depthwise_s8_scratch_bytes_ref(const mt_conv_params_t *p);
+void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p);
 
 /* Fully connected: in [in_len] s8, w [out_len][in_len] s8, bias [out_len] s32,
  * out [out_len] s8; per-output-channel requantization. */
-void mt_fully_connected_s8(int32_t in_len, int32_t out_len, const int8_t *in, const int8_t *w,
-                           const int32_t *bias, int32_t in_zp, int32_t out_zp,
-                           int8_t act_min, int8_t act_max, mt_requant_t rq, int8_t *out);
+void mt_fully_connected_s8_ref(int32_t in_len, int32_t out_len, const int8_t *in,
+                               const int8_t *w, const int32_t *bias, int32_t in_zp,
+                               int32_t out_zp, int8_t act_min, int8_t act_max, mt_requant_t rq,
+                               int8_t *out);
+void mt_fully_connected_s8_dsp(int32_t in_len, int32_t out_len, const int8_t *in,
+                               const int8_t *w, const int32_t *bias, int32_t in_zp,
+                               int32_t out_zp, int8_t act_min, int8_t act_max, mt_requant_t rq,
+                               int8_t *out);
 
 /* Element-wise add of two equally shaped tensors, TFLite's scheme (docs/quantization.md).
  * out may alias in0 (the planner runs residual adds in place). */

@@ -9,8 +9,8 @@
  * input pixel and the filter row. Taps outside the input are padding and hold in_zp, so they
  * contribute (in_zp - in_zp) * w = 0 and are simply skipped; bottom/right padding is whatever
  * out_h/out_w imply. acc = bias + sum (x - in_zp) * w (docs/quantization.md, CONV2D). */
-void mt_conv_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+void mt_conv_s8_ref(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                    const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int32_t oy, ox, oc, ky, kx, ic;
     (void)scratch;
     for (oy = 0; oy < p->out_h; oy++) {
@@ -40,7 +40,7 @@ void mt_conv_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
     }
 }
 
-size_t mt_conv_s8_scratch_bytes(const mt_conv_params_t *p) {
+size_t mt_conv_s8_scratch_bytes_ref(const mt_conv_params_t *p) {
     (void)p;
     return 0; /* the reference kernel needs none */
 }

@@ -7,8 +7,8 @@
  * Loop order oy, ox, c, ky, kx: each output is one channel's dot product over the window.
  * Taps outside the input are padding (in_zp) and contribute 0, so they are skipped.
  * acc = bias[c] + sum (x - in_zp) * w (docs/quantization.md, DEPTHWISE_CONV2D). */
-void mt_depthwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+void mt_depthwise_s8_ref(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int32_t c_n = p->in_c; /* == out_c */
     int32_t oy, ox, c, ky, kx;
     (void)scratch;
@@ -34,7 +34,7 @@ void mt_depthwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *
     }
 }
 
-size_t mt_depthwise_s8_scratch_bytes(const mt_conv_params_t *p) {
+size_t mt_depthwise_s8_scratch_bytes_ref(const mt_conv_params_t *p) {
     (void)p;
     return 0; /* the reference kernel needs none */
 }

@@ -5,8 +5,8 @@
 /* in [n][in_c] s8 with n = in_h * in_w, w [out_c][in_c] s8, bias [out_c] s32,
  * out [n][out_c] s8. Loop order pixel, oc, ic: the innermost loop walks in_c, contiguous in
  * both the pixel and the filter row. acc = bias + sum (x - in_zp) * w. */
-void mt_pointwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+void mt_pointwise_s8_ref(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int32_t n = (int32_t)p->in_h * p->in_w;
     int32_t i, oc, ic;
     (void)scratch;
@@ -25,7 +25,7 @@ void mt_pointwise_s8(const mt_conv_params_t *p, const int8_t *in, const int8_t *
     }
 }
 
-size_t mt_pointwise_s8_scratch_bytes(const mt_conv_params_t *p) {
+size_t mt_pointwise_s8_scratch_bytes_ref(const mt_conv_params_t *p) {
     (void)p;
     return 0; /* the reference kernel needs none */
 }

@@ -1,0 +1,11 @@
+/* Placeholder: the optimized depthwise kernel is the reference for now. */
+#include "dsp_util.h"
+
+size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+    return mt_depthwise_s8_scratch_bytes_ref(p);
+}
+
+void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                    const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+    mt_depthwise_s8_ref(p, in, w, bias, rq, out, scratch);
+}
