@@ -19,7 +19,7 @@ void mt_calib_opts_default(mt_calib_opts_t *opts) {
 
 static size_t align4(size_t n) { return (n + 3u) & ~(size_t)3u; }
 
-/* Scratch layout: fold head [mt_head_bytes] | training scratch | conf f32[n] | key u32[n] |
+/* Scratch layout: fold head [mt_head_bytes] | training scratch | conf f32[n] | perm u32[n] |
  * fold u8[n]. */
 size_t mt_stage_calibrate_scratch_bytes(const mt_features_t *cache, const mt_calib_opts_t *opts) {
     if (!cache || !opts || cache->n_classes == 0) return 0;
@@ -74,54 +74,40 @@ mt_status_t mt_stage_tau_from_confidences(float *conf, uint32_t n, float ratio, 
     return MT_OK;
 }
 
-mt_status_t mt_stage_calibrate(const mt_features_t *cache, float ratio,
-                               const mt_calib_opts_t *opts, void *scratch, size_t scratch_bytes,
-                               float *tau) {
-    if (!cache || !cache->buf || !opts || !scratch || !tau) return MT_E_ARG;
-    if (!(ratio >= 0.0f && ratio <= 1.0f)) return MT_E_ARG;
-    if (opts->folds < 2 || opts->folds > MT_CALIB_MAX_FOLDS) return MT_E_ARG;
-    if (opts->confidence > MT_CONF_ENTROPY) return MT_E_ARG;
-    if (((uintptr_t)scratch & 3u) != 0) return MT_E_ARENA_ALIGN;
+/* Out-of-fold confidences into conf[n]; perm and fold live in the scratch. */
+static mt_status_t confidences(const mt_features_t *cache, const mt_calib_opts_t *opts,
+                               uint8_t *p, float *conf) {
     uint32_t n = cache->n_samples, k = cache->n_classes, dim = cache->dim[MT_STAGE_PART];
-    if (n < 2) return MT_E_STATE; /* cross-validation needs two samples at least */
-    size_t need = mt_stage_calibrate_scratch_bytes(cache, opts);
-    if (need == 0) return MT_E_ARG;
-    if (scratch_bytes < need) return MT_E_SCRATCH_TOO_SMALL;
-    if (ratio == 0.0f || ratio == 1.0f) { /* no confidences needed */
-        *tau = ratio == 0.0f ? MT_TAU_NEVER : MT_TAU_ALWAYS;
-        return MT_OK;
-    }
-
-    uint8_t *p = (uint8_t *)scratch;
     size_t head_bytes = align4(mt_head_bytes(k, dim));
     size_t train_bytes = align4(mt_head_train_scratch_bytes(k, dim, &opts->train));
     void *head_buf = p, *train = p + head_bytes;
-    float *conf = (float *)(void *)(p + head_bytes + train_bytes);
-    uint32_t *key = (uint32_t *)(void *)(conf + n);
-    uint8_t *fold = (uint8_t *)(key + n);
+    uint32_t *perm = (uint32_t *)(void *)(p + head_bytes + train_bytes + 4u * n);
+    uint8_t *fold = (uint8_t *)(perm + n);
     uint32_t folds = opts->folds < n ? opts->folds : n;
 
-    /* Stratified folds: within each class the samples are ranked by a seeded random key and
-     * dealt round-robin, each class starting where the previous one stopped, so every fold
-     * gets a near-equal share of every class and of the whole. */
+    /* Stratified folds: the samples are visited in a seeded random order (Fisher-Yates on
+     * perm) and each class's samples are dealt round-robin, each class starting where the
+     * previous one stopped, so every fold gets a near-equal share of every class and of the
+     * whole. O(n). */
     uint32_t state = opts->seed ? opts->seed : 1u;
-    for (uint32_t i = 0; i < n; i++) key[i] = xorshift32(&state);
-    uint32_t counts[MT_FEATURES_MAX_CLASSES];
-    mt_features_count(cache, counts, MT_FEATURES_MAX_CLASSES);
-    uint32_t offset[MT_FEATURES_MAX_CLASSES];
-    for (uint32_t c = 0, acc = 0; c < k; c++) {
-        offset[c] = acc;
-        acc += counts[c];
+    for (uint32_t i = 0; i < n; i++) perm[i] = i;
+    for (uint32_t i = n - 1u; i > 0; i--) {
+        uint32_t j = xorshift32(&state) % (i + 1u);
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    uint32_t next[MT_FEATURES_MAX_CLASSES];
+    mt_features_count(cache, next, MT_FEATURES_MAX_CLASSES);
+    for (uint32_t c = 0, acc = 0; c < k; c++) { /* next[c]: class c's first deal position */
+        uint32_t count = next[c];
+        next[c] = acc;
+        acc += count;
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint16_t yi, yj;
-        mt_features_get(cache, i, MT_STAGE_PART, NULL, &yi);
-        uint32_t rank = 0;
-        for (uint32_t j = 0; j < n; j++) {
-            mt_features_get(cache, j, MT_STAGE_PART, NULL, &yj);
-            if (yj == yi && (key[j] < key[i] || (key[j] == key[i] && j < i))) rank++;
-        }
-        fold[i] = (uint8_t)((rank + offset[yi]) % folds);
+        uint16_t y;
+        mt_features_get(cache, perm[i], MT_STAGE_PART, NULL, &y);
+        fold[perm[i]] = (uint8_t)(next[y]++ % folds);
     }
 
     mt_train_opts_t train_opts = opts->train;
@@ -142,7 +128,46 @@ mt_status_t mt_stage_calibrate(const mt_features_t *cache, float ratio,
             if (st != MT_OK) return st;
         }
     }
-    return mt_stage_tau_from_confidences(conf, n, ratio, tau);
+    return MT_OK;
+}
+
+static mt_status_t check_calib_args(const mt_features_t *cache, const mt_calib_opts_t *opts,
+                                    const void *scratch, size_t scratch_bytes) {
+    if (!cache || !cache->buf || !opts || !scratch) return MT_E_ARG;
+    if (opts->folds < 2 || opts->folds > MT_CALIB_MAX_FOLDS) return MT_E_ARG;
+    if (opts->confidence > MT_CONF_ENTROPY) return MT_E_ARG;
+    if (((uintptr_t)scratch & 3u) != 0) return MT_E_ARENA_ALIGN;
+    if (cache->n_samples < 2) return MT_E_STATE; /* cross-validation needs two samples */
+    size_t need = mt_stage_calibrate_scratch_bytes(cache, opts);
+    if (need == 0) return MT_E_ARG;
+    if (scratch_bytes < need) return MT_E_SCRATCH_TOO_SMALL;
+    return MT_OK;
+}
+
+mt_status_t mt_stage_confidences(const mt_features_t *cache, const mt_calib_opts_t *opts,
+                                 void *scratch, size_t scratch_bytes, float *conf) {
+    mt_status_t st = check_calib_args(cache, opts, scratch, scratch_bytes);
+    if (st != MT_OK) return st;
+    if (!conf) return MT_E_ARG;
+    return confidences(cache, opts, (uint8_t *)scratch, conf);
+}
+
+mt_status_t mt_stage_calibrate(const mt_features_t *cache, float ratio,
+                               const mt_calib_opts_t *opts, void *scratch, size_t scratch_bytes,
+                               float *tau) {
+    if (!tau || !(ratio >= 0.0f && ratio <= 1.0f)) return MT_E_ARG;
+    mt_status_t st = check_calib_args(cache, opts, scratch, scratch_bytes);
+    if (st != MT_OK) return st;
+    if (ratio == 0.0f || ratio == 1.0f) { /* no confidences needed */
+        *tau = ratio == 0.0f ? MT_TAU_NEVER : MT_TAU_ALWAYS;
+        return MT_OK;
+    }
+    uint32_t k = cache->n_classes, dim = cache->dim[MT_STAGE_PART];
+    float *conf = (float *)(void *)((uint8_t *)scratch + align4(mt_head_bytes(k, dim)) +
+                                    align4(mt_head_train_scratch_bytes(k, dim, &opts->train)));
+    st = confidences(cache, opts, (uint8_t *)scratch, conf);
+    if (st != MT_OK) return st;
+    return mt_stage_tau_from_confidences(conf, cache->n_samples, ratio, tau);
 }
 
 mt_status_t mt_stage_macs(const mt_model_t *model, uint64_t *part_macs, uint64_t *rest_macs) {

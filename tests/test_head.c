@@ -99,7 +99,7 @@ static void test_sklearn(const golden_t *g) {
         float ref = o.standardize ? g->acc_std : g->acc_raw;
         printf("%-24s: accuracy %.2f%% (sklearn %.2f%%), agrees with sklearn on %.1f%%, "
                "%u iterations, %u evaluations, loss %.5f, max|grad| %.2g\n",
-               cases[k].what, acc, ref, agree, rep.iterations, rep.evaluations, rep.loss,
+               cases[k].what, acc, ref, agree, (unsigned)rep.iterations, (unsigned)rep.evaluations, rep.loss,
                rep.grad_max);
         /* The f32 cache holds exactly sklearn's inputs: the same optimum, within 0.5 point.
          * The s8 cache re-quantizes them per sample: allowed 1 point. */
@@ -133,7 +133,7 @@ static void test_deterministic_and_warm(const golden_t *g) {
     float acc_cold = evaluate(g, &h2, g->pred_raw, &agree_cold);
     float acc_warm = evaluate(g, &h, g->pred_raw, &agree_warm);
     printf("after adding 2 classes: cold %.2f%% in %u iterations, warm %.2f%% in %u\n",
-           acc_cold, cold.iterations, acc_warm, warm.iterations);
+           acc_cold, (unsigned)cold.iterations, acc_warm, (unsigned)warm.iterations);
     CHECK(fabsf(acc_warm - acc_cold) <= 0.5f);
     CHECK(h.n_classes == g->n_classes);
 

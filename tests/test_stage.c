@@ -57,11 +57,18 @@ static void test_calibration(void) {
              MT_OK);
     static const float ratios[] = {0.25f, 0.5f, 0.75f};
     static const mt_confidence_t kinds[] = {MT_CONF_MAX_PROB, MT_CONF_MARGIN, MT_CONF_ENTROPY};
+    static float conf_all[2000], conf_sorted[2000];
     for (size_t kk = 0; kk < 3; kk++) {
         o.confidence = kinds[kk];
+        CHECK_EQ(mt_stage_confidences(&c, &o, g_scratch, need, conf_all), MT_OK);
         for (size_t ri = 0; ri < 3; ri++) {
-            float tau;
-            CHECK_EQ(mt_stage_calibrate(&c, ratios[ri], &o, g_scratch, need, &tau), MT_OK);
+            float tau, tau2;
+            memcpy(conf_sorted, conf_all, sizeof conf_sorted);
+            CHECK_EQ(mt_stage_tau_from_confidences(conf_sorted, n_train, ratios[ri], &tau), MT_OK);
+            if (kk == 0 && ri == 1) { /* the one-call form gives the same tau */
+                CHECK_EQ(mt_stage_calibrate(&c, ratios[ri], &o, g_scratch, need, &tau2), MT_OK);
+                CHECK(tau == tau2);
+            }
             mt_rng_t test_rng;
             mt_rng_seed(&test_rng, 99); /* the same held-out set for every case */
             uint32_t exits = 0;
@@ -88,6 +95,7 @@ static void test_calibration(void) {
     CHECK_EQ(mt_stage_calibrate(&c, NAN, &o, g_scratch, need, &tau), MT_E_ARG);
     o.folds = 1;
     CHECK_EQ(mt_stage_calibrate(&c, 0.5f, &o, g_scratch, need, &tau), MT_E_ARG);
+    CHECK_EQ(mt_stage_confidences(&c, &o, g_scratch, need, conf_all), MT_E_ARG);
 }
 
 /* The quantile definition, by hand: type-7 interpolation. */
@@ -246,7 +254,8 @@ static void test_on_model(void) {
         CHECK_EQ(total, w.part_macs + w.rest_macs + 3u * N_PROTO * 8u + n_full * N_PROTO * 12u);
     }
     printf("small model: full-model accuracy %u/%u, r = 0.5 exit share %u/%u, %u resumed runs "
-           "compared bit for bit\n", right_full, n_test, exits_half, n_test, resumed_checked);
+           "compared bit for bit\n", (unsigned)right_full, (unsigned)n_test, (unsigned)exits_half,
+           (unsigned)n_test, (unsigned)resumed_checked);
     CHECK(right_full >= n_test * 8 / 10); /* the task is learnable: heads are not random */
     CHECK(exits_half > 0 && exits_half < n_test);
 
@@ -295,7 +304,7 @@ static void test_memory_budget(void) {
     size_t peak_no_reuse = cache + heads + arena + scratch;
     printf("SRAM, 10 classes x 10 samples: cache %zu + heads %zu + max(arena %u, training %zu, "
            "calibration %zu) = %zu B (%zu B without reusing the arena)\n",
-           cache, heads, arena, train, calib, peak, peak_no_reuse);
+           cache, heads, (unsigned)arena, train, calib, peak, peak_no_reuse);
     CHECK_EQ(peak, 21800u + 9680u + 97300u);
     CHECK(peak_no_reuse <= 256u * 1024u);
     /* Inference: arena + both heads; nothing else (logits live on the stack). */

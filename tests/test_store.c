@@ -269,7 +269,7 @@ static void test_power_cut(void) {
         }
     }
     printf("power cut at every one of %ld byte operations: previous head loaded bit-identical "
-           "%u times, new head %u\n", total, survived, newer);
+           "%u times, new head %u\n", total, (unsigned)survived, (unsigned)newer);
     CHECK_EQ(survived, (uint32_t)total);
     CHECK_EQ(newer, 1);
 }
@@ -306,7 +306,7 @@ static void test_fuzz_decode(void) {
                   st == MT_E_STORE_SPACE);
         }
     }
-    printf("decoder fuzz: %u accepted (weights/tau/name bytes changed), %u refused\n", ok, refused);
+    printf("decoder fuzz: %u accepted (weights/tau/name bytes changed), %u refused\n", (unsigned)ok, (unsigned)refused);
 }
 
 int main(void) {

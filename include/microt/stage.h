@@ -53,6 +53,12 @@ mt_status_t mt_stage_calibrate(const mt_features_t *cache, float ratio,
                                const mt_calib_opts_t *opts, void *scratch, size_t scratch_bytes,
                                float *tau);
 
+/* The first half of mt_stage_calibrate: each cached sample's out-of-fold part-head confidence
+ * into conf[cache->n_samples] (caller memory, not the scratch), for sweeping several ratios
+ * with mt_stage_tau_from_confidences without retraining. */
+mt_status_t mt_stage_confidences(const mt_features_t *cache, const mt_calib_opts_t *opts,
+                                 void *scratch, size_t scratch_bytes, float *conf);
+
 /* The (1 - r) quantile of conf[n] as mt_stage_calibrate takes it; sorts conf in place. */
 mt_status_t mt_stage_tau_from_confidences(float *conf, uint32_t n, float ratio, float *tau);
 
