@@ -158,7 +158,7 @@ def load_data(args, rank):
         if teacher is not None:
             teacher = teacher[keep]
     if teacher is not None:
-        teacher = np.ascontiguousarray(teacher, dtype=np.float32)
+        teacher = np.array(teacher, dtype=np.float32)  # a writable in-memory copy
     return images, labels, teacher, notes
 
 
