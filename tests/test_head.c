@@ -81,7 +81,6 @@ static void test_sklearn(const golden_t *g) {
         {MT_FEATURES_F32, 0, "f32 cache, raw"},
         {MT_FEATURES_F32, 1, "f32 cache, standardized"},
         {MT_FEATURES_S8, 0, "s8 cache, raw"},
-        {MT_FEATURES_S8, 1, "s8 cache, standardized"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         mt_features_t c;
