@@ -27,17 +27,6 @@ static uint8_t *read_all(const char *path, size_t *len) {
     return buf;
 }
 
-static const char *op_name(mt_op_type_t t) {
-    switch (t) {
-    case MT_OP_CONV2D: return "conv2d";
-    case MT_OP_DEPTHWISE_CONV2D: return "depthwise";
-    case MT_OP_ADD: return "add";
-    case MT_OP_GLOBAL_AVG_POOL: return "avgpool";
-    case MT_OP_FULLY_CONNECTED: return "fc";
-    default: return "?";
-    }
-}
-
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: bench_layers MODEL [REPEATS]\n");
@@ -75,7 +64,7 @@ int main(int argc, char **argv) {
     for (uint16_t i = 0; i < m.n_ops; i++) {
         mt_op_info_t op;
         mt_model_op(&m, i, &op);
-        printf("op %u %s %llu\n", i, op_name(op.type), (unsigned long long)op.macs);
+        printf("op %u %s %llu\n", i, mt_op_type_name(op.type), (unsigned long long)op.macs);
     }
     free(arena);
     free(pixels);

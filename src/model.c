@@ -367,6 +367,17 @@ mt_status_t mt_model_op(const mt_model_t *model, uint16_t index, mt_op_info_t *o
     return MT_OK;
 }
 
+const char *mt_op_type_name(mt_op_type_t type) {
+    switch (type) {
+    case MT_OP_CONV2D: return "conv2d";
+    case MT_OP_DEPTHWISE_CONV2D: return "depthwise";
+    case MT_OP_ADD: return "add";
+    case MT_OP_GLOBAL_AVG_POOL: return "avgpool";
+    case MT_OP_FULLY_CONNECTED: return "fc";
+    default: return "?";
+    }
+}
+
 uint32_t mt_model_feature_len(const mt_model_t *model, mt_stage_t stage) {
     if (!model || !model->bytes) return 0;
     mt_tensor_info_t t;

@@ -14,17 +14,6 @@ static const char USAGE[] =
     "and output shape, kernel/stride, MACs, constant bytes, arena bytes live during the op),\n"
     "per-stage totals, the planned arena peak against naive allocation, and the flash size.\n";
 
-static const char *op_name(mt_op_type_t type) {
-    switch (type) {
-    case MT_OP_CONV2D: return "conv2d";
-    case MT_OP_DEPTHWISE_CONV2D: return "depthwise";
-    case MT_OP_ADD: return "add";
-    case MT_OP_GLOBAL_AVG_POOL: return "avgpool";
-    case MT_OP_FULLY_CONNECTED: return "fc";
-    default: return "?";
-    }
-}
-
 static const char *order_name(uint8_t order) {
     return order == MT_ORDER_RGB ? "RGB" : order == MT_ORDER_BGR ? "BGR" : "grey";
 }
@@ -68,7 +57,7 @@ static void print_model(const char *path, const mt_model_t *m) {
             snprintf(ks, sizeof ks, "%ux%u/%u", op.kh, op.kw, op.stride_h);
         }
         printf("%4u %-5s %-10s %-13s %-13s %-8s %12" PRIu64 " %10" PRIu32 " %10" PRIu32 "\n", i,
-               stage ? "rest" : "part", op_name(op.type), sin, sout, ks, op.macs, op.weight_bytes,
+               stage ? "rest" : "part", mt_op_type_name(op.type), sin, sout, ks, op.macs, op.weight_bytes,
                op.live_arena_bytes);
         macs[stage] += op.macs;
         weights[stage] += op.weight_bytes;

@@ -85,6 +85,9 @@ size_t mt_model_arena_bytes(const mt_model_t *model);
 mt_status_t mt_model_tensor(const mt_model_t *model, uint16_t index, mt_tensor_info_t *out);
 mt_status_t mt_model_op(const mt_model_t *model, uint16_t index, mt_op_info_t *out);
 
+/* A short constant name for an op type ("conv2d", "depthwise", ...; "?" if unknown). */
+const char *mt_op_type_name(mt_op_type_t type);
+
 /* Length of the pooled feature vector of a stage (0 on a bad argument). */
 uint32_t mt_model_feature_len(const mt_model_t *model, mt_stage_t stage);
 
