@@ -152,6 +152,35 @@ class TestTraining(unittest.TestCase):
                 losses.append(float(loss))
             self.assertLess(losses[-1], 0.8 * losses[0], (mode, losses))
 
+    def test_loss_terms(self):
+        """joint = full + part matching; --no-joint = full only; labels add CE per stage; the
+        mse term equals a hand-computed mean squared error."""
+        spec = students.get("mcunet", 32)
+        g = torch.Generator().manual_seed(3)
+        x = distill.preprocess(torch.randint(0, 256, (4, 32, 32, 3), generator=g,
+                                             dtype=torch.uint8).numpy(), 32, False, None, False)
+        t = torch.randn(4, 24, generator=g)
+        y = torch.randint(0, 10, (4,), generator=g)
+        cases = [(["--mode", "microt"], {"full", "part"}),
+                 (["--mode", "microt", "--no-joint"], {"full"}),
+                 (["--mode", "microt", "--label-weight", "0.5"],
+                  {"full", "part", "ce_full", "ce_part"}),
+                 (["--mode", "ttl"], {"ce_full"})]
+        for extra, want in cases:
+            args = distill.parse_args(self._args(*extra))
+            tr = distill.Trainer(spec, args.mode, args.joint, 24, args.label_weight).eval()
+            with torch.no_grad():
+                out = tr(x)
+                loss, terms = distill.total_loss(out, t, y, args)
+            self.assertEqual(set(terms), want, extra)
+            self.assertAlmostEqual(float(loss), sum(terms.values()), places=5)
+            if "full" in terms:
+                ref = ((out["match_full"] - t) ** 2).sum().item() / t.numel()
+                self.assertAlmostEqual(terms["full"], ref, places=5)
+            if "ce_full" in terms and args.mode == "microt":
+                ref = 0.5 * torch.nn.functional.cross_entropy(out["cls_full"], y).item()
+                self.assertAlmostEqual(terms["ce_full"], ref, places=5)
+
     def test_resume_is_identical(self):
         common = self._args("--epochs", "2", "--mode", "microt", "--augment")
         straight = distill.main(common + ["--run-name", "straight"])
