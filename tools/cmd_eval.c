@@ -1,0 +1,286 @@
+/* microt eval MODEL HEAD --test DIR|IDX: stage-decision accuracy of a saved task on a labelled
+ * test set, the share answered early, the MACs spent against the full model, each head's
+ * accuracy alone, and a confusion matrix. Every test image runs both stages once so both
+ * heads can be scored; the answer and its MACs are what mt_stage_infer would give. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dataset.h"
+#include "head_file.h"
+#include "microt/exec.h"
+#include "microt/stage.h"
+#include "model_file.h"
+
+static const char USAGE[] =
+    "usage: microt eval MODEL HEAD --test DIR|IDX [options]\n"
+    "Scores the task saved by `microt personalize` on a labelled test set (the same readers:\n"
+    "class sub-folders, or IDX images + labels). Test classes are matched to the head's by\n"
+    "name, else by position. Prints accuracy, early-exit share, mean MACs per image against\n"
+    "the full model, each stage's accuracy and the confusion matrix.\n"
+    "  --labels FILE  IDX labels (default: derived from the images path)\n"
+    "  --names A,...  class names for IDX labels\n"
+    "  --limit N      N test samples spread evenly over the set (default: all)\n"
+    "  --task NAME    the task to score (default: the first in HEAD)\n"
+    "  --tau T        use this threshold instead of the stored one\n"
+    "  --sweep        also print accuracy, exit share and MACs for r = 0, .25, .5, .75, 1\n"
+    "                 with tau taken from this test set's own part confidences (the paper's\n"
+    "                 protocol: optimistic, the threshold has seen the test set)\n"
+    "  --per-image    one line per sample: NAME true=CLASS label=CLASS stage=part|full\n"
+    "  --quiet        no progress lines on stderr\n";
+
+typedef struct {
+    uint16_t truth, pred[2];
+    float conf_part;
+} result_t;
+
+/* Stage-decision outcome at threshold tau over all results. */
+static void score(const result_t *r, uint32_t n, float tau, uint64_t macs_part,
+                  uint64_t macs_full, double *acc, double *exit_share, double *mean_macs) {
+    uint32_t right = 0, exits = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int ex = r[i].conf_part >= tau;
+        exits += (uint32_t)ex;
+        right += r[i].pred[ex ? 0 : 1] == r[i].truth;
+    }
+    *acc = n ? (double)right / n : 0.0;
+    *exit_share = n ? (double)exits / n : 0.0;
+    *mean_macs = n ? ((double)exits * macs_part + (double)(n - exits) * macs_full) / n : 0.0;
+}
+
+int mt_cmd_eval(int argc, char **argv) {
+    const char *pos[2] = {NULL, NULL}, *test = NULL, *labels = NULL, *names = NULL,
+               *task_name = NULL;
+    int n_pos = 0, usage = 0, sweep = 0, per_image = 0, quiet = 0, has_tau = 0;
+    uint32_t limit = 0;
+    float tau_override = 0.0f;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        int has = i + 1 < argc;
+        char *end;
+        if (mt_cli_is_help(o)) {
+            fputs(USAGE, stdout);
+            return MT_EXIT_OK;
+        } else if (strcmp(o, "--test") == 0 && has) {
+            test = argv[++i];
+        } else if (strcmp(o, "--labels") == 0 && has) {
+            labels = argv[++i];
+        } else if (strcmp(o, "--names") == 0 && has) {
+            names = argv[++i];
+        } else if (strcmp(o, "--task") == 0 && has) {
+            task_name = argv[++i];
+        } else if (strcmp(o, "--limit") == 0 && has) {
+            errno = 0;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || end == argv[i] || argv[i][0] == '-' || v == 0 || v > 0xFFFFFFFFul) {
+                usage = 1;
+            }
+            limit = (uint32_t)v;
+        } else if (strcmp(o, "--tau") == 0 && has) {
+            tau_override = strtof(argv[++i], &end);
+            has_tau = 1;
+            if (*end || end == argv[i] || !(tau_override >= -1.0f && tau_override <= 2.0f)) {
+                usage = 1;
+            }
+        } else if (strcmp(o, "--sweep") == 0) {
+            sweep = 1;
+        } else if (strcmp(o, "--per-image") == 0) {
+            per_image = 1;
+        } else if (strcmp(o, "--quiet") == 0) {
+            quiet = 1;
+        } else if (o[0] == '-' || n_pos == 2) {
+            usage = 1;
+        } else {
+            pos[n_pos++] = o;
+        }
+    }
+    if (usage || n_pos != 2 || !test) {
+        fputs(USAGE, stderr);
+        return MT_EXIT_USAGE;
+    }
+
+    mt_model_file_t mf;
+    int st = mt_model_file_load(&mf, pos[0]);
+    if (st != MT_OK) return mt_cli_model_error(pos[0], st);
+    const mt_model_t *m = &mf.model;
+    char err[1024];
+    mt_task_t tasks[MT_STORE_MAX_TASKS];
+    uint32_t n_tasks = 0, seq = 0;
+    void *blob = NULL, *arena = NULL;
+    uint8_t *pixels = NULL;
+    uint32_t *idx = NULL, *confusion = NULL;
+    result_t *res = NULL;
+    float *conf_sorted = NULL;
+    int rc = MT_EXIT_FAILURE;
+    mt_dataset_t ds;
+    memset(&ds, 0, sizeof ds);
+    if (mt_head_file_load(pos[1], m, tasks, MT_STORE_MAX_TASKS, &n_tasks, &blob, &seq, err,
+                          sizeof err) != MT_OK) {
+        fprintf(stderr, "microt: %s\n", err);
+        goto done;
+    }
+    uint32_t ti = 0;
+    while (task_name && ti < n_tasks && strcmp(tasks[ti].name, task_name) != 0) ti++;
+    if (ti == n_tasks) {
+        fprintf(stderr, "microt: %s: no task named '%s'\n", pos[1], task_name);
+        goto done;
+    }
+    const mt_task_t *task = &tasks[ti];
+    float tau = has_tau ? tau_override : task->tau;
+    uint16_t k = task->head[0].n_classes;
+    if (mt_dataset_open(&ds, test, labels, names, err, sizeof err) != 0) {
+        fprintf(stderr, "microt: %s\n", err);
+        goto done;
+    }
+
+    /* Test class -> head class: by name when every name is known, else by position. */
+    uint16_t map[MT_DATASET_MAX_CLASSES];
+    int by_name = 1;
+    for (uint16_t c = 0; c < ds.n_classes && by_name; c++) {
+        by_name = 0;
+        for (uint16_t h = 0; h < k; h++) {
+            if (task->class_names && strcmp(task->class_names[h], ds.class_names[c]) == 0) {
+                map[c] = h;
+                by_name = 1;
+            }
+        }
+    }
+    if (!by_name) {
+        if (ds.n_classes > k) {
+            fprintf(stderr, "microt: %s: %u classes, but the head of task %s knows %u\n", test,
+                    ds.n_classes, task->name, k);
+            goto done;
+        }
+        for (uint16_t c = 0; c < ds.n_classes; c++) map[c] = c;
+        fprintf(stderr, "microt: note: %s: class names differ from the head's, matched by "
+                        "position\n", test);
+    }
+
+    mt_tensor_info_t in;
+    mt_model_tensor(m, m->input_tensor, &in);
+    size_t in_bytes = (size_t)in.h * in.w * in.c;
+    size_t arena_bytes = mt_model_arena_bytes(m);
+    idx = malloc(((size_t)ds.n + 1) * sizeof *idx);
+    uint32_t n = idx ? mt_dataset_select_spread(&ds, limit, idx) : 0;
+    res = malloc(((size_t)n + 1) * sizeof *res);
+    conf_sorted = malloc(((size_t)n + 1) * sizeof *conf_sorted);
+    confusion = calloc((size_t)k * k, sizeof *confusion);
+    pixels = malloc(in_bytes);
+    arena = malloc(arena_bytes);
+    mt_exec_t exec;
+    if (!idx || !res || !conf_sorted || !confusion || !pixels || !arena ||
+        mt_exec_init(&exec, m, arena, arena_bytes) != MT_OK) {
+        fprintf(stderr, "microt: out of memory\n");
+        goto done;
+    }
+
+    mt_progress_t prog;
+    mt_progress_start(&prog, "evaluating", quiet);
+    for (uint32_t j = 0; j < n; j++) {
+        char name[32];
+        const char *sample = mt_dataset_sample_name(&ds, idx[j], name, sizeof name);
+        if (mt_dataset_image(&ds, idx[j], in.h, in.w, m->channel_order, pixels, err,
+                             sizeof err) != 0) {
+            fprintf(stderr, "microt: %s\n", err);
+            goto done;
+        }
+        result_t *r = &res[j];
+        r->truth = map[ds.labels[idx[j]]];
+        st = mt_exec_set_input_u8(&exec, pixels, in_bytes);
+        for (int s = 0; s < 2 && st == MT_OK; s++) {
+            /* Head A on the part feature in place, then the full model resumes from the
+             * arena and head B answers: the two halves of mt_stage_infer. */
+            st = s == 0 ? mt_exec_run_part(&exec) : mt_exec_resume_full(&exec);
+            const int8_t *q;
+            uint32_t len;
+            float scale, conf;
+            int32_t zp;
+            float logits[MT_HEAD_MAX_CLASSES];
+            if (st == MT_OK) st = mt_exec_features_s8(&exec, (mt_stage_t)s, &q, &len, &scale, &zp);
+            if (st == MT_OK) st = mt_head_logits_s8(&task->head[s], q, len, scale, zp, logits);
+            if (st == MT_OK) {
+                st = mt_head_decide(logits, k, (mt_confidence_t)task->confidence, &r->pred[s],
+                                    &conf);
+            }
+            if (s == 0) r->conf_part = conf;
+        }
+        if (st != MT_OK) {
+            fprintf(stderr, "microt: %s: %s\n", sample, mt_strerror(st));
+            goto done;
+        }
+        int ex = r->conf_part >= tau;
+        confusion[(size_t)r->truth * k + r->pred[ex ? 0 : 1]]++;
+        if (per_image) {
+            printf("%s true=%s label=%s stage=%s\n", sample, task->class_names[r->truth],
+                   task->class_names[r->pred[ex ? 0 : 1]], ex ? "part" : "full");
+        }
+        mt_progress_tick(&prog, j + 1, n);
+    }
+
+    uint64_t part_macs, rest_macs;
+    mt_stage_macs(m, &part_macs, &rest_macs);
+    uint64_t head_a = (uint64_t)k * task->head[0].dim, head_b = (uint64_t)k * task->head[1].dim;
+    uint64_t macs_exit = part_macs + head_a, macs_rest = part_macs + rest_macs + head_a + head_b;
+    uint64_t macs_full_model = part_macs + rest_macs + head_b; /* no early exit: TTL-style */
+    double acc, exit_share, mean_macs;
+    score(res, n, tau, macs_exit, macs_rest, &acc, &exit_share, &mean_macs);
+    uint32_t right[2] = {0, 0}, exited = 0, exited_right = 0, rest_right = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        for (int s = 0; s < 2; s++) right[s] += res[i].pred[s] == res[i].truth;
+        if (res[i].conf_part >= tau) {
+            exited++;
+            exited_right += res[i].pred[0] == res[i].truth;
+        } else {
+            rest_right += res[i].pred[1] == res[i].truth;
+        }
+    }
+    printf("head %s: sequence %u, task %s, %u classes, ratio %.2f, tau %.6f%s\n", pos[1], seq,
+           task->name, k, (double)task->ratio, (double)tau, has_tau ? " (--tau)" : "");
+    printf("test %u samples of %u in %s\n", n, ds.n, test);
+    printf("accuracy %.2f %%\n", 100.0 * acc);
+    printf("early exit %.2f %% (%u of %u answered at the part stage)\n", 100.0 * exit_share,
+           exited, n);
+    printf("mean macs %.0f per image vs %llu full model (%.1f %%, %.1f %% saved)\n", mean_macs,
+           (unsigned long long)macs_full_model, 100.0 * mean_macs / (double)macs_full_model,
+           100.0 - 100.0 * mean_macs / (double)macs_full_model);
+    printf("accuracy part head alone %.2f %%, full head alone %.2f %%\n",
+           n ? 100.0 * right[0] / n : 0.0, n ? 100.0 * right[1] / n : 0.0);
+    printf("accuracy of the early exits %.2f %% (%u), of the rest %.2f %% (%u)\n",
+           exited ? 100.0 * exited_right / exited : 0.0, exited,
+           n - exited ? 100.0 * rest_right / (n - exited) : 0.0, n - exited);
+    if (sweep) {
+        printf("ratio sweep (tau = quantile of this test set's part confidences):\n");
+        printf("  %5s %9s %9s %8s %12s\n", "r", "tau", "accuracy", "exit", "mean macs");
+        for (int ri = 0; ri <= 4; ri++) {
+            float r = 0.25f * (float)ri, t;
+            for (uint32_t i = 0; i < n; i++) conf_sorted[i] = res[i].conf_part;
+            if (n == 0 || mt_stage_tau_from_confidences(conf_sorted, n, r, &t) != MT_OK) break;
+            double a2, e2, m2;
+            score(res, n, t, macs_exit, macs_rest, &a2, &e2, &m2);
+            printf("  %5.2f %9.6f %8.2f%% %7.2f%% %12.0f\n", (double)r, (double)t, 100.0 * a2,
+                   100.0 * e2, m2);
+        }
+    }
+    printf("confusion (rows: true class, columns: answer)\n%15s", "");
+    for (uint16_t c = 0; c < k; c++) printf(" %6.6s", task->class_names[c]);
+    printf("\n");
+    for (uint16_t t = 0; t < k; t++) {
+        printf("%15s", task->class_names[t]);
+        for (uint16_t c = 0; c < k; c++) printf(" %6u", confusion[(size_t)t * k + c]);
+        printf("\n");
+    }
+    rc = MT_EXIT_OK;
+done:
+    free(conf_sorted);
+    free(res);
+    free(confusion);
+    free(pixels);
+    free(arena);
+    free(idx);
+    free(blob);
+    mt_dataset_free(&ds);
+    mt_model_file_free(&mf);
+    return rc;
+}

@@ -1,0 +1,409 @@
+/* Data-set readers for the personalization commands (see dataset.h). Treats every file as
+ * hostile: IDX dimensions are checked against the bytes actually present before use. */
+#define _POSIX_C_SOURCE 200809L
+#include "dataset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "image_io.h"
+
+#define IDX_MAX_BYTES (1u << 30) /* refuse absurd IDX headers before allocating */
+
+static void set_name(char dst[MT_NAME_BYTES], const char *src, size_t len) {
+    if (len > MT_NAME_BYTES - 1u) len = MT_NAME_BYTES - 1u; /* the store keeps 15 chars */
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *join(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 2);
+    if (!p) return NULL;
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + 1, b, lb + 1);
+    return p;
+}
+
+/* Sorted entries of dir (hidden ones skipped): sub-folders if want_dirs, else other files.
+ * Returns a malloc'ed array of malloc'ed full paths, count in *n; NULL on failure. */
+static char **list_dir(const char *dir, int want_dirs, uint32_t *n, char *err, size_t err_len) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, err_len, "%s: cannot open folder: %s", dir, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 16, count = 0;
+    char **out = malloc(cap * sizeof *out);
+    struct dirent *e;
+    while (out && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char *p = join(dir, e->d_name);
+        if (!p) break;
+        if (is_dir(p) != want_dirs) {
+            free(p);
+            continue;
+        }
+        if (count == cap) {
+            char **bigger = realloc(out, 2 * cap * sizeof *out);
+            if (!bigger) {
+                free(p);
+                break;
+            }
+            out = bigger;
+            cap *= 2;
+        }
+        out[count++] = p;
+    }
+    closedir(d);
+    if (!out || e != NULL) { /* stopped early: out of memory */
+        for (size_t i = 0; out && i < count; i++) free(out[i]);
+        free(out);
+        snprintf(err, err_len, "%s: out of memory", dir);
+        return NULL;
+    }
+    qsort(out, count, sizeof *out, cmp_str);
+    *n = (uint32_t)count;
+    return out;
+}
+
+static void free_list(char **list, uint32_t n) {
+    for (uint32_t i = 0; list && i < n; i++) free(list[i]);
+    free(list);
+}
+
+static int open_folder(mt_dataset_t *ds, const char *root, char *err, size_t err_len) {
+    uint32_t n_classes = 0;
+    char **classes = list_dir(root, 1, &n_classes, err, err_len);
+    if (!classes) return -1;
+    int rc = 0;
+    if (n_classes == 0) {
+        snprintf(err, err_len, "%s: no class sub-folders", root);
+        rc = -1;
+    } else if (n_classes > MT_DATASET_MAX_CLASSES) {
+        snprintf(err, err_len, "%s: %u class sub-folders, at most %u supported", root, n_classes,
+                 MT_DATASET_MAX_CLASSES);
+        rc = -1;
+    }
+    for (uint32_t k = 0; rc == 0 && k < n_classes; k++) {
+        uint32_t n_files = 0;
+        char **files = list_dir(classes[k], 0, &n_files, err, err_len);
+        if (!files) {
+            rc = -1;
+            break;
+        }
+        if (n_files == 0) {
+            snprintf(err, err_len, "%s: empty class folder", classes[k]);
+            free(files);
+            rc = -1;
+            break;
+        }
+        char **paths = realloc(ds->paths, (ds->n + n_files) * sizeof *paths);
+        uint16_t *labels = paths ? realloc(ds->labels, (ds->n + n_files) * sizeof *labels) : NULL;
+        if (paths) ds->paths = paths;
+        if (labels) ds->labels = labels;
+        if (!paths || !labels) {
+            free_list(files, n_files);
+            snprintf(err, err_len, "%s: out of memory", root);
+            rc = -1;
+            break;
+        }
+        for (uint32_t i = 0; i < n_files; i++) {
+            ds->paths[ds->n] = files[i];
+            ds->labels[ds->n++] = (uint16_t)k;
+        }
+        free(files);
+        const char *base = strrchr(classes[k], '/') + 1;
+        set_name(ds->class_names[k], base, strlen(base));
+        ds->n_classes = (uint16_t)(k + 1);
+    }
+    free_list(classes, n_classes);
+    return rc;
+}
+
+/* Whole file through zlib (gzread passes plain files through unchanged). */
+static uint8_t *read_maybe_gz(const char *path, size_t *len, char *err, size_t err_len) {
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        snprintf(err, err_len, "%s: cannot read file: %s", path,
+                 errno ? strerror(errno) : "zlib failed");
+        return NULL;
+    }
+    size_t cap = 1u << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    int failed = 0;
+    while (buf) {
+        int got = gzread(f, buf + n, (unsigned)(cap - n));
+        if (got < 0) {
+            failed = 1;
+            break;
+        }
+        n += (size_t)got;
+        if (got == 0) break;
+        if (n == cap) {
+            if (cap >= (size_t)IDX_MAX_BYTES * 2) {
+                failed = 1;
+                break;
+            }
+            uint8_t *bigger = realloc(buf, cap * 2);
+            if (!bigger) break;
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    int errnum;
+    const char *zmsg = gzerror(f, &errnum);
+    gzclose(f);
+    if (!buf || failed) {
+        snprintf(err, err_len, "%s: cannot read file: %s", path,
+                 !buf ? "out of memory" : errnum != Z_OK ? zmsg : "too large");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static uint32_t be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Parses an IDX header: u8 data (type 0x08), ndim dims; returns the data offset or 0. */
+static size_t idx_header(const uint8_t *b, size_t len, uint32_t *dims, uint32_t *ndim,
+                         uint64_t *count) {
+    if (len < 4 || b[0] != 0 || b[1] != 0 || b[2] != 0x08 || b[3] < 1 || b[3] > 4) return 0;
+    *ndim = b[3];
+    size_t off = 4 + 4u * *ndim;
+    if (len < off) return 0;
+    *count = 1;
+    for (uint32_t i = 0; i < *ndim; i++) {
+        dims[i] = be32(b + 4 + 4 * i);
+        *count *= dims[i];
+        if (*count > IDX_MAX_BYTES) return 0;
+    }
+    if (len - off < *count) return 0;
+    return off;
+}
+
+/* Default labels path: "train-images-idx3-ubyte.gz" -> "train-labels-idx1-ubyte.gz". */
+static char *derive_labels_path(const char *images) {
+    const char *at = strstr(images, "images-idx3");
+    if (!at) return NULL;
+    char *p = strdup(images);
+    if (p) memcpy(p + (at - images), "labels-idx1", 11);
+    return p;
+}
+
+static int open_idx(mt_dataset_t *ds, const char *path, const char *labels_path,
+                    const char *names, char *err, size_t err_len) {
+    char *derived = NULL;
+    if (!labels_path) {
+        derived = derive_labels_path(path);
+        if (!derived) {
+            snprintf(err, err_len, "%s: IDX images need --labels FILE (no labels path to derive)",
+                     path);
+            return -1;
+        }
+        labels_path = derived;
+    }
+    size_t img_len = 0, lab_len = 0;
+    uint8_t *img = read_maybe_gz(path, &img_len, err, err_len);
+    uint8_t *lab = img ? read_maybe_gz(labels_path, &lab_len, err, err_len) : NULL;
+    int rc = -1;
+    uint32_t dims[4], ndim;
+    uint64_t count;
+    size_t img_off, lab_off;
+    if (!img || !lab) goto done;
+    img_off = idx_header(img, img_len, dims, &ndim, &count);
+    if (img_off == 0 || (ndim != 3 && ndim != 4) || dims[0] == 0 || dims[1] == 0 ||
+        dims[2] == 0 || (ndim == 4 && (dims[3] < 1 || dims[3] > 4))) {
+        snprintf(err, err_len, "%s: not an IDX u8 image file [n][h][w] or [n][h][w][c]", path);
+        goto done;
+    }
+    uint32_t n = dims[0];
+    ds->h = dims[1];
+    ds->w = dims[2];
+    ds->c = ndim == 4 ? dims[3] : 1;
+    uint32_t lab_dims[4], lab_ndim;
+    uint64_t lab_count;
+    lab_off = idx_header(lab, lab_len, lab_dims, &lab_ndim, &lab_count);
+    if (lab_off == 0 || lab_ndim != 1) {
+        snprintf(err, err_len, "%s: not an IDX u8 label file [n]", labels_path);
+        goto done;
+    }
+    if (lab_dims[0] != n) {
+        snprintf(err, err_len, "%s: %u labels for %u images in %s", labels_path, lab_dims[0], n,
+                 path);
+        goto done;
+    }
+    ds->labels = malloc((size_t)n * sizeof *ds->labels);
+    ds->pixels = malloc((size_t)count);
+    if (!ds->labels || !ds->pixels) {
+        snprintf(err, err_len, "%s: out of memory", path);
+        goto done;
+    }
+    memcpy(ds->pixels, img + img_off, (size_t)count);
+    uint32_t max_label = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t l = lab[lab_off + i];
+        if (l >= MT_DATASET_MAX_CLASSES) {
+            snprintf(err, err_len, "%s: label %u of sample %u is >= %u", labels_path, l, i,
+                     MT_DATASET_MAX_CLASSES);
+            goto done;
+        }
+        ds->labels[i] = l;
+        if (l > max_label) max_label = l;
+    }
+    ds->n = n;
+    ds->n_classes = (uint16_t)(max_label + 1);
+    for (uint32_t k = 0; k < ds->n_classes; k++) {
+        snprintf(ds->class_names[k], MT_NAME_BYTES, "%u", k);
+    }
+    for (uint32_t k = 0; names && *names && k < ds->n_classes; k++) {
+        const char *end = strchr(names, ',');
+        size_t len = end ? (size_t)(end - names) : strlen(names);
+        if (len > 0) set_name(ds->class_names[k], names, len);
+        names = end ? end + 1 : names + len;
+    }
+    rc = 0;
+done:
+    free(img);
+    free(lab);
+    free(derived);
+    return rc;
+}
+
+int mt_dataset_open(mt_dataset_t *ds, const char *path, const char *labels_path,
+                    const char *names, char *err, size_t err_len) {
+    memset(ds, 0, sizeof *ds);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, err_len, "%s: cannot read file: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = S_ISDIR(st.st_mode) ? open_folder(ds, path, err, err_len)
+                                 : open_idx(ds, path, labels_path, names, err, err_len);
+    if (rc != 0) mt_dataset_free(ds);
+    return rc;
+}
+
+void mt_dataset_free(mt_dataset_t *ds) {
+    if (ds->paths) free_list(ds->paths, ds->n);
+    free(ds->labels);
+    free(ds->pixels);
+    memset(ds, 0, sizeof *ds);
+}
+
+int mt_dataset_image(const mt_dataset_t *ds, uint32_t i, uint16_t h, uint16_t w,
+                     uint8_t channel_order, uint8_t *out, char *err, size_t err_len) {
+    if (i >= ds->n) {
+        snprintf(err, err_len, "sample %u out of range", i);
+        return -1;
+    }
+    if (ds->paths) return mt_image_load(ds->paths[i], h, w, channel_order, out, err, err_len);
+    size_t bytes = (size_t)ds->h * ds->w * ds->c;
+    if (mt_image_convert(ds->pixels + bytes * i, (int)ds->w, (int)ds->h, (int)ds->c, h, w,
+                         channel_order, out) != 0) {
+        snprintf(err, err_len, "IDX sample %u: cannot resize image to %ux%u", i, w, h);
+        return -1;
+    }
+    return 0;
+}
+
+const char *mt_dataset_sample_name(const mt_dataset_t *ds, uint32_t i, char *buf, size_t len) {
+    if (ds->paths && i < ds->n) return ds->paths[i];
+    snprintf(buf, len, "IDX[%u]", i);
+    return buf;
+}
+
+/* splitmix64: small, seedable, the same sequence on every platform. */
+static uint64_t next_rand(uint64_t *s) {
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+uint32_t mt_dataset_select_shots(const mt_dataset_t *ds, uint32_t shots, uint64_t seed,
+                                 uint32_t *idx) {
+    if (shots == 0) {
+        for (uint32_t i = 0; i < ds->n; i++) idx[i] = i;
+        return ds->n;
+    }
+    uint32_t *members = malloc((size_t)ds->n * sizeof *members + 1);
+    if (!members) return 0;
+    uint32_t total = 0;
+    for (uint16_t k = 0; k < ds->n_classes; k++) {
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < ds->n; i++) {
+            if (ds->labels[i] == k) members[m++] = i;
+        }
+        /* Per-class stream: the choice for class k does not depend on the other classes. */
+        uint64_t s = seed * 0x100000001b3ull + k;
+        uint32_t take = m < shots ? m : shots;
+        for (uint32_t j = 0; j < take; j++) { /* partial Fisher-Yates: the first `take` */
+            uint32_t r = j + (uint32_t)(next_rand(&s) % (m - j));
+            uint32_t t = members[j];
+            members[j] = members[r];
+            members[r] = t;
+            idx[total++] = members[j];
+        }
+    }
+    free(members);
+    qsort(idx, total, sizeof *idx, cmp_u32);
+    return total;
+}
+
+uint32_t mt_dataset_select_spread(const mt_dataset_t *ds, uint32_t limit, uint32_t *idx) {
+    if (limit == 0 || limit >= ds->n) limit = ds->n;
+    for (uint32_t j = 0; j < limit; j++) idx[j] = (uint32_t)((uint64_t)j * ds->n / limit);
+    return limit;
+}
+
+double mt_progress_now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void mt_progress_start(mt_progress_t *p, const char *what, int quiet) {
+    p->what = what;
+    p->start_s = p->last_s = mt_progress_now_s();
+    p->quiet = quiet;
+}
+
+void mt_progress_tick(mt_progress_t *p, uint32_t done, uint32_t total) {
+    if (p->quiet) return;
+    double now = mt_progress_now_s();
+    if (done < total && now - p->last_s < 1.0) return;
+    p->last_s = now;
+    double elapsed = now - p->start_s, rate = elapsed > 0 ? done / elapsed : 0.0;
+    if (done < total) {
+        fprintf(stderr, "microt: %s %u/%u (%.0f %%), %.0f images/s, ETA %.0f s\n", p->what, done,
+                total, 100.0 * done / total, rate, rate > 0 ? (total - done) / rate : 0.0);
+    } else {
+        fprintf(stderr, "microt: %s %u/%u done in %.1f s (%.0f images/s)\n", p->what, done, total,
+                elapsed, rate);
+    }
+}
