@@ -97,64 +97,184 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
     *o1 = mt_dsp_clamp(mt_dsp_rq(a1, q, out_zp), lo, hi);
 }
 
-/* One group of 4 input channels for the 2x2 tile: 2 LDRD (both pixels' widened values),
- * per output channel one LDR and two SXTB16 (row oc+1 at w + in_c, row oc at w, then w += 4),
- * 8 SMLAD. 16 instructions for 16 MACs. */
-#define MT_PW_GROUP                                    \
-    "ldrd %[x10], %[x11], [%[x], #8]\n\t"            \
-    "ldrd %[x00], %[x01], [%[x]], #16\n\t"           \
-    "ldr %[w0], [%[w], %[ic]]\n\t"                   \
-    "sxtb16 %[w1], %[w0], ror #8\n\t"                \
-    "sxtb16 %[w0], %[w0]\n\t"                        \
-    "smlad %[a01], %[x00], %[w0], %[a01]\n\t"        \
-    "smlad %[a01], %[x01], %[w1], %[a01]\n\t"        \
-    "smlad %[a11], %[x10], %[w0], %[a11]\n\t"        \
-    "smlad %[a11], %[x11], %[w1], %[a11]\n\t"        \
-    "ldr %[w0], [%[w]], #4\n\t"                      \
-    "sxtb16 %[w1], %[w0], ror #8\n\t"                \
-    "sxtb16 %[w0], %[w0]\n\t"                        \
-    "smlad %[a00], %[x00], %[w0], %[a00]\n\t"        \
-    "smlad %[a00], %[x01], %[w1], %[a00]\n\t"        \
-    "smlad %[a10], %[x10], %[w0], %[a10]\n\t"        \
-    "smlad %[a10], %[x11], %[w1], %[a10]\n\t"
-
 #if MT_DSP_ASM
-/* Output channels oc, oc+1 (rows w, w + in_c) of both widened pixels, in_c % 4 == 0, every
- * channel fast: the MAC loop two groups per pass, then requantization and SIMD clamping. */
-static void row_fast(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t out_c,
-                     const int32_t *bias, const mt_dsp_rq_t *q, uint32_t lo4, uint32_t hi4,
-                     int8_t *o0, int8_t *o1) {
-    const uint32_t *xend = xb + in_c; /* 4 words per group of 4 channels */
-    int32_t oc, odd = (in_c / 4) & 1;
-    for (oc = 0; oc + 1 < out_c; oc += 2) {
-        int32_t a00 = bias[oc], a01 = bias[oc + 1], a10 = a00, a11 = a01;
-        const uint32_t *x = xb;
-        uint32_t x00, x01, x10, x11, w0, w1;
-        if (odd) {
-            __asm__(MT_PW_GROUP
-                    : [x] "+r"(x), [w] "+r"(w), [a00] "+r"(a00), [a01] "+r"(a01),
-                      [a10] "+r"(a10), [a11] "+r"(a11), [x00] "=&r"(x00), [x01] "=&r"(x01),
-                      [x10] "=&r"(x10), [x11] "=&r"(x11), [w0] "=&r"(w0), [w1] "=&r"(w1)
-                    : [ic] "r"(in_c));
+/* The whole output-channel loop of one widened pixel pair in assembly (in_c % 4 == 0, every
+ * channel fast, out_c even part): per channel pair the MAC loop above (two groups per pass,
+ * entered in the middle when in_c / 4 is odd), then requantization (5 instructions per output,
+ * constants by LDM), SSAT of the four outputs, one SSUB8/SEL clamp of all four, two STRH.
+ * The job doubles as the stack frame; its field order is the assembly's (offsets below). */
+typedef struct {
+    const uint32_t *xb;      /*  0 widened pixel pair */
+    int32_t in_c;            /*  4 weight row stride */
+    const uint32_t *xend;    /*  8 xb + in_c words */
+    const mt_dsp_rq_t *q;    /* 12 requantization of channel oc (advances) */
+    int8_t *o0;              /* 16 pixel 0 output at channel oc (advances) */
+    int32_t o1_minus_o0;     /* 20 */
+    uint32_t lo4, hi4;       /* 24, 28 act_min, act_max in every byte */
+    const int32_t *bias;     /* 32 bias of channel oc (advances) */
+    const int8_t *wend;      /* 36 weights past the last row pair */
+    int32_t odd;             /* 40 in_c / 4 is odd */
+    const int8_t *w;         /* 44 rows oc, oc + 1 */
+} mt_pw_job_t;
+
+void mt_pointwise_s8_dsp_pairs(const mt_pw_job_t *job);
+
+/* One group of 4 input channels for the 2x2 tile, registers r0..r3 = acc[pixel][channel]
+ * (a00 a01 a10 a11), r10 the widened pair, r11 row oc, r12 in_c: 2 LDRD (both pixels' widened
+ * values), per output channel one LDR and two SXTB16, 8 SMLAD. 16 instructions for 16 MACs. */
+#define MT_PW_ASM_GROUP                                \
+    "    ldrd r6, r7, [r10, #8]\n"                     \
+    "    ldrd r4, r5, [r10], #16\n"                    \
+    "    ldr r8, [r11, r12]\n"                         \
+    "    sxtb16 r9, r8, ror #8\n"                      \
+    "    sxtb16 r8, r8\n"                              \
+    "    smlad r1, r4, r8, r1\n"                       \
+    "    smlad r1, r5, r9, r1\n"                       \
+    "    smlad r3, r6, r8, r3\n"                       \
+    "    smlad r3, r7, r9, r3\n"                       \
+    "    ldr r8, [r11], #4\n"                          \
+    "    sxtb16 r9, r8, ror #8\n"                      \
+    "    sxtb16 r8, r8\n"                              \
+    "    smlad r0, r4, r8, r0\n"                       \
+    "    smlad r0, r5, r9, r0\n"                       \
+    "    smlad r2, r6, r8, r2\n"                       \
+    "    smlad r2, r7, r9, r2\n"
+/* acc -> the fast requantization (dsp_util.h) with r4..r7 = mult, k_lo, k_hi, rsh. */
+#define MT_PW_ASM_RQ(acc)                              \
+    "    asr r9, " acc ", #31\n"                       \
+    "    adds r8, r5, r9, lsl #31\n"                   \
+    "    adc r9, r6, r9\n"                             \
+    "    smlal r8, r9, " acc ", r4\n"                  \
+    "    asr " acc ", r9, r7\n"
+/* The channel-pair loop; ENTER jumps into the MAC loop's second group when in_c / 4 is odd. */
+#define MT_PW_ASM_OC_LOOP(ENTER)                       \
+    "1:\n"                                             \
+    "    ldr r8, [sp, #32]\n"                          \
+    "    ldrd r0, r1, [r8], #8\n"                      \
+    "    str r8, [sp, #32]\n"                          \
+    "    mov r2, r0\n"                                 \
+    "    mov r3, r1\n"                                 \
+    "    ldm sp, {r10, r12, lr}\n"                     \
+    ENTER                                              \
+    "2:\n"                                             \
+    MT_PW_ASM_GROUP                                    \
+    "3:\n"                                             \
+    MT_PW_ASM_GROUP                                    \
+    "    cmp r10, lr\n"                                \
+    "    bne 2b\n"                                     \
+    "    add r11, r11, r12\n"                          \
+    "    ldr r10, [sp, #12]\n"                         \
+    "    ldm r10!, {r4-r7}\n"                          \
+    MT_PW_ASM_RQ("r0")                                 \
+    MT_PW_ASM_RQ("r2")                                 \
+    "    ldm r10!, {r4-r7}\n"                          \
+    MT_PW_ASM_RQ("r1")                                 \
+    MT_PW_ASM_RQ("r3")                                 \
+    "    str r10, [sp, #12]\n"                         \
+    "    ssat r0, #8, r0\n"                            \
+    "    ssat r1, #8, r1\n"                            \
+    "    ssat r2, #8, r2\n"                            \
+    "    ssat r3, #8, r3\n"                            \
+    "    bfi r0, r1, #8, #8\n"                         \
+    "    bfi r0, r2, #16, #8\n"                        \
+    "    bfi r0, r3, #24, #8\n"                        \
+    "    ldrd r4, r5, [sp, #24]\n"                     \
+    "    ssub8 r6, r0, r4\n"                           \
+    "    sel r0, r0, r4\n"                             \
+    "    ssub8 r6, r5, r0\n"                           \
+    "    sel r0, r0, r5\n"                             \
+    "    ldrd r6, r7, [sp, #16]\n"                     \
+    "    lsr r1, r0, #16\n"                            \
+    "    strh r1, [r6, r7]\n"                          \
+    "    strh r0, [r6], #2\n"                          \
+    "    str r6, [sp, #16]\n"                          \
+    "    ldr r8, [sp, #36]\n"                          \
+    "    cmp r11, r8\n"                                \
+    "    bne 1b\n"
+
+/* The job is copied into the stack frame (fields 0..40); w goes to r11. Registers in the MAC
+ * loop: r0..r3 accumulators, r4..r7 widened pixels, r8/r9 unpacked weights, r10 widened
+ * pointer, r11 weights, r12 in_c, lr end of the widened pair. */
+__asm__(
+    "    .text\n"
+    "    .syntax unified\n"
+    "    .thumb\n"
+    "    .align 2\n"
+    "    .global mt_pointwise_s8_dsp_pairs\n"
+    "    .type mt_pointwise_s8_dsp_pairs, %function\n"
+    "    .thumb_func\n"
+    "mt_pointwise_s8_dsp_pairs:\n"
+    "    push {r4-r11, lr}\n"
+    "    sub sp, sp, #48\n"
+    "    ldm r0, {r1-r12}\n"
+    "    stm sp, {r1-r11}\n"
+    "    mov r11, r12\n"             /* w */
+    "    ldr r4, [sp, #40]\n"
+    "    cmp r4, #0\n"
+    "    bne .Lmt_pw_odd\n"
+    MT_PW_ASM_OC_LOOP("")
+    "    b .Lmt_pw_done\n"
+    ".Lmt_pw_odd:\n"
+    MT_PW_ASM_OC_LOOP("    b 3f\n")
+    ".Lmt_pw_done:\n"
+    "    add sp, sp, #48\n"
+    "    pop {r4-r11, pc}\n"
+    "    .size mt_pointwise_s8_dsp_pairs, .-mt_pointwise_s8_dsp_pairs\n");
+
+/* Widens pixels x0 and x1 (in_c % 4 == 0) into xb: per group 2 LDR, 4 SXTAB16, 2 STRD. */
+static void widen_pair_asm(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
+                           uint32_t *xb) {
+    uint32_t *end = xb + in_c;
+    uint32_t a, b, e0, o0, e1, o1;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[a], [%[x0]], #4\n\t"
+                     "ldr %[b], [%[x1]], #4\n\t"
+                     "sxtab16 %[e0], %[zz], %[a]\n\t"
+                     "sxtab16 %[o0], %[zz], %[a], ror #8\n\t"
+                     "sxtab16 %[e1], %[zz], %[b]\n\t"
+                     "sxtab16 %[o1], %[zz], %[b], ror #8\n\t"
+                     "strd %[e1], %[o1], [%[xb], #8]\n\t"
+                     "strd %[e0], %[o0], [%[xb]], #16\n\t"
+                     "cmp %[xb], %[end]\n\t"
+                     "bne 1b"
+                     : [x0] "+r"(x0), [x1] "+r"(x1), [xb] "+r"(xb), [a] "=&r"(a), [b] "=&r"(b),
+                       [e0] "=&r"(e0), [o0] "=&r"(o0), [e1] "=&r"(e1), [o1] "=&r"(o1)
+                     : [zz] "r"(zz), [end] "r"(end)
+                     : "cc", "memory");
+}
+
+/* The whole layer when every channel is fast and in_c % 4 == 0: pixel pairs widened, then the
+ * assembly channel-pair loop, the odd last channel in C. */
+static void pointwise_fast4(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                            const int32_t *bias, const mt_dsp_rq_t *q, uint32_t *xb,
+                            int8_t *out) {
+    int32_t n = (int32_t)p->in_h * p->in_w, in_c = p->in_c, out_c = p->out_c, oc = out_c & ~1;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    int32_t i;
+    mt_pw_job_t job;
+    job.xb = xb;
+    job.in_c = in_c;
+    job.xend = xb + in_c;
+    job.q = q;
+    job.lo4 = mt_dup4(p->act_min);
+    job.hi4 = mt_dup4(p->act_max);
+    job.bias = bias;
+    job.wend = w + oc * in_c;
+    job.odd = (in_c / 4) & 1;
+    job.w = w;
+    for (i = 0; i < n; i += 2) {
+        int32_t j = i + 1 < n ? i + 1 : i;
+        int8_t *o0 = out + i * out_c, *o1 = out + j * out_c;
+        widen_pair_asm(in + i * in_c, in + j * in_c, in_c, zz, xb);
+        if (oc > 0) {
+            job.o0 = o0;
+            job.o1_minus_o0 = (int32_t)(o1 - o0);
+            mt_pointwise_s8_dsp_pairs(&job);
         }
-        if (x != xend) {
-            __asm__("1:\n\t" MT_PW_GROUP MT_PW_GROUP
-                    "ldr %[w1], %[xend]\n\t"
-                    "cmp %[x], %[w1]\n\t"
-                    "bne 1b"
-                    : [x] "+r"(x), [w] "+r"(w), [a00] "+r"(a00), [a01] "+r"(a01),
-                      [a10] "+r"(a10), [a11] "+r"(a11), [x00] "=&r"(x00), [x01] "=&r"(x01),
-                      [x10] "=&r"(x10), [x11] "=&r"(x11), [w0] "=&r"(w0), [w1] "=&r"(w1)
-                    : [ic] "r"(in_c), [xend] "m"(xend)
-                    : "cc");
+        if (oc < out_c) {
+            tile_2x1(xb, w + oc * in_c, in_c, bias[oc], q + oc, p->out_zp, p->act_min,
+                     p->act_max, o0 + oc, o1 + oc);
         }
-        w += in_c; /* past row oc + 1 */
-        a00 = mt_dsp_rq_fast(a00, q[oc].mult, q[oc].k_lo, q[oc].k_hi, q[oc].rsh);
-        a10 = mt_dsp_rq_fast(a10, q[oc].mult, q[oc].k_lo, q[oc].k_hi, q[oc].rsh);
-        a01 = mt_dsp_rq_fast(a01, q[oc + 1].mult, q[oc + 1].k_lo, q[oc + 1].k_hi, q[oc + 1].rsh);
-        a11 = mt_dsp_rq_fast(a11, q[oc + 1].mult, q[oc + 1].k_lo, q[oc + 1].k_hi, q[oc + 1].rsh);
-        mt_dsp_store2(a00, a01, lo4, hi4, o0 + oc);
-        mt_dsp_store2(a10, a11, lo4, hi4, o1 + oc);
     }
 }
 #endif
@@ -166,12 +286,6 @@ static void pixel_pair(const mt_conv_params_t *p, const uint32_t *xb, const int8
                        int fast) {
     int32_t oc, in_c = p->in_c, out_c = p->out_c, zp = p->out_zp;
     int32_t lo = p->act_min, hi = p->act_max;
-#if MT_DSP_ASM
-    if (fast && in_c % 4 == 0) {
-        row_fast(xb, w, in_c, out_c, bias, q, mt_dup4(lo), mt_dup4(hi), o0, o1);
-        oc = out_c & ~1;
-    } else
-#endif
     if (fast) {
         for (oc = 0; oc + 1 < out_c; oc += 2) {
             tile_2x2(xb, w + oc * in_c, in_c, bias + oc, q + oc, zp, lo, hi, o0 + oc, o1 + oc, 1);
@@ -196,6 +310,12 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
     uint32_t *xb = (uint32_t *)(q + out_c);
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
     int fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
+#if MT_DSP_ASM
+    if (fast && in_c % 4 == 0) {
+        pointwise_fast4(p, in, w, bias, q, xb, out);
+        return;
+    }
+#endif
     for (i = 0; i < n; i += 2) {
         int32_t j = i + 1 < n ? i + 1 : i;
         widen_pair(in + i * in_c, in + j * in_c, in_c, zz, p->in_zp, xb);
