@@ -89,3 +89,20 @@ add_custom_target(mt_minimal_fw_size
                   COMMAND arm-none-eabi-size -A $<TARGET_FILE:mt_minimal_fw>
                   COMMAND arm-none-eabi-size $<TARGET_FILE:mt_minimal_fw>
                   DEPENDS mt_minimal_fw VERBATIM)
+
+# The cycle-approximate cost model (docs/cycles.md): a second QEMU plugin, and its check on
+# micro-benchmarks whose cycle counts are worked out by hand, on the timing model of MT_CPU.
+set(MT_CYCLES_PLUGIN ${CMAKE_BINARY_DIR}/mt_cycles.so)
+add_custom_command(
+  OUTPUT ${MT_CYCLES_PLUGIN}
+  COMMAND ${MT_HOST_CC} -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden
+          -o ${MT_CYCLES_PLUGIN} ${MT_PORT_DIR}/icount/mt_cycles_plugin.c
+  DEPENDS ${MT_PORT_DIR}/icount/mt_cycles_plugin.c
+  COMMENT "Building the QEMU cycle-model plugin (host)")
+add_custom_target(mt_cycles_plugin ALL DEPENDS ${MT_CYCLES_PLUGIN})
+add_executable(mt_cycles_micro ${MT_PORT_DIR}/icount/cycles_micro.c)
+target_compile_options(mt_cycles_micro PRIVATE ${MT_WARNINGS})
+mt_port_bench(mt_cycles_micro)
+add_test(NAME port_cycles_model
+         COMMAND ${MT_PORT_DIR}/icount/cycles-check.sh --cpu=${MT_CPU} --plugin=${MT_CYCLES_PLUGIN}
+                 $<TARGET_FILE:mt_cycles_micro>)
