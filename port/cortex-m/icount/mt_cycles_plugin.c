@@ -954,6 +954,8 @@ static void on_mark(unsigned int vcpu, void *udata)
 
 #define MAX_TB 512 /* TCG_MAX_INSNS */
 
+static int thumb32(unsigned h1) { return (h1 >> 11) >= 0x1D; }
+
 static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     (void)id;
@@ -971,7 +973,9 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         size_t sz = qemu_plugin_insn_size(insn);
         memset(&d[i], 0, sizeof(d[i]));
         unsigned h1 = (unsigned)b[0] | (unsigned)b[1] << 8;
-        if (sz >= 4)
+        /* The length comes from the first halfword: at the end of a page QEMU may have
+         * read (and reported) the next halfword to check whether the insn is 32-bit. */
+        if (sz >= 4 && thumb32(h1))
             dec32(h1, (unsigned)b[2] | (unsigned)b[3] << 8, &d[i]);
         else
             dec16(h1, &d[i]);
@@ -996,7 +1000,10 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     struct qemu_plugin_insn *last_insn = qemu_plugin_tb_get_insn(tb, n - 1);
     info->start = qemu_plugin_tb_vaddr(tb);
     info->last_pc = qemu_plugin_insn_vaddr(last_insn);
-    info->fall = info->last_pc + qemu_plugin_insn_size(last_insn);
+    {
+        const uint8_t *b = qemu_plugin_insn_data(last_insn);
+        info->fall = info->last_pc + (thumb32((unsigned)b[0] | (unsigned)b[1] << 8) ? 4 : 2);
+    }
     int cond = last->cls == C_BCOND || (last->flags & F_COND);
     if (is_ctrl(last)) {
         int ind = (last->flags & F_PCW) != 0;
@@ -1007,8 +1014,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         if (last->cls == C_BCOND) { /* backward: the offset's sign bit */
             const uint8_t *b = qemu_plugin_insn_data(last_insn);
             unsigned h1 = (unsigned)b[0] | (unsigned)b[1] << 8;
-            size_t sz = qemu_plugin_insn_size(last_insn);
-            info->backward = sz == 2 ? ((h1 & 0xF000) == 0xD000 && (h1 & 0x80)) : ((h1 >> 10) & 1);
+            info->backward = !thumb32(h1) ? ((h1 & 0xF000) == 0xD000 && (h1 & 0x80)) : ((h1 >> 10) & 1);
         }
     }
     qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, info);
