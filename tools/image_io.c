@@ -53,9 +53,14 @@ int mt_image_convert(const uint8_t *src, int src_w, int src_h, int src_c, uint16
     if (src_w == w && src_h == h) {
         memcpy(out, converted, n_src * (size_t)c);
     } else {
-        ok = stbir_resize_uint8_generic(converted, src_w, src_h, 0, out, w, h, 0, c,
-                                        STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP,
-                                        STBIR_FILTER_TRIANGLE, STBIR_COLORSPACE_LINEAR, NULL);
+        /* Per axis: a triangle filter (bilinear) when enlarging, a box filter (area average)
+         * when shrinking. Debian's libstb asserts in its triangle filter for some shrink
+         * factors (about 1.2-1.5x), and averaging is the better downscaler anyway. */
+        stbir_filter fh = w >= src_w ? STBIR_FILTER_TRIANGLE : STBIR_FILTER_BOX;
+        stbir_filter fv = h >= src_h ? STBIR_FILTER_TRIANGLE : STBIR_FILTER_BOX;
+        ok = stbir_resize(converted, src_w, src_h, 0, out, w, h, 0, STBIR_TYPE_UINT8, c,
+                          STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP, STBIR_EDGE_CLAMP, fh, fv,
+                          STBIR_COLORSPACE_LINEAR, NULL);
     }
     free(converted);
     return ok ? 0 : -1;

@@ -12,7 +12,8 @@
 #define MT_IMAGE_BACKGROUND 255
 
 /* Loads path into out[h*w*c] (c = 1 for a grey model, else 3 in the model's order),
- * resized with a triangle (bilinear) filter. Returns 0, or -1 with a message in err. */
+ * resized per axis with a triangle (bilinear) filter when enlarging and a box (area)
+ * filter when shrinking. Returns 0, or -1 with a message in err. */
 int mt_image_load(const char *path, uint16_t h, uint16_t w, uint8_t channel_order, uint8_t *out,
                   char *err, size_t err_len);
 
