@@ -1,111 +1,245 @@
-/* Optimized int8 depthwise convolution (channel multiplier 1) for Cortex-M4/M7 DSP: four
- * channels per pass with SMLABB/SMLATT, the window unrolled for 3x3 and 5x5. Bit for bit
- * equal to mt_depthwise_s8_ref; never allocates, never reads outside the input. */
+/* Optimized int8 depthwise convolution (channel multiplier 1) for Cortex-M4/M7 DSP.
+ * Four channels at a time. For each group of 4 channels the input rows are widened into a
+ * ring of kh rows in scratch, as int16 pairs with in_zp subtracted ([c0 c2] and [c1 c3] per
+ * pixel, SXTAB16) and padded with zeros left and right (rows above or below the input are all
+ * zeros), each input row once per group. So every output pixel, border or not, is the same
+ * window of LDRD + SMLABB/SMLATT with no bounds checks (a padded tap holds in_zp, which
+ * contributes 0 in the reference too). 3x3 and 5x5 windows with every channel on the fast
+ * requantization run one assembly block per output pixel: window, requantization, clamp.
+ * Bit for bit equal to mt_depthwise_s8_ref; never allocates, never reads outside the input. */
 #include "dsp_util.h"
 
-/* scratch: [c] mt_dsp_rq_t, the requantization constants prepared once per call. */
-size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
-    return mt_dsp_rq_bytes(p->in_c);
+/* Widened row length in pixels: the input columns the output touches, padding included. */
+static int32_t row_pixels(const mt_conv_params_t *p) {
+    return ((int32_t)p->out_w - 1) * p->stride_w + p->kw;
 }
 
-/* One output pixel, channels [c0, c_n), any window position: the reference's loops (padding
- * skipped) with the prepared requantization. Used at the borders and for the c % 4 tail. */
-static void pixel_generic(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                          const int32_t *bias, const mt_dsp_rq_t *q, int32_t oy, int32_t ox,
-                          int32_t c0, int8_t *o) {
-    int32_t c_n = p->in_c, c, ky, kx;
-    for (c = c0; c < c_n; c++) {
-        int32_t acc = bias[c];
-        for (ky = 0; ky < p->kh; ky++) {
-            int32_t iy = oy * p->stride_h - p->pad_top + ky;
-            if (iy < 0 || iy >= p->in_h) continue;
-            for (kx = 0; kx < p->kw; kx++) {
-                int32_t ix = ox * p->stride_w - p->pad_left + kx;
-                if (ix < 0 || ix >= p->in_w) continue;
-                acc += ((int32_t)in[(iy * p->in_w + ix) * c_n + c] - p->in_zp) *
-                       (int32_t)w[(ky * p->kw + kx) * c_n + c];
-            }
+/* Per channel group block (words): act_min/act_max in every byte (2), the 4 biases (4), the 4
+ * requantizations (16), then the widened weights [kh][kw][even, odd]. */
+#define MT_DW_BLK_HEAD 22
+
+/* scratch: the group block, the ring of kh widened input rows
+ * [kh][row_pixels][even, odd] words, then the kh ring rows of the current output row in
+ * window order (word offsets into the ring). */
+size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+    return (MT_DW_BLK_HEAD + 2u * p->kh * p->kw) * 4u +
+           (size_t)p->kh * (size_t)row_pixels(p) * 8u + (size_t)p->kh * 4u;
+}
+
+/* Four int8 channels from x (fewer when the layer has fewer left: the missing lanes read as
+ * fill) without reading past the channel count. */
+static inline uint32_t ld_group(const int8_t *x, int32_t n_lanes, int32_t fill) {
+    uint32_t v;
+    int32_t k;
+    if (n_lanes == 4) return mt_ld4(x);
+    v = mt_dup4(fill);
+    for (k = 0; k < n_lanes; k++) {
+        v = (v & ~(0xffu << (8 * k))) | ((uint32_t)(uint8_t)x[k] << (8 * k));
+    }
+    return v;
+}
+
+/* Widens input row iy (any integer: outside the input it is all padding), channels c0..
+ * (n_lanes of them), into r. */
+static void build_row(const mt_conv_params_t *p, const int8_t *in, int32_t c0, int32_t n_lanes,
+                      int32_t iy, uint32_t zz, uint32_t *r) {
+    int32_t wp = row_pixels(p), c_n = p->in_c, px;
+    int32_t x_lo = p->pad_left, x_hi = p->pad_left + p->in_w; /* [x_lo, x_hi) is the input */
+    const int8_t *x;
+    if (x_lo > wp) x_lo = wp;
+    if (x_hi > wp) x_hi = wp;
+    if (iy < 0 || iy >= p->in_h) {
+        memset(r, 0, (size_t)wp * 8u);
+        return;
+    }
+    for (px = 0; px < x_lo; px++) r[2 * px] = r[2 * px + 1] = 0;
+    x = in + (iy * p->in_w + (x_lo - p->pad_left)) * c_n + c0;
+    if (n_lanes == 4) {
+        for (px = x_lo; px < x_hi; px++, x += c_n) {
+            uint32_t v = mt_ld4(x);
+            r[2 * px] = mt_sxtab16(zz, v);
+            r[2 * px + 1] = mt_sxtab16_odd(zz, v);
         }
-        o[c] = mt_dsp_clamp(mt_dsp_rq(acc, &q[c], p->out_zp), p->act_min, p->act_max);
+    } else {
+        int32_t fill = -mt_lo16(zz);
+        for (px = x_lo; px < x_hi; px++, x += c_n) {
+            uint32_t v = ld_group(x, n_lanes, fill);
+            r[2 * px] = mt_sxtab16(zz, v);
+            r[2 * px + 1] = mt_sxtab16_odd(zz, v);
+        }
+    }
+    for (px = x_hi > x_lo ? x_hi : x_lo; px < wp; px++) r[2 * px] = r[2 * px + 1] = 0;
+}
+
+#if MT_DSP_ASM
+/* One tap: the widened pixel (2 words at r + XOFF) times the widened weights (wk + WOFF). */
+#define MT_DW_TAP(XOFF, WOFF)                                  \
+    "ldrd %[xe], %[xo], [%[r], #" #XOFF "]\n\t"                \
+    "ldrd %[we], %[wo], [%[wk], #" #WOFF "]\n\t"               \
+    "smlabb %[a0], %[xe], %[we], %[a0]\n\t"                    \
+    "smlatt %[a2], %[xe], %[we], %[a2]\n\t"                    \
+    "smlabb %[a1], %[xo], %[wo], %[a1]\n\t"                    \
+    "smlatt %[a3], %[xo], %[wo], %[a3]\n\t"
+/* Row KY of the window: the ring plus the pixel's column (off, bytes) plus the row's word
+ * offset from the table. */
+#define MT_DW_ROW(KY) "ldr %[r], [%[tab], #4 * " #KY "]\n\tadd %[r], %[off], %[r], lsl #2\n\t"
+#define MT_DW_ROW3(KY)                                                        \
+    MT_DW_ROW(KY) MT_DW_TAP(0, 24 * KY) MT_DW_TAP(8, 24 * KY + 8)             \
+    MT_DW_TAP(16, 24 * KY + 16)
+#define MT_DW_ROW5(KY)                                                        \
+    MT_DW_ROW(KY) MT_DW_TAP(0, 40 * KY) MT_DW_TAP(8, 40 * KY + 8)             \
+    MT_DW_TAP(16, 40 * KY + 16) MT_DW_TAP(24, 40 * KY + 24) MT_DW_TAP(32, 40 * KY + 32)
+/* Lane K's fast requantization, constants from the group block (mult, k_lo, k_hi, rsh). */
+#define MT_DW_RQ(K)                                            \
+    "ldrd %[xe], %[xo], [%[wk], #-64 + 16 * " #K "]\n\t"       \
+    "ldrd %[we], %[wo], [%[wk], #-56 + 16 * " #K "]\n\t"       \
+    "asr %[t], %[a" #K "], #31\n\t"                            \
+    "adds %[r], %[xo], %[t], lsl #31\n\t"                      \
+    "adc %[t], %[we], %[t]\n\t"                                \
+    "smlal %[r], %[t], %[a" #K "], %[xe]\n\t"                  \
+    "asr %[a" #K "], %[t], %[wo]\n\t"
+#define MT_DW_BIAS                                             \
+    "ldrd %[a0], %[a1], [%[wk], #-80]\n\t"                     \
+    "ldrd %[a2], %[a3], [%[wk], #-72]\n\t"
+/* Saturate the four lanes to int8, pack them, clamp all four with SSUB8/SEL. */
+#define MT_DW_OUT                                              \
+    MT_DW_RQ(0) MT_DW_RQ(1) MT_DW_RQ(2) MT_DW_RQ(3)            \
+    "ssat %[a0], #8, %[a0]\n\t"                                \
+    "ssat %[a1], #8, %[a1]\n\t"                                \
+    "ssat %[a2], #8, %[a2]\n\t"                                \
+    "ssat %[a3], #8, %[a3]\n\t"                                \
+    "bfi %[a0], %[a1], #8, #8\n\t"                             \
+    "bfi %[a0], %[a2], #16, #8\n\t"                            \
+    "bfi %[a0], %[a3], #24, #8\n\t"                            \
+    "ldrd %[xe], %[xo], [%[wk], #-88]\n\t"                     \
+    "ssub8 %[t], %[a0], %[xe]\n\t"                             \
+    "sel %[a0], %[a0], %[xe]\n\t"                              \
+    "ssub8 %[t], %[xo], %[a0]\n\t"                             \
+    "sel %[a0], %[a0], %[xo]\n\t"
+#define MT_DW_OPS                                                                           \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [r] "=&r"(r),          \
+      [xe] "=&r"(xe), [xo] "=&r"(xo), [we] "=&r"(we), [wo] "=&r"(wo), [t] "=&r"(t)          \
+    : [wk] "r"(wb), [tab] "r"(tab), [off] "r"(off)                                         \
+    : "cc", "memory"
+
+/* One output row, 4 full channels, every channel fast, KxK (K = 3 or 5) window: all in
+ * assembly per pixel. tab holds the K ring rows (word offsets), wb the group block's weights. */
+static void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring, const uint32_t *tab,
+                        const uint32_t *wb, int8_t *o, int32_t k) {
+    int32_t step = p->stride_w * 8, c_n = p->in_c, ox;
+    uintptr_t off = (uintptr_t)ring;
+    for (ox = 0; ox < p->out_w; ox++, off += step, o += c_n) {
+        uint32_t a0, a1, a2, a3, xe, xo, we, wo, t;
+        const uint32_t *r;
+        if (k == 3) {
+            __asm__(MT_DW_BIAS MT_DW_ROW3(0) MT_DW_ROW3(1) MT_DW_ROW3(2) MT_DW_OUT MT_DW_OPS);
+        } else {
+            __asm__(MT_DW_BIAS MT_DW_ROW5(0) MT_DW_ROW5(1) MT_DW_ROW5(2) MT_DW_ROW5(3)
+                    MT_DW_ROW5(4) MT_DW_OUT MT_DW_OPS);
+        }
+        (void)a1;
+        (void)a2;
+        (void)a3;
+        (void)r;
+        memcpy(o, &a0, 4);
     }
 }
+#endif
 
-/* One interior output pixel (the whole window inside the input), channels in fours.
- * x points at the window's top-left input pixel. kh, kw are constants at the call sites that
- * matter (3x3, 5x5), so the window unrolls. Per tap and 4 channels: 2 LDR, 4 unpacks,
- * 4 multiply-accumulates. */
-static inline void pixel_interior(const mt_conv_params_t *p, const int8_t *x, const int8_t *w,
-                                  const int32_t *bias, const mt_dsp_rq_t *q, uint32_t zz,
-                                  uint32_t lo4, uint32_t hi4, int8_t *o, int32_t kh, int32_t kw,
-                                  int fast) {
-    int32_t c_n = p->in_c, row = (int32_t)p->in_w * c_n, c, ky, kx;
-    for (c = 0; c + 3 < c_n; c += 4) {
-        int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
-        const int8_t *xr = x + c, *wr = w + c;
-        for (ky = 0; ky < kh; ky++) {
+/* One output row of one channel group, any window, any channel count and requantization:
+ * the same arithmetic in C. KH, KW are constants at the 3x3 and 5x5 call sites. */
+static inline void out_row_c(const mt_conv_params_t *p, const uint32_t *ring,
+                             const uint32_t *tab,
+                             const uint32_t *blk, const mt_dsp_rq_t *q, int32_t n_lanes,
+                             int fast, int8_t *o, int32_t kh, int32_t kw) {
+    const uint32_t *wb = blk + MT_DW_BLK_HEAD;
+    int32_t step = p->stride_w * 2, c_n = p->in_c, ox, ky, kx, off = 0;
+    for (ox = 0; ox < p->out_w; ox++, off += step, o += c_n) {
+        int32_t a0 = (int32_t)blk[2], a1 = (int32_t)blk[3], a2 = (int32_t)blk[4],
+                a3 = (int32_t)blk[5];
+        const uint32_t *wk = wb;
+        for (ky = 0; ky < kh; ky++, wk += 2 * kw) {
+            const uint32_t *r = ring + tab[ky] + off;
             for (kx = 0; kx < kw; kx++) {
-                uint32_t xv = mt_ld4(xr + kx * c_n), wv = mt_ld4(wr + kx * c_n);
-                uint32_t xe = mt_sxtab16(zz, xv), xo = mt_sxtab16_odd(zz, xv);
-                uint32_t we = mt_sxtb16(wv), wo = mt_sxtb16_odd(wv);
+                uint32_t xe = r[2 * kx], xo = r[2 * kx + 1];
+                uint32_t we = wk[2 * kx], wo = wk[2 * kx + 1];
                 a0 = mt_smlabb(xe, we, a0);
                 a2 = mt_smlatt(xe, we, a2);
                 a1 = mt_smlabb(xo, wo, a1);
                 a3 = mt_smlatt(xo, wo, a3);
             }
-            xr += row;
-            wr += kw * c_n;
         }
-        if (fast) {
-            a0 = mt_dsp_rq_fast(a0, q[c].mult, q[c].k_lo, q[c].k_hi, q[c].rsh);
-            a1 = mt_dsp_rq_fast(a1, q[c + 1].mult, q[c + 1].k_lo, q[c + 1].k_hi, q[c + 1].rsh);
-            a2 = mt_dsp_rq_fast(a2, q[c + 2].mult, q[c + 2].k_lo, q[c + 2].k_hi, q[c + 2].rsh);
-            a3 = mt_dsp_rq_fast(a3, q[c + 3].mult, q[c + 3].k_lo, q[c + 3].k_hi, q[c + 3].rsh);
+        if (fast && n_lanes == 4) {
+            a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
+            a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
+            a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
+            a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
+            mt_dsp_store2(a0, a1, blk[0], blk[1], o);
+            mt_dsp_store2(a2, a3, blk[0], blk[1], o + 2);
         } else {
-            a0 = mt_dsp_rq(a0, &q[c], p->out_zp);
-            a1 = mt_dsp_rq(a1, &q[c + 1], p->out_zp);
-            a2 = mt_dsp_rq(a2, &q[c + 2], p->out_zp);
-            a3 = mt_dsp_rq(a3, &q[c + 3], p->out_zp);
+            int32_t a[4], k, lo = mt_b(blk[0], 0), hi = mt_b(blk[1], 0);
+            a[0] = a0;
+            a[1] = a1;
+            a[2] = a2;
+            a[3] = a3;
+            for (k = 0; k < n_lanes; k++) {
+                o[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], p->out_zp), lo, hi);
+            }
         }
-        mt_dsp_store2(a0, a1, lo4, hi4, o + c);
-        mt_dsp_store2(a2, a3, lo4, hi4, o + c + 2);
     }
 }
 
 /* in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8.
- * Output pixels whose window lies inside the input take the SIMD path; border pixels and the
- * last c % 4 channels take pixel_generic. */
+ * Loop order: channel group, output row (widen the input rows it newly needs into the ring),
+ * output pixel, window. */
 void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
-    int32_t c_n = p->in_c, oy, ox;
-    mt_dsp_rq_t *q = (mt_dsp_rq_t *)scratch;
+    int32_t c_n = p->in_c, kh = p->kh, taps = (int32_t)p->kh * p->kw, c0, oy, t;
+    int32_t wp2 = row_pixels(p) * 2;
+    uint32_t *blk = (uint32_t *)scratch, *wb = blk + MT_DW_BLK_HEAD, *ring = wb + 2 * taps;
+    uint32_t *tab = ring + kh * wp2;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
-    uint32_t lo4 = mt_dup4(p->act_min), hi4 = mt_dup4(p->act_max);
-    int fast = mt_dsp_rq_prepare(q, rq, c_n, p->out_zp);
-    int32_t sh = p->stride_h, sw = p->stride_w;
-    /* interior: oy*sh - pad_top >= 0 and oy*sh - pad_top + kh <= in_h (same for x) */
-    int32_t oy_lo = (p->pad_top + sh - 1) / sh, ox_lo = (p->pad_left + sw - 1) / sw;
-    int32_t oy_hi = p->in_h + p->pad_top >= p->kh ? (p->in_h + p->pad_top - p->kh) / sh + 1 : 0;
-    int32_t ox_hi = p->in_w + p->pad_left >= p->kw ? (p->in_w + p->pad_left - p->kw) / sw + 1 : 0;
-    int32_t c4 = c_n & ~3;
-    if (oy_hi > p->out_h) oy_hi = p->out_h;
-    if (ox_hi > p->out_w) ox_hi = p->out_w;
-    for (oy = 0; oy < p->out_h; oy++) {
-        int8_t *o = out + (int32_t)oy * p->out_w * c_n;
-        int inner_y = oy >= oy_lo && oy < oy_hi;
-        for (ox = 0; ox < p->out_w; ox++, o += c_n) {
-            if (inner_y && ox >= ox_lo && ox < ox_hi) {
-                const int8_t *x =
-                    in + ((oy * sh - p->pad_top) * p->in_w + (ox * sw - p->pad_left)) * c_n;
-                if (p->kh == 3 && p->kw == 3 && fast) {
-                    pixel_interior(p, x, w, bias, q, zz, lo4, hi4, o, 3, 3, 1);
-                } else if (p->kh == 5 && p->kw == 5 && fast) {
-                    pixel_interior(p, x, w, bias, q, zz, lo4, hi4, o, 5, 5, 1);
-                } else {
-                    pixel_interior(p, x, w, bias, q, zz, lo4, hi4, o, p->kh, p->kw, 0);
+    int k3 = p->kh == 3 && p->kw == 3, k5 = p->kh == 5 && p->kw == 5;
+    blk[0] = mt_dup4(p->act_min);
+    blk[1] = mt_dup4(p->act_max);
+    for (c0 = 0; c0 < c_n; c0 += 4) {
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4, k, built = -p->pad_top - 1;
+        mt_dsp_rq_t *q = (mt_dsp_rq_t *)(void *)(blk + 6);
+        mt_requant_t rq_g;
+        int fast;
+        for (t = 0; t < taps; t++) {
+            uint32_t v = ld_group(w + t * c_n + c0, n_lanes, 0);
+            wb[2 * t] = mt_sxtb16(v);
+            wb[2 * t + 1] = mt_sxtb16_odd(v);
+        }
+        for (k = 0; k < 4; k++) blk[2 + k] = (uint32_t)(k < n_lanes ? bias[c0 + k] : 0);
+        rq_g.mult = rq.mult + c0;
+        rq_g.shift = rq.shift + c0;
+        fast = mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp);
+        for (oy = 0; oy < p->out_h; oy++) {
+            int8_t *o = out + (int32_t)oy * p->out_w * c_n + c0;
+            int32_t iy0 = oy * p->stride_h - p->pad_top, ky;
+            for (ky = 0; ky < kh; ky++) {
+                int32_t iy = iy0 + ky;
+                int32_t slot = ((iy + p->pad_top) % kh) * wp2;
+                if (iy > built) {
+                    build_row(p, in, c0, n_lanes, iy, zz, ring + slot);
+                    built = iy;
                 }
-                if (c4 < c_n) pixel_generic(p, in, w, bias, q, oy, ox, c4, o);
+                tab[ky] = (uint32_t)slot;
+            }
+#if MT_DSP_ASM
+            if (fast && n_lanes == 4 && (k3 || k5)) {
+                out_row_asm(p, ring, tab, wb, o, p->kh);
+                continue;
+            }
+#endif
+            if (k3) {
+                out_row_c(p, ring, tab, blk, q, n_lanes, fast, o, 3, 3);
+            } else if (k5) {
+                out_row_c(p, ring, tab, blk, q, n_lanes, fast, o, 5, 5);
             } else {
-                pixel_generic(p, in, w, bias, q, oy, ox, 0, o);
+                out_row_c(p, ring, tab, blk, q, n_lanes, fast, o, kh, p->kw);
             }
         }
     }
