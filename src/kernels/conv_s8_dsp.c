@@ -1,11 +1,88 @@
-/* Placeholder: the optimized conv kernel is the reference for now. */
+/* Optimized generic int8 convolution (the stem) for Cortex-M4/M7 DSP: im2col on the fly.
+ * Each output pixel's window (kh x kw x in_c, padding filled with in_zp) is gathered into a
+ * patch in scratch; a pair of patches is widened like two pointwise pixels and multiplied by
+ * the weights [out_c][K] with the pointwise 2x2 GEMM (mt_dsp_gemm_pair, pointwise_s8_dsp.c:
+ * SMLAD, its channel-pair loop in assembly). When K = kh*kw*in_c is not a multiple of 4 (the
+ * 3-channel stem: K = 27) the weights are copied once per call into scratch with rows padded
+ * with zeros to a multiple of 4, if that copy is small, so the assembly loop applies.
+ * Bit for bit equal to mt_conv_s8_ref; never allocates, never reads outside the input. */
 #include "dsp_util.h"
 
-size_t mt_conv_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
-    return mt_conv_s8_scratch_bytes_ref(p);
+/* Largest padded weight copy (bytes) kept in scratch; bigger layers use unpadded rows. */
+#define MT_CONV_PAD_MAX 4096
+
+/* The GEMM depth: K, or K rounded up to a multiple of 4 when the padded copy is used. */
+static int32_t gemm_depth(const mt_conv_params_t *p, int *padded) {
+    int32_t k = (int32_t)p->kh * p->kw * p->in_c, k4 = (k + 3) & ~3;
+    *padded = k != k4 && (int32_t)p->out_c * k4 <= MT_CONV_PAD_MAX;
+    return *padded ? k4 : k;
 }
 
+/* scratch: [out_c] mt_dsp_rq_t, the widened pair (16 bytes per 4 of depth, 8 per leftover),
+ * two patches of depth bytes (each rounded up to 4), then the padded weights if used. */
+size_t mt_conv_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+    int padded;
+    int32_t d = gemm_depth(p, &padded);
+    return mt_dsp_rq_bytes(p->out_c) + (size_t)(d / 4) * 16u + (size_t)(d % 4) * 8u +
+           2u * (size_t)((d + 3) & ~3) + (padded ? (size_t)p->out_c * (size_t)d : 0u);
+}
+
+/* The window of output pixel (oy, ox) as depth int8 values [ky][kx][c], padding and the
+ * depth beyond K holding in_zp (which the GEMM turns into 0). */
+static void gather(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int32_t ox,
+                   int32_t depth, int8_t *patch) {
+    int32_t c_n = p->in_c, ky, kx, k = (int32_t)p->kh * p->kw * c_n;
+    int8_t zp = (int8_t)p->in_zp;
+    int8_t *d = patch;
+    for (ky = 0; ky < p->kh; ky++) {
+        int32_t iy = oy * p->stride_h - p->pad_top + ky;
+        int row_in = iy >= 0 && iy < p->in_h;
+        for (kx = 0; kx < p->kw; kx++, d += c_n) {
+            int32_t ix = ox * p->stride_w - p->pad_left + kx, c;
+            if (row_in && ix >= 0 && ix < p->in_w) {
+                const int8_t *x = in + (iy * p->in_w + ix) * c_n;
+                if (c_n <= 4) {
+                    for (c = 0; c < c_n; c++) d[c] = x[c];
+                } else {
+                    memcpy(d, x, (size_t)c_n);
+                }
+            } else {
+                memset(d, zp, (size_t)c_n);
+            }
+        }
+    }
+    for (; k < depth; k++) patch[k] = zp;
+}
+
+/* in [in_h][in_w][in_c] s8, w [out_c][kh][kw][in_c] s8, bias [out_c] s32,
+ * out [out_h][out_w][out_c] s8, as the reference. Output pixels in pairs (in raster order):
+ * gather both windows, widen them, all output channels by the pointwise GEMM. */
 void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
-    mt_conv_s8_ref(p, in, w, bias, rq, out, scratch);
+    int padded;
+    int32_t depth = gemm_depth(p, &padded), k = (int32_t)p->kh * p->kw * p->in_c;
+    int32_t out_c = p->out_c, n = (int32_t)p->out_h * p->out_w, i, oc;
+    mt_dsp_rq_t *q = (mt_dsp_rq_t *)scratch;
+    uint32_t *xb = (uint32_t *)(q + out_c);
+    int8_t *patch0 = (int8_t *)(xb + (depth / 4) * 4 + (depth % 4) * 2);
+    int8_t *patch1 = patch0 + ((depth + 3) & ~3);
+    int8_t *wpad = patch1 + ((depth + 3) & ~3);
+    const int8_t *wg = w;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    int fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
+    if (padded) {
+        for (oc = 0; oc < out_c; oc++) {
+            memcpy(wpad + oc * depth, w + oc * k, (size_t)k);
+            memset(wpad + oc * depth + k, 0, (size_t)(depth - k));
+        }
+        wg = wpad;
+    }
+    for (i = 0; i < n; i += 2) {
+        int32_t j = i + 1 < n ? i + 1 : i;
+        gather(p, in, i / p->out_w, i % p->out_w, depth, patch0);
+        if (j != i) gather(p, in, j / p->out_w, j % p->out_w, depth, patch1);
+        mt_dsp_widen_pair(patch0, j != i ? patch1 : patch0, depth, zz, p->in_zp, xb);
+        mt_dsp_gemm_pair(xb, wg, depth, out_c, bias, q, fast, p->out_zp, p->act_min, p->act_max,
+                         out + i * out_c, out + j * out_c);
+    }
 }

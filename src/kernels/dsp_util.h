@@ -209,4 +209,36 @@ static inline int8_t mt_dsp_clamp(int32_t v, int32_t lo, int32_t hi) {
 /* Bytes of n mt_dsp_rq_t, kept a multiple of 4 like every scratch size. */
 static inline size_t mt_dsp_rq_bytes(int32_t n) { return (size_t)n * sizeof(mt_dsp_rq_t); }
 
+/* ---- The 2 pixels x 2 output channels int8 GEMM of pointwise_s8_dsp.c, shared with the
+ * stem conv (conv_s8_dsp.c) ----
+ * A widened pixel pair xb: per group of 4 input channels the words [pixel 0 even, pixel 0 odd,
+ * pixel 1 even, pixel 1 odd] (int16 pairs minus in_zp, SXTAB16), then the in_c % 4 leftover
+ * channels as int32 pairs [pixel 0, pixel 1]. */
+void mt_dsp_widen_pair(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
+                       int32_t in_zp, uint32_t *xb);
+/* All out_c outputs of both pixels: w [out_c][in_c] s8, q prepared by mt_dsp_rq_prepare
+ * (fast = its result), output pixels o0, o1 (o1 may equal o0). */
+void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t out_c,
+                      const int32_t *bias, const mt_dsp_rq_t *q, int fast, int32_t zp,
+                      int32_t lo, int32_t hi, int8_t *o0, int8_t *o1);
+
+#if MT_DSP_ASM
+/* The assembly channel-pair loop (pointwise_s8_dsp.c): in_c % 4 == 0, every channel fast,
+ * output channels [0, out_c & ~1). The job doubles as its stack frame; field order fixed. */
+typedef struct {
+    const uint32_t *xb;      /*  0 widened pixel pair */
+    int32_t in_c;            /*  4 weight row stride */
+    const uint32_t *xend;    /*  8 xb + in_c words */
+    const mt_dsp_rq_t *q;    /* 12 requantization of channel oc (advances) */
+    int8_t *o0;              /* 16 pixel 0 output at channel oc (advances) */
+    int32_t o1_minus_o0;     /* 20 */
+    uint32_t lo4, hi4;       /* 24, 28 act_min, act_max in every byte */
+    const int32_t *bias;     /* 32 bias of channel oc (advances) */
+    const int8_t *wend;      /* 36 weights past the last row pair */
+    int32_t odd;             /* 40 in_c / 4 is odd */
+    const int8_t *w;         /* 44 rows oc, oc + 1 */
+} mt_pw_job_t;
+void mt_pointwise_s8_dsp_pairs(const mt_pw_job_t *job);
+#endif
+
 #endif

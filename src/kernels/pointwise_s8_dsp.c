@@ -11,7 +11,7 @@ size_t mt_pointwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
 }
 
 /* Widens pixels x0 and x1 (x1 may equal x0 for an odd last pixel) into xb. */
-static void widen_pair(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
+void mt_dsp_widen_pair(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
                        int32_t in_zp, uint32_t *xb) {
     int32_t g, groups = in_c / 4, tail = in_c % 4;
     for (g = 0; g < groups; g++) {
@@ -103,21 +103,6 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
  * entered in the middle when in_c / 4 is odd), then requantization (5 instructions per output,
  * constants by LDM), SSAT of the four outputs, one SSUB8/SEL clamp of all four, two STRH.
  * The job doubles as the stack frame; its field order is the assembly's (offsets below). */
-typedef struct {
-    const uint32_t *xb;      /*  0 widened pixel pair */
-    int32_t in_c;            /*  4 weight row stride */
-    const uint32_t *xend;    /*  8 xb + in_c words */
-    const mt_dsp_rq_t *q;    /* 12 requantization of channel oc (advances) */
-    int8_t *o0;              /* 16 pixel 0 output at channel oc (advances) */
-    int32_t o1_minus_o0;     /* 20 */
-    uint32_t lo4, hi4;       /* 24, 28 act_min, act_max in every byte */
-    const int32_t *bias;     /* 32 bias of channel oc (advances) */
-    const int8_t *wend;      /* 36 weights past the last row pair */
-    int32_t odd;             /* 40 in_c / 4 is odd */
-    const int8_t *w;         /* 44 rows oc, oc + 1 */
-} mt_pw_job_t;
-
-void mt_pointwise_s8_dsp_pairs(const mt_pw_job_t *job);
 
 /* One group of 4 input channels for the 2x2 tile, registers r0..r3 = acc[pixel][channel]
  * (a00 a01 a10 a11), r10 the widened pair, r11 row oc, r12 in_c: 2 LDRD (both pixels' widened
@@ -279,13 +264,32 @@ static void pointwise_fast4(const mt_conv_params_t *p, const int8_t *in, const i
 }
 #endif
 
-/* All output channels of pixels i and i+1 (o1 == o0 when the last pixel stands alone: the
- * second copy is computed on the same input and overwrites the first with equal bytes). */
-static void pixel_pair(const mt_conv_params_t *p, const uint32_t *xb, const int8_t *w,
-                       const int32_t *bias, const mt_dsp_rq_t *q, int8_t *o0, int8_t *o1,
-                       int fast) {
-    int32_t oc, in_c = p->in_c, out_c = p->out_c, zp = p->out_zp;
-    int32_t lo = p->act_min, hi = p->act_max;
+/* All output channels of the widened pixel pair xb (declared in dsp_util.h; the stem conv
+ * uses it too). o1 == o0 when the last pixel stands alone: the second copy is computed on the
+ * same input and overwrites the first with equal bytes. */
+void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t out_c,
+                      const int32_t *bias, const mt_dsp_rq_t *q, int fast, int32_t zp,
+                      int32_t lo, int32_t hi, int8_t *o0, int8_t *o1) {
+    int32_t oc = 0;
+#if MT_DSP_ASM
+    if (fast && in_c % 4 == 0 && out_c >= 2) {
+        mt_pw_job_t job;
+        oc = out_c & ~1;
+        job.xb = xb;
+        job.in_c = in_c;
+        job.xend = xb + in_c;
+        job.q = q;
+        job.o0 = o0;
+        job.o1_minus_o0 = (int32_t)(o1 - o0);
+        job.lo4 = mt_dup4(lo);
+        job.hi4 = mt_dup4(hi);
+        job.bias = bias;
+        job.wend = w + oc * in_c;
+        job.odd = (in_c / 4) & 1;
+        job.w = w;
+        mt_pointwise_s8_dsp_pairs(&job);
+    } else
+#endif
     if (fast) {
         for (oc = 0; oc + 1 < out_c; oc += 2) {
             tile_2x2(xb, w + oc * in_c, in_c, bias + oc, q + oc, zp, lo, hi, o0 + oc, o1 + oc, 1);
@@ -318,7 +322,8 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
 #endif
     for (i = 0; i < n; i += 2) {
         int32_t j = i + 1 < n ? i + 1 : i;
-        widen_pair(in + i * in_c, in + j * in_c, in_c, zz, p->in_zp, xb);
-        pixel_pair(p, xb, w, bias, q, out + i * out_c, out + j * out_c, fast);
+        mt_dsp_widen_pair(in + i * in_c, in + j * in_c, in_c, zz, p->in_zp, xb);
+        mt_dsp_gemm_pair(xb, w, in_c, out_c, bias, q, fast, p->out_zp, p->act_min, p->act_max,
+                         out + i * out_c, out + j * out_c);
     }
 }
