@@ -30,57 +30,98 @@ static inline int8_t fc_out(int32_t acc, mt_requant_t rq, int32_t o, int32_t out
     return mt_dsp_clamp(v, lo, hi);
 }
 
-/* Rows r0 = w0, r1 = w0 + stride, r2 = w0 + 2 stride, r3 = w3, r4 = w3 + stride:
- * a[k] += the dot product of row k with the widened input over `groups` groups of 4 inputs.
- * 13 registers; zz (the packed -in_zp) and the end pointer stay in memory. */
+/* Rows r0 = w0, r1 = w0 + stride, r2 = w0 + 2 stride, r3 = w0 + 3 stride, r4 = w0 + 4 stride:
+ * a[k] += the dot product of row k with the widened input over `groups` groups of 4 inputs. */
 #if MT_DSP_ASM
-/* One group, 5 rows: LDR zz, LDR + 2 SXTAB16 for the input, per row LDR + 2 SXTB16 + 2 SMLAD:
- * 29 instructions for 20 MACs. */
-#define MT_FC_ROW(acc, addr)                      \
-    "ldr %[v], " addr "\n\t"                     \
-    "sxtb16 %[t], %[v]\n\t"                       \
-    "sxtb16 %[v], %[v], ror #8\n\t"               \
-    "smlad %[" acc "], %[xe], %[t], %[" acc "]\n\t" \
-    "smlad %[" acc "], %[xo], %[v], %[" acc "]\n\t"
-#define MT_FC_G5                                  \
-    "ldr %[t], %[zz]\n\t"                         \
-    "ldr %[xe], [%[x]], #4\n\t"                   \
-    "sxtab16 %[xo], %[t], %[xe], ror #8\n\t"      \
-    "sxtab16 %[xe], %[t], %[xe]\n\t"              \
-    MT_FC_ROW("a1", "[%[w0], %[ic]]")             \
-    MT_FC_ROW("a2", "[%[w0], %[ic], lsl #1]")     \
-    MT_FC_ROW("a0", "[%[w0]], #4")                \
-    MT_FC_ROW("a4", "[%[w3], %[ic]]")             \
-    MT_FC_ROW("a3", "[%[w3]], #4")
-#define MT_FC_G5_OPS                                                                         \
-    : [x] "+r"(x), [w0] "+r"(w0), [w3] "+r"(w3), [a0] "+r"(a0), [a1] "+r"(a1),                \
-      [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [xe] "=&r"(xe), [xo] "=&r"(xo),            \
-      [v] "=&r"(v), [t] "=&r"(t)                                                             \
-    : [ic] "r"(stride), [zz] "m"(zz), [xend] "m"(xend)                                       \
-    : "cc", "memory"
+typedef struct {
+    const int8_t *x;    /*  0 input */
+    const int8_t *w0;   /*  4 row 0 */
+    int32_t stride;     /*  8 row stride (in_len) */
+    const int8_t *xmid; /* 12 x + 4 (groups % 8): single groups up to here, then eights */
+    const int8_t *xend; /* 16 x + 4 groups */
+    uint32_t zz;        /* 20 -in_zp in both halfwords */
+    int32_t *a;         /* 24 the 5 accumulators, updated */
+} mt_fc_job_t;
+
+void mt_fully_connected_s8_dsp_rows5(const mt_fc_job_t *job);
+
+/* Row ACC: LDR + 2 SXTB16 + 2 SMLAD against the widened input r5 (even) / r6 (odd). */
+#define MT_FC_ASM_ROW(ACC, ADDR)                 \
+    "    ldr r7, " ADDR "\n"                     \
+    "    sxtb16 r8, r7\n"                        \
+    "    sxtb16 r7, r7, ror #8\n"                \
+    "    smlad " ACC ", r5, r8, " ACC "\n"       \
+    "    smlad " ACC ", r6, r7, " ACC "\n"
+/* One group of 4 inputs, 5 rows: 28 instructions for 20 MACs. Registers: r0..r4 accumulators,
+ * r9 input, r10 row 0, r11 row 3, r12 stride, lr zz. */
+#define MT_FC_ASM_GROUP                          \
+    "    ldr r5, [r9], #4\n"                     \
+    "    sxtab16 r6, lr, r5, ror #8\n"           \
+    "    sxtab16 r5, lr, r5\n"                   \
+    MT_FC_ASM_ROW("r1", "[r10, r12]")            \
+    MT_FC_ASM_ROW("r2", "[r10, r12, lsl #1]")    \
+    MT_FC_ASM_ROW("r0", "[r10], #4")             \
+    MT_FC_ASM_ROW("r4", "[r11, r12]")            \
+    MT_FC_ASM_ROW("r3", "[r11], #4")
+
+__asm__(
+    "    .text\n"
+    "    .syntax unified\n"
+    "    .thumb\n"
+    "    .align 2\n"
+    "    .global mt_fully_connected_s8_dsp_rows5\n"
+    "    .type mt_fully_connected_s8_dsp_rows5, %function\n"
+    "    .thumb_func\n"
+    "mt_fully_connected_s8_dsp_rows5:\n"
+    "    push {r4-r11, lr}\n"
+    "    sub sp, sp, #12\n"
+    "    ldrd r1, r2, [r0, #12]\n"
+    "    ldr r3, [r0, #24]\n"
+    "    stm sp, {r1-r3}\n"          /* [sp] xmid, [sp, #4] xend, [sp, #8] a */
+    "    ldrd r9, r10, [r0]\n"
+    "    ldr r12, [r0, #8]\n"
+    "    ldr lr, [r0, #20]\n"
+    "    add r11, r12, r12, lsl #1\n"
+    "    add r11, r10, r11\n"
+    "    ldm r3, {r0-r4}\n"
+    "    ldr r8, [sp]\n"
+    "    cmp r9, r8\n"
+    "    beq 2f\n"
+    "1:\n"
+    MT_FC_ASM_GROUP
+    "    ldr r8, [sp]\n"
+    "    cmp r9, r8\n"
+    "    bne 1b\n"
+    "2:\n"
+    "    ldr r8, [sp, #4]\n"
+    "    cmp r9, r8\n"
+    "    beq 4f\n"
+    "3:\n"
+    MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP
+    MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP
+    "    ldr r8, [sp, #4]\n"
+    "    cmp r9, r8\n"
+    "    bne 3b\n"
+    "4:\n"
+    "    ldr r8, [sp, #8]\n"
+    "    stm r8, {r0-r4}\n"
+    "    add sp, sp, #12\n"
+    "    pop {r4-r11, pc}\n"
+    "    .size mt_fully_connected_s8_dsp_rows5, .-mt_fully_connected_s8_dsp_rows5\n");
 #endif
 
 static void rows5(const int8_t *x, const int8_t *w0, int32_t stride, int32_t groups,
                   uint32_t zz, int32_t *a) {
 #if MT_DSP_ASM
-    const int8_t *xend = x + 4 * groups, *xmid = x + 4 * (groups & 7);
-    const int8_t *w3 = w0 + 3 * stride;
-    uint32_t xe, xo, v, t;
-    int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
-    while (x != xmid) {
-        __asm__(MT_FC_G5 MT_FC_G5_OPS);
-    }
-    if (x != xend) {
-        __asm__("1:\n\t" MT_FC_G5 MT_FC_G5 MT_FC_G5 MT_FC_G5 MT_FC_G5 MT_FC_G5 MT_FC_G5 MT_FC_G5
-                "ldr %[t], %[xend]\n\t"
-                "cmp %[x], %[t]\n\t"
-                "bne 1b" MT_FC_G5_OPS);
-    }
-    a[0] = a0;
-    a[1] = a1;
-    a[2] = a2;
-    a[3] = a3;
-    a[4] = a4;
+    mt_fc_job_t job;
+    job.x = x;
+    job.w0 = w0;
+    job.stride = stride;
+    job.xmid = x + 4 * (groups & 7);
+    job.xend = x + 4 * groups;
+    job.zz = zz;
+    job.a = a;
+    mt_fully_connected_s8_dsp_rows5(&job);
 #else
     int32_t g, k;
     for (g = 0; g < groups; g++) {
@@ -141,7 +182,7 @@ static void rows2(const int8_t *x, const int8_t *w0, int32_t stride, int32_t gro
 }
 
 /* in [in_len] s8, w [out_len][in_len] s8, bias [out_len] s32, out [out_len] s8.
- * Five rows per pass (29 instructions per 20 MACs), then pairs. */
+ * Five rows per pass (28 instructions per 20 MACs, assembly), then pairs. */
 void mt_fully_connected_s8_dsp(int32_t in_len, int32_t out_len, const int8_t *in,
                                const int8_t *w, const int32_t *bias, int32_t in_zp,
                                int32_t out_zp, int8_t act_min, int8_t act_max, mt_requant_t rq,
