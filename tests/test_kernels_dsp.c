@@ -4,8 +4,8 @@
  * The reference kernels are themselves checked against float in test_kernels.c. Both variants
  * are always compiled, so this runs on the host (portable twins of the SIMD instructions) and
  * under QEMU on Cortex-M4/M7 (the real instructions). Also checks the fast requantization
- * formula against mt_requant on extreme accumulators, and that no kernel writes outside its
- * output or its scratch. */
+ * formula against mt_requant on extreme accumulators, that no kernel writes outside its
+ * output or its scratch, and the benchmark's layer shapes (shrunk) with 3 to 144 channels. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +16,7 @@
 #define MAX_IN 12288
 #define MAX_W 12288
 #define MAX_OUT 16384
-#define MAX_CH 96
+#define MAX_CH 160
 #define MAX_SCRATCH 8192
 #define GUARD 16
 #define GUARD_BYTE 0x5a
@@ -253,11 +253,109 @@ static void test_fully_connected(uint32_t seed, int cases) {
     printf("fully connected: %d random shapes\n", cases);
 }
 
+typedef enum { K_PW, K_DW, K_CONV } kind_t;
+
+/* One layer of the given geometry with fresh random data and requantization: *_dsp == *_ref. */
+static int run_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
+    int32_t n_in = p->in_h * p->in_w * p->in_c;
+    int32_t n_w = kind == K_DW ? p->kh * p->kw * p->in_c : p->out_c * p->kh * p->kw * p->in_c;
+    int32_t n_out = p->out_h * p->out_w * p->out_c;
+    if (!CHECK(n_in <= MAX_IN && n_w <= MAX_W && n_out <= MAX_OUT && p->out_c <= MAX_CH)) return 0;
+    rand_act(rng, p);
+    fill_s8(rng, g_in, n_in, -128, 127);
+    fill_s8(rng, g_w, n_w, -127, 127);
+    rand_bias(rng, p->out_c, 1 << mt_rng_range(rng, 4, 20));
+    rand_requant(rng, p->out_c);
+    mt_requant_t rq = {g_mult, g_shift};
+    size_t sb = kind == K_PW   ? mt_pointwise_s8_scratch_bytes_dsp(p)
+                : kind == K_DW ? mt_depthwise_s8_scratch_bytes_dsp(p)
+                               : mt_conv_s8_scratch_bytes_dsp(p);
+    if (!CHECK(sb <= MAX_SCRATCH && sb % 4 == 0)) return 0;
+    prepare_outputs((size_t)n_out, sb);
+    switch (kind) {
+    case K_PW:
+        mt_pointwise_s8_ref(p, g_in, g_w, g_bias, rq, g_ref, NULL);
+        mt_pointwise_s8_dsp(p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
+        break;
+    case K_DW:
+        mt_depthwise_s8_ref(p, g_in, g_w, g_bias, rq, g_ref, NULL);
+        mt_depthwise_s8_dsp(p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
+        break;
+    default:
+        mt_conv_s8_ref(p, g_in, g_w, g_bias, rq, g_ref, NULL);
+        mt_conv_s8_dsp(p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
+        break;
+    }
+    return compare((size_t)n_out, sb, kind == K_PW ? "pointwise" : kind == K_DW ? "depthwise" : "conv");
+}
+
+/* The six layer kinds of bench/bench_shapes.c (issue 6) and the shipped extractors' other
+ * shapes, shrunk to fit: 3-channel stem, 120 channels, 7x7 stride 2, FC 160 -> 10. Each with
+ * several random data sets, so every requantization mode and activation is met. */
+static void test_fixed_shapes(uint32_t seed) {
+    /* kind, in_h, in_w, in_c, out_c, k, stride, pad */
+    static const int16_t shapes[][8] = {
+        {K_PW, 7, 7, 16, 48, 1, 1, 0},    {K_PW, 5, 5, 96, 24, 1, 1, 0},
+        {K_PW, 3, 5, 144, 40, 1, 1, 0},   {K_DW, 12, 12, 48, 48, 3, 1, 1},
+        {K_DW, 8, 8, 120, 120, 5, 1, 2},  {K_DW, 11, 11, 48, 48, 3, 2, 1},
+        {K_DW, 9, 8, 40, 40, 5, 2, 2},    {K_DW, 8, 8, 96, 96, 7, 2, 3},
+        {K_DW, 10, 10, 44, 44, 3, 1, 0},  {K_CONV, 32, 32, 3, 16, 3, 2, 1},
+        {K_CONV, 17, 15, 3, 8, 3, 2, 1},  {K_CONV, 9, 9, 8, 12, 3, 1, 1},
+    };
+    mt_rng_t rng;
+    int n = 0;
+    mt_rng_seed(&rng, seed);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        for (int rep = 0; rep < 8; rep++, n++) {
+            const int16_t *d = shapes[s];
+            mt_conv_params_t p;
+            memset(&p, 0, sizeof p);
+            p.in_h = (uint16_t)d[1];
+            p.in_w = (uint16_t)d[2];
+            p.in_c = (uint16_t)d[3];
+            p.out_c = (uint16_t)d[4];
+            p.kh = p.kw = (uint8_t)d[5];
+            p.stride_h = p.stride_w = (uint8_t)d[6];
+            p.pad_top = p.pad_left = (uint8_t)d[7];
+            /* Keras "same" (pad > 0) or "valid" */
+            p.out_h = (uint16_t)(d[7] ? (d[1] + d[6] - 1) / d[6] : (d[1] - d[5]) / d[6] + 1);
+            p.out_w = (uint16_t)(d[7] ? (d[2] + d[6] - 1) / d[6] : (d[2] - d[5]) / d[6] + 1);
+            if (!run_layer((kind_t)d[0], &p, &rng)) {
+                printf("  fixed shape %d (rep %d)\n", (int)s, rep);
+                return;
+            }
+        }
+    }
+    for (int rep = 0; rep < 16; rep++, n++) {
+        static const int32_t fc[][2] = {{160, 10}, {320, 37}, {96, 2}, {1, 1}};
+        int32_t in_len = fc[rep % 4][0], out_len = fc[rep % 4][1];
+        mt_conv_params_t p;
+        memset(&p, 0, sizeof p);
+        rand_act(&rng, &p);
+        fill_s8(&rng, g_in, in_len, -128, 127);
+        fill_s8(&rng, g_w, in_len * out_len, -127, 127);
+        rand_bias(&rng, out_len, 1 << mt_rng_range(&rng, 4, 20));
+        rand_requant(&rng, out_len);
+        mt_requant_t rq = {g_mult, g_shift};
+        prepare_outputs((size_t)out_len, 0);
+        mt_fully_connected_s8_ref(in_len, out_len, g_in, g_w, g_bias, p.in_zp, p.out_zp,
+                                  p.act_min, p.act_max, rq, g_ref);
+        mt_fully_connected_s8_dsp(in_len, out_len, g_in, g_w, g_bias, p.in_zp, p.out_zp,
+                                  p.act_min, p.act_max, rq, g_dsp);
+        if (!compare((size_t)out_len, 0, "fully connected")) {
+            printf("  fixed fc %ld -> %ld\n", (long)in_len, (long)out_len);
+            return;
+        }
+    }
+    printf("fixed shapes: %d layers\n", n);
+}
+
 int main(void) {
     test_requant_fast();
     test_pointwise(0x0d5b0002u, 300);
     test_windowed(1, 0x0d5b0003u, 400);
     test_windowed(0, 0x0d5b0004u, 200);
     test_fully_connected(0x0d5b0005u, 300);
+    test_fixed_shapes(0x0d5b0006u);
     return mt_test_summary("test_kernels_dsp");
 }
