@@ -4,7 +4,7 @@
  * pixel, SXTAB16) and padded with zeros left and right (rows above or below the input are all
  * zeros), each input row once per group. So every output pixel, border or not, is the same
  * window of LDRD + SMLABB/SMLATT with no bounds checks (a padded tap holds in_zp, which
- * contributes 0 in the reference too). 3x3 and 5x5 windows with every channel on the fast
+ * contributes 0 in the reference too). 3x3, 5x5 and 7x7 windows with every channel on the fast
  * requantization run one assembly block per output pixel: window, requantization, clamp.
  * Bit for bit equal to mt_depthwise_s8_ref; never allocates, never reads outside the input. */
 #include "dsp_util.h"
@@ -89,6 +89,10 @@ static void build_row(const mt_conv_params_t *p, const int8_t *in, int32_t c0, i
 #define MT_DW_ROW5(KY)                                                        \
     MT_DW_ROW(KY) MT_DW_TAP(0, 40 * KY) MT_DW_TAP(8, 40 * KY + 8)             \
     MT_DW_TAP(16, 40 * KY + 16) MT_DW_TAP(24, 40 * KY + 24) MT_DW_TAP(32, 40 * KY + 32)
+#define MT_DW_ROW7(KY)                                                        \
+    MT_DW_ROW(KY) MT_DW_TAP(0, 56 * KY) MT_DW_TAP(8, 56 * KY + 8)             \
+    MT_DW_TAP(16, 56 * KY + 16) MT_DW_TAP(24, 56 * KY + 24)                   \
+    MT_DW_TAP(32, 56 * KY + 32) MT_DW_TAP(40, 56 * KY + 40) MT_DW_TAP(48, 56 * KY + 48)
 /* Lane K's fast requantization, constants from the group block (mult, k_lo, k_hi, rsh). */
 #define MT_DW_RQ(K)                                            \
     "ldrd %[xe], %[xo], [%[wk], #-64 + 16 * " #K "]\n\t"       \
@@ -122,7 +126,7 @@ static void build_row(const mt_conv_params_t *p, const int8_t *in, int32_t c0, i
     : [wk] "r"(wb), [tab] "r"(tab), [off] "r"(off)                                         \
     : "cc", "memory"
 
-/* One output row, 4 full channels, every channel fast, KxK (K = 3 or 5) window: all in
+/* One output row, 4 full channels, every channel fast, KxK (K = 3, 5 or 7) window: all in
  * assembly per pixel. tab holds the K ring rows (word offsets), wb the group block's weights. */
 static void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring, const uint32_t *tab,
                         const uint32_t *wb, int8_t *o, int32_t k) {
@@ -133,9 +137,12 @@ static void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring, const u
         const uint32_t *r;
         if (k == 3) {
             __asm__(MT_DW_BIAS MT_DW_ROW3(0) MT_DW_ROW3(1) MT_DW_ROW3(2) MT_DW_OUT MT_DW_OPS);
-        } else {
+        } else if (k == 5) {
             __asm__(MT_DW_BIAS MT_DW_ROW5(0) MT_DW_ROW5(1) MT_DW_ROW5(2) MT_DW_ROW5(3)
                     MT_DW_ROW5(4) MT_DW_OUT MT_DW_OPS);
+        } else {
+            __asm__(MT_DW_BIAS MT_DW_ROW7(0) MT_DW_ROW7(1) MT_DW_ROW7(2) MT_DW_ROW7(3)
+                    MT_DW_ROW7(4) MT_DW_ROW7(5) MT_DW_ROW7(6) MT_DW_OUT MT_DW_OPS);
         }
         (void)a1;
         (void)a2;
@@ -229,7 +236,7 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
                 tab[ky] = (uint32_t)slot;
             }
 #if MT_DSP_ASM
-            if (fast && n_lanes == 4 && (k3 || k5)) {
+            if (fast && n_lanes == 4 && (k3 || k5 || (kh == 7 && p->kw == 7))) {
                 out_row_asm(p, ring, tab, wb, o, p->kh);
                 continue;
             }
