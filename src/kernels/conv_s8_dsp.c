@@ -27,27 +27,43 @@ size_t mt_conv_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
            2u * (size_t)((d + 3) & ~3) + (padded ? (size_t)p->out_c * (size_t)d : 0u);
 }
 
+/* n bytes from x to d: words (unaligned LDR/STR on the M4/M7), then the last n % 4 bytes;
+ * never reads or writes outside the n bytes. */
+static inline void copy_bytes(int8_t *d, const int8_t *x, int32_t n) {
+    int32_t b = 0;
+    for (; b + 4 <= n; b += 4) {
+        uint32_t v = mt_ld4(x + b);
+        memcpy(d + b, &v, 4);
+    }
+    for (; b < n; b++) d[b] = x[b];
+}
+
 /* The window of output pixel (oy, ox) as depth int8 values [ky][kx][c], padding and the
- * depth beyond K holding in_zp (which the GEMM turns into 0). */
+ * depth beyond K holding in_zp (which the GEMM turns into 0). A window row inside the input
+ * is kw * in_c contiguous input bytes (NHWC), copied in one go. */
 static void gather(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int32_t ox,
                    int32_t depth, int8_t *patch) {
-    int32_t c_n = p->in_c, ky, kx, k = (int32_t)p->kh * p->kw * c_n;
+    int32_t c_n = p->in_c, ky, kx, k = (int32_t)p->kh * p->kw * c_n, row = p->kw * c_n;
+    int32_t ix0 = ox * p->stride_w - p->pad_left;
+    int row_inside = ix0 >= 0 && ix0 + p->kw <= p->in_w;
     int8_t zp = (int8_t)p->in_zp;
     int8_t *d = patch;
     for (ky = 0; ky < p->kh; ky++) {
         int32_t iy = oy * p->stride_h - p->pad_top + ky;
-        int row_in = iy >= 0 && iy < p->in_h;
-        for (kx = 0; kx < p->kw; kx++, d += c_n) {
-            int32_t ix = ox * p->stride_w - p->pad_left + kx, c;
-            if (row_in && ix >= 0 && ix < p->in_w) {
-                const int8_t *x = in + (iy * p->in_w + ix) * c_n;
-                if (c_n <= 4) {
-                    for (c = 0; c < c_n; c++) d[c] = x[c];
+        if (iy < 0 || iy >= p->in_h) {
+            memset(d, zp, (size_t)row);
+            d += row;
+        } else if (row_inside) {
+            copy_bytes(d, in + (iy * p->in_w + ix0) * c_n, row);
+            d += row;
+        } else {
+            for (kx = 0; kx < p->kw; kx++, d += c_n) {
+                int32_t ix = ix0 + kx;
+                if (ix >= 0 && ix < p->in_w) {
+                    copy_bytes(d, in + (iy * p->in_w + ix) * c_n, c_n);
                 } else {
-                    memcpy(d, x, (size_t)c_n);
+                    memset(d, zp, (size_t)c_n);
                 }
-            } else {
-                memset(d, zp, (size_t)c_n);
             }
         }
     }

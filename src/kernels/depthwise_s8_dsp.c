@@ -128,7 +128,7 @@ static void build_row(const mt_conv_params_t *p, const int8_t *in, int32_t c0, i
 
 /* One output row, 4 full channels, every channel fast, KxK (K = 3, 5 or 7) window: all in
  * assembly per pixel. tab holds the K ring rows (word offsets), wb the group block's weights. */
-static void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring, const uint32_t *tab,
+static inline void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring, const uint32_t *tab,
                         const uint32_t *wb, int8_t *o, int32_t k) {
     int32_t step = p->stride_w * 8, c_n = p->in_c, ox;
     uintptr_t off = (uintptr_t)ring;
@@ -237,7 +237,14 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
             }
 #if MT_DSP_ASM
             if (fast && n_lanes == 4 && (k3 || k5 || (kh == 7 && p->kw == 7))) {
-                out_row_asm(p, ring, tab, wb, o, p->kh);
+                /* constant k: each call inlines one window */
+                if (k3) {
+                    out_row_asm(p, ring, tab, wb, o, 3);
+                } else if (k5) {
+                    out_row_asm(p, ring, tab, wb, o, 5);
+                } else {
+                    out_row_asm(p, ring, tab, wb, o, 7);
+                }
                 continue;
             }
 #endif

@@ -11,9 +11,20 @@ size_t mt_pointwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
 }
 
 /* Widens pixels x0 and x1 (x1 may equal x0 for an odd last pixel) into xb. */
+#if MT_DSP_ASM
+static void widen_pair_asm(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
+                           uint32_t *xb);
+#endif
+
 void mt_dsp_widen_pair(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
                        int32_t in_zp, uint32_t *xb) {
     int32_t g, groups = in_c / 4, tail = in_c % 4;
+#if MT_DSP_ASM
+    if (tail == 0 && groups > 0) {
+        widen_pair_asm(x0, x1, in_c, zz, xb);
+        return;
+    }
+#endif
     for (g = 0; g < groups; g++) {
         uint32_t a = mt_ld4(x0 + 4 * g), b = mt_ld4(x1 + 4 * g);
         xb[0] = mt_sxtab16(zz, a);
