@@ -11,13 +11,13 @@ cpus=("$@")
 for cpu in "${cpus[@]}"; do
     build="$root/build-shapes-${cpu#cortex-}"
     cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/port/cortex-m/toolchain-arm-none-eabi.cmake" \
-        -DMT_CPU=$cpu -DCMAKE_BUILD_TYPE=Release > /dev/null
+        -DMT_CPU="$cpu" -DCMAKE_BUILD_TYPE=Release > /dev/null
     cmake --build "$build" -j2 --target bench_shapes mt_icount_plugin mt_cycles_plugin > /dev/null
     report=$(mktemp)
-    guest=$("$root/port/cortex-m/icount/count-instructions.sh" --cpu=$cpu --plugin="$build/mt_icount.so" \
+    guest=$("$root/port/cortex-m/icount/count-instructions.sh" --cpu="$cpu" --plugin="$build/mt_icount.so" \
         --out="$report" "$build/bench/bench_shapes.elf")
     creport=$(mktemp)
-    "$root/port/cortex-m/icount/count-cycles.sh" --cpu=$cpu --plugin="$build/mt_cycles.so" \
+    "$root/port/cortex-m/icount/count-cycles.sh" --cpu="$cpu" --plugin="$build/mt_cycles.so" \
         --out="$creport" "$build/bench/bench_shapes.elf" > /dev/null
     echo "== $cpu (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), Release)"
     awk '
@@ -43,7 +43,7 @@ for cpu in "${cpus[@]}"; do
             }
             printf "(marker overhead %.0f instructions, %.0f cycles per region, subtracted; cycles: %s model)\n",
                    overhead, coverhead, cpu
-        }' cpu=$cpu "$report" "$creport" <(echo "$guest")
+        }' cpu="$cpu" "$report" "$creport" <(echo "$guest")
     rm -f "$report" "$creport"
     echo
 done
