@@ -79,20 +79,36 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 
-    needs_repair = any(f in args.target for f in (".recal", ".fixvar"))
-    teacher = Teacher(args.target, args.px,
-                      repair_images=repair_images_default() if needs_repair else None).eval()
+    parts = args.target.split("+")
     for split in ("train", "test"):
         path = feature_path(args.target, args.px, split)
         if os.path.exists(path) and not args.force:
             print(f"{path} exists (use --force to recompute)")
             continue
-        images, _ = load_split(split, args.cifar)
-        feats, dt = embed_timed(teacher, images, args.batch, split)
-        if not np.isfinite(feats).all():
-            sys.exit(f"non-finite teacher features for {args.target}")
+        images = None
+        feats = []
+        # a multi-teacher target is the concatenation of its parts, each cached on its own
+        for part in parts:
+            ppath = feature_path(part, args.px, split)
+            if len(parts) > 1 and os.path.exists(ppath) and not args.force:
+                feats.append(np.load(ppath))
+                print(f"{split}: reusing {ppath}")
+                continue
+            if images is None:
+                images, _ = load_split(split, args.cifar)
+            needs_repair = any(f in part for f in (".recal", ".fixvar"))
+            teacher = Teacher(part, args.px,
+                              repair_images=repair_images_default() if needs_repair else None).eval()
+            f, dt = embed_timed(teacher, images, args.batch, f"{split} {part}")
+            if not np.isfinite(f).all():
+                sys.exit(f"non-finite teacher features for {part}")
+            if len(parts) > 1:
+                write_atomic_npy(ppath, f)
+            feats.append(f)
+            print(f"{split} {part}: {f.shape} ({len(images) / dt:.0f} images/s, {dt:.0f} s)", flush=True)
+        feats = np.concatenate(feats, 1).astype(np.float32)
         write_atomic_npy(path, feats)
-        print(f"{split}: {feats.shape} float32 -> {path}  ({len(images) / dt:.0f} images/s, {dt:.0f} s)")
+        print(f"{split}: {feats.shape} float32 -> {path}")
     if args.default:
         tmp = default_path() + ".tmp"
         with open(tmp, "w") as f:
