@@ -126,13 +126,144 @@ static void build_row(const mt_conv_params_t *p, const int8_t *in, int32_t c0, i
     : [wk] "r"(wb), [tab] "r"(tab), [off] "r"(off)                                         \
     : "cc", "memory"
 
+/* Two horizontally adjacent output pixels per pass (stride 1), 4 full fast channels, KxK
+ * window (K = 3, 5, 7): top-level assembly functions, one per K. Per window row the K + 1
+ * widened pixels are loaded once and the K weight pairs once, each serving both pixels
+ * (pixel B's tap kx is pixel A's tap kx + 1): 2K + 1 LDRD and 8K multiply-accumulates per
+ * row. The job is copied into the stack frame (offsets below); row pointers advance there.
+ * Registers: r0..r3 pixel A lanes 0..3, r4..r7 pixel B, r8/r9 weights, r10/r11 pixels,
+ * r12 row pointer, lr weights block. */
+typedef struct {
+    const uint32_t *rows[7]; /*   0 the window's ring rows at the pair's first column */
+    const uint32_t *wk;      /*  28 widened weights (the group block's) */
+    int8_t *o;               /*  32 output of pixel A, channel c0 */
+    int32_t o_step;          /*  36 bytes from one output pixel to the next (c) */
+    int32_t n_pairs;         /*  40 pixel pairs to do, >= 1 */
+    uint32_t head[MT_DW_BLK_HEAD]; /* 44 the group block's head: act_min, act_max in every
+                                    * byte (44, 48), the 4 biases (52), the 4
+                                    * requantizations (68) */
+} mt_dw_pair_job_t;
+
+void mt_depthwise_s8_dsp_pairs3(const mt_dw_pair_job_t *job);
+void mt_depthwise_s8_dsp_pairs5(const mt_dw_pair_job_t *job);
+void mt_depthwise_s8_dsp_pairs7(const mt_dw_pair_job_t *job);
+
+#define MT_DW2_TAP(KY, KX, K)                                  \
+    "    ldrd r8, r9, [lr, #8 * (" #KY " * " #K " + " #KX ")]\n" \
+    "    smlabb r0, r10, r8, r0\n"                             \
+    "    smlatt r2, r10, r8, r2\n"                             \
+    "    smlabb r1, r11, r9, r1\n"                             \
+    "    smlatt r3, r11, r9, r3\n"                             \
+    "    ldrd r10, r11, [r12, #8 * (" #KX " + 1)]\n"            \
+    "    smlabb r4, r10, r8, r4\n"                             \
+    "    smlatt r6, r10, r8, r6\n"                             \
+    "    smlabb r5, r11, r9, r5\n"                             \
+    "    smlatt r7, r11, r9, r7\n"
+#define MT_DW2_ROW_BEGIN(KY) "    ldr r12, [sp, #4 * " #KY "]\n    ldrd r10, r11, [r12]\n"
+#define MT_DW2_ROW_END(KY) "    add r12, r12, #16\n    str r12, [sp, #4 * " #KY "]\n"
+#define MT_DW2_ROW3(KY) MT_DW2_ROW_BEGIN(KY) MT_DW2_TAP(KY, 0, 3) MT_DW2_TAP(KY, 1, 3) \
+    MT_DW2_TAP(KY, 2, 3) MT_DW2_ROW_END(KY)
+#define MT_DW2_ROW5(KY) MT_DW2_ROW_BEGIN(KY) MT_DW2_TAP(KY, 0, 5) MT_DW2_TAP(KY, 1, 5) \
+    MT_DW2_TAP(KY, 2, 5) MT_DW2_TAP(KY, 3, 5) MT_DW2_TAP(KY, 4, 5) MT_DW2_ROW_END(KY)
+#define MT_DW2_ROW7(KY) MT_DW2_ROW_BEGIN(KY) MT_DW2_TAP(KY, 0, 7) MT_DW2_TAP(KY, 1, 7) \
+    MT_DW2_TAP(KY, 2, 7) MT_DW2_TAP(KY, 3, 7) MT_DW2_TAP(KY, 4, 7) MT_DW2_TAP(KY, 5, 7) \
+    MT_DW2_TAP(KY, 6, 7) MT_DW2_ROW_END(KY)
+/* Fast requantization of ACC with r8..r11 = mult, k_lo, k_hi, rsh (r12, lr scratch). */
+#define MT_DW2_RQ1(ACC)                                        \
+    "    asr lr, " ACC ", #31\n"                               \
+    "    adds r12, r9, lr, lsl #31\n"                          \
+    "    adc lr, r10, lr\n"                                    \
+    "    smlal r12, lr, " ACC ", r8\n"                         \
+    "    asr " ACC ", lr, r11\n"
+#define MT_DW2_RQ(L, A, B)                                     \
+    "    ldrd r8, r9, [sp, #68 + 16 * " #L "]\n"               \
+    "    ldrd r10, r11, [sp, #76 + 16 * " #L "]\n"             \
+    MT_DW2_RQ1(A) MT_DW2_RQ1(B)
+#define MT_DW2_PACK(R0, R1, R2, R3)                            \
+    "    ssat " R0 ", #8, " R0 "\n"                            \
+    "    ssat " R1 ", #8, " R1 "\n"                            \
+    "    ssat " R2 ", #8, " R2 "\n"                            \
+    "    ssat " R3 ", #8, " R3 "\n"                            \
+    "    bfi " R0 ", " R1 ", #8, #8\n"                         \
+    "    bfi " R0 ", " R2 ", #16, #8\n"                        \
+    "    bfi " R0 ", " R3 ", #24, #8\n"                        \
+    "    ssub8 r12, " R0 ", r8\n"                              \
+    "    sel " R0 ", " R0 ", r8\n"                             \
+    "    ssub8 r12, r9, " R0 "\n"                              \
+    "    sel " R0 ", " R0 ", r9\n"
+#define MT_DW2_FUNC(NAME, WINDOW)                              \
+    __asm__("    .text\n"                                      \
+            "    .syntax unified\n"                            \
+            "    .thumb\n"                                     \
+            "    .align 2\n"                                   \
+            "    .global " NAME "\n"                           \
+            "    .type " NAME ", %function\n"                  \
+            "    .thumb_func\n" NAME ":\n"                     \
+            "    push {r4-r11, lr}\n"                          \
+            "    sub sp, sp, #140\n"                           \
+            "    mov lr, sp\n"                                 \
+            "    ldm r0!, {r1-r11}\n"                          \
+            "    stm lr!, {r1-r11}\n"                          \
+            "    ldm r0!, {r1-r11}\n"                          \
+            "    stm lr!, {r1-r11}\n"                          \
+            "    ldm r0!, {r1-r11}\n"                          \
+            "    stm lr!, {r1-r11}\n"                          \
+            "1:\n"                                             \
+            "    ldr lr, [sp, #28]\n"                          \
+            "    ldrd r0, r1, [sp, #52]\n"                     \
+            "    ldrd r2, r3, [sp, #60]\n"                     \
+            "    ldrd r4, r5, [sp, #52]\n"                     \
+            "    ldrd r6, r7, [sp, #60]\n"                     \
+            WINDOW                                             \
+            MT_DW2_RQ(0, "r0", "r4") MT_DW2_RQ(1, "r1", "r5")  \
+            MT_DW2_RQ(2, "r2", "r6") MT_DW2_RQ(3, "r3", "r7")  \
+            "    ldrd r8, r9, [sp, #44]\n"                     \
+            MT_DW2_PACK("r0", "r1", "r2", "r3")                \
+            MT_DW2_PACK("r4", "r5", "r6", "r7")                \
+            "    ldrd r10, r11, [sp, #32]\n"                   \
+            "    str r0, [r10]\n"                              \
+            "    str r4, [r10, r11]\n"                         \
+            "    add r10, r10, r11, lsl #1\n"                  \
+            "    str r10, [sp, #32]\n"                         \
+            "    ldr r12, [sp, #40]\n"                         \
+            "    subs r12, r12, #1\n"                          \
+            "    str r12, [sp, #40]\n"                         \
+            "    bne 1b\n"                                     \
+            "    add sp, sp, #140\n"                           \
+            "    pop {r4-r11, pc}\n"                           \
+            "    .size " NAME ", .-" NAME "\n")
+MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs3", MT_DW2_ROW3(0) MT_DW2_ROW3(1) MT_DW2_ROW3(2));
+MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs5", MT_DW2_ROW5(0) MT_DW2_ROW5(1) MT_DW2_ROW5(2)
+            MT_DW2_ROW5(3) MT_DW2_ROW5(4));
+MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs7", MT_DW2_ROW7(0) MT_DW2_ROW7(1) MT_DW2_ROW7(2)
+            MT_DW2_ROW7(3) MT_DW2_ROW7(4) MT_DW2_ROW7(5) MT_DW2_ROW7(6));
+
 /* One output row, 4 full channels, every channel fast, KxK (K = 3, 5 or 7) window: all in
  * assembly per pixel. tab holds the K ring rows (word offsets), wb the group block's weights. */
-static inline void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring, const uint32_t *tab,
-                        const uint32_t *wb, int8_t *o, int32_t k) {
-    int32_t step = p->stride_w * 8, c_n = p->in_c, ox;
+static inline void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring,
+                               const uint32_t *tab, const uint32_t *wb, int8_t *o, int32_t k) {
+    int32_t step = p->stride_w * 8, c_n = p->in_c, ox = 0, ky;
     uintptr_t off = (uintptr_t)ring;
-    for (ox = 0; ox < p->out_w; ox++, off += step, o += c_n) {
+    if (p->stride_w == 1 && p->out_w >= 2) {
+        mt_dw_pair_job_t job;
+        for (ky = 0; ky < k; ky++) job.rows[ky] = ring + tab[ky];
+        job.wk = wb;
+        job.o = o;
+        job.o_step = c_n;
+        job.n_pairs = p->out_w / 2;
+        memcpy(job.head, wb - MT_DW_BLK_HEAD, sizeof job.head);
+        if (k == 3) {
+            mt_depthwise_s8_dsp_pairs3(&job);
+        } else if (k == 5) {
+            mt_depthwise_s8_dsp_pairs5(&job);
+        } else {
+            mt_depthwise_s8_dsp_pairs7(&job);
+        }
+        ox = job.n_pairs * 2;
+        off += (uintptr_t)(ox * step);
+        o += ox * c_n;
+    }
+    for (; ox < p->out_w; ox++, off += step, o += c_n) {
         uint32_t a0, a1, a2, a3, xe, xo, we, wo, t;
         const uint32_t *r;
         if (k == 3) {
