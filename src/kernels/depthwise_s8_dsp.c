@@ -126,11 +126,11 @@ static void build_row(const mt_conv_params_t *p, const int8_t *in, int32_t c0, i
     : [wk] "r"(wb), [tab] "r"(tab), [off] "r"(off)                                         \
     : "cc", "memory"
 
-/* Two horizontally adjacent output pixels per pass (stride 1), 4 full fast channels, KxK
- * window (K = 3, 5, 7): top-level assembly functions, one per K. Per window row the K + 1
- * widened pixels are loaded once and the K weight pairs once, each serving both pixels
- * (pixel B's tap kx is pixel A's tap kx + 1): 2K + 1 LDRD and 8K multiply-accumulates per
- * row. The job is copied into the stack frame (offsets below); row pointers advance there.
+/* Two horizontally adjacent output pixels per pass (stride 1 or 2), 4 full fast channels,
+ * KxK window (K = 3, 5, 7): top-level assembly functions, one per K and stride. Per window
+ * row the K weight pairs are loaded once for both pixels; with stride 1 the K + 1 widened
+ * pixels are too (pixel B's tap kx is pixel A's tap kx + 1): 2K + 1 LDRD and 8K
+ * multiply-accumulates per row (stride 2: 3K LDRD). The job is copied into the stack frame (offsets below); row pointers advance there.
  * Registers: r0..r3 pixel A lanes 0..3, r4..r7 pixel B, r8/r9 weights, r10/r11 pixels,
  * r12 row pointer, lr weights block. */
 typedef struct {
@@ -147,6 +147,9 @@ typedef struct {
 void mt_depthwise_s8_dsp_pairs3(const mt_dw_pair_job_t *job);
 void mt_depthwise_s8_dsp_pairs5(const mt_dw_pair_job_t *job);
 void mt_depthwise_s8_dsp_pairs7(const mt_dw_pair_job_t *job);
+void mt_depthwise_s8_dsp_pairs3s2(const mt_dw_pair_job_t *job);
+void mt_depthwise_s8_dsp_pairs5s2(const mt_dw_pair_job_t *job);
+void mt_depthwise_s8_dsp_pairs7s2(const mt_dw_pair_job_t *job);
 
 #define MT_DW2_TAP(KY, KX, K)                                  \
     "    ldrd r8, r9, [lr, #8 * (" #KY " * " #K " + " #KX ")]\n" \
@@ -159,6 +162,28 @@ void mt_depthwise_s8_dsp_pairs7(const mt_dw_pair_job_t *job);
     "    smlatt r6, r10, r8, r6\n"                             \
     "    smlabb r5, r11, r9, r5\n"                             \
     "    smlatt r7, r11, r9, r7\n"
+/* Stride 2: pixel B's tap kx is pixel A's tap kx + 2, so each tap loads both pixels. */
+#define MT_DW2S_TAP(KY, KX, K)                                 \
+    "    ldrd r8, r9, [lr, #8 * (" #KY " * " #K " + " #KX ")]\n" \
+    "    ldrd r10, r11, [r12, #8 * " #KX "]\n"                  \
+    "    smlabb r0, r10, r8, r0\n"                             \
+    "    smlatt r2, r10, r8, r2\n"                             \
+    "    smlabb r1, r11, r9, r1\n"                             \
+    "    smlatt r3, r11, r9, r3\n"                             \
+    "    ldrd r10, r11, [r12, #8 * (" #KX " + 2)]\n"            \
+    "    smlabb r4, r10, r8, r4\n"                             \
+    "    smlatt r6, r10, r8, r6\n"                             \
+    "    smlabb r5, r11, r9, r5\n"                             \
+    "    smlatt r7, r11, r9, r7\n"
+#define MT_DW2S_ROW_BEGIN(KY) "    ldr r12, [sp, #4 * " #KY "]\n"
+#define MT_DW2S_ROW_END(KY) "    add r12, r12, #32\n    str r12, [sp, #4 * " #KY "]\n"
+#define MT_DW2S_ROW3(KY) MT_DW2S_ROW_BEGIN(KY) MT_DW2S_TAP(KY, 0, 3) MT_DW2S_TAP(KY, 1, 3) \
+    MT_DW2S_TAP(KY, 2, 3) MT_DW2S_ROW_END(KY)
+#define MT_DW2S_ROW5(KY) MT_DW2S_ROW_BEGIN(KY) MT_DW2S_TAP(KY, 0, 5) MT_DW2S_TAP(KY, 1, 5) \
+    MT_DW2S_TAP(KY, 2, 5) MT_DW2S_TAP(KY, 3, 5) MT_DW2S_TAP(KY, 4, 5) MT_DW2S_ROW_END(KY)
+#define MT_DW2S_ROW7(KY) MT_DW2S_ROW_BEGIN(KY) MT_DW2S_TAP(KY, 0, 7) MT_DW2S_TAP(KY, 1, 7) \
+    MT_DW2S_TAP(KY, 2, 7) MT_DW2S_TAP(KY, 3, 7) MT_DW2S_TAP(KY, 4, 7) MT_DW2S_TAP(KY, 5, 7) \
+    MT_DW2S_TAP(KY, 6, 7) MT_DW2S_ROW_END(KY)
 #define MT_DW2_ROW_BEGIN(KY) "    ldr r12, [sp, #4 * " #KY "]\n    ldrd r10, r11, [r12]\n"
 #define MT_DW2_ROW_END(KY) "    add r12, r12, #16\n    str r12, [sp, #4 * " #KY "]\n"
 #define MT_DW2_ROW3(KY) MT_DW2_ROW_BEGIN(KY) MT_DW2_TAP(KY, 0, 3) MT_DW2_TAP(KY, 1, 3) \
@@ -237,6 +262,11 @@ MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs5", MT_DW2_ROW5(0) MT_DW2_ROW5(1) MT_DW2_R
             MT_DW2_ROW5(3) MT_DW2_ROW5(4));
 MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs7", MT_DW2_ROW7(0) MT_DW2_ROW7(1) MT_DW2_ROW7(2)
             MT_DW2_ROW7(3) MT_DW2_ROW7(4) MT_DW2_ROW7(5) MT_DW2_ROW7(6));
+MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs3s2", MT_DW2S_ROW3(0) MT_DW2S_ROW3(1) MT_DW2S_ROW3(2));
+MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs5s2", MT_DW2S_ROW5(0) MT_DW2S_ROW5(1) MT_DW2S_ROW5(2)
+            MT_DW2S_ROW5(3) MT_DW2S_ROW5(4));
+MT_DW2_FUNC("mt_depthwise_s8_dsp_pairs7s2", MT_DW2S_ROW7(0) MT_DW2S_ROW7(1) MT_DW2S_ROW7(2)
+            MT_DW2S_ROW7(3) MT_DW2S_ROW7(4) MT_DW2S_ROW7(5) MT_DW2S_ROW7(6));
 
 /* One output row, 4 full channels, every channel fast, KxK (K = 3, 5 or 7) window: all in
  * assembly per pixel. tab holds the K ring rows (word offsets), wb the group block's weights. */
@@ -244,7 +274,7 @@ static inline void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring,
                                const uint32_t *tab, const uint32_t *wb, int8_t *o, int32_t k) {
     int32_t step = p->stride_w * 8, c_n = p->in_c, ox = 0, ky;
     uintptr_t off = (uintptr_t)ring;
-    if (p->stride_w == 1 && p->out_w >= 2) {
+    if (p->stride_w <= 2 && p->out_w >= 4) { /* shorter rows: the job costs more */
         mt_dw_pair_job_t job;
         for (ky = 0; ky < k; ky++) job.rows[ky] = ring + tab[ky];
         job.wk = wb;
@@ -252,12 +282,22 @@ static inline void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring,
         job.o_step = c_n;
         job.n_pairs = p->out_w / 2;
         memcpy(job.head, wb - MT_DW_BLK_HEAD, sizeof job.head);
-        if (k == 3) {
-            mt_depthwise_s8_dsp_pairs3(&job);
-        } else if (k == 5) {
-            mt_depthwise_s8_dsp_pairs5(&job);
+        if (p->stride_w == 1) {
+            if (k == 3) {
+                mt_depthwise_s8_dsp_pairs3(&job);
+            } else if (k == 5) {
+                mt_depthwise_s8_dsp_pairs5(&job);
+            } else {
+                mt_depthwise_s8_dsp_pairs7(&job);
+            }
         } else {
-            mt_depthwise_s8_dsp_pairs7(&job);
+            if (k == 3) {
+                mt_depthwise_s8_dsp_pairs3s2(&job);
+            } else if (k == 5) {
+                mt_depthwise_s8_dsp_pairs5s2(&job);
+            } else {
+                mt_depthwise_s8_dsp_pairs7s2(&job);
+            }
         }
         ox = job.n_pairs * 2;
         off += (uintptr_t)(ox * step);
