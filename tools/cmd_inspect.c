@@ -2,17 +2,26 @@
  * shapes, MACs, constant bytes and live arena; per stage the totals; the arena peak. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "board_estimate.h"
 #include "cli.h"
+#include "microt/board.h"
 #include "microt/model.h"
 #include "model_file.h"
 
 static const char USAGE[] =
-    "usage: microt inspect MODEL\n"
+    "usage: microt inspect MODEL [--board NAME|all [--cycles FILE] [--exit-share R]\n"
+    "                             [--cycles-per-mac X]]\n"
     "Validates MODEL (.mtm) and prints its input, stage split, one row per op (type, input\n"
     "and output shape, kernel/stride, MACs, constant bytes, arena bytes live during the op),\n"
-    "per-stage totals, the planned arena peak against naive allocation, and the flash size.\n";
+    "per-stage totals, the planned arena peak against naive allocation, and the flash size.\n"
+    "--board NAME (stm32l4r5zi, stm32h7a3zi, or all) adds ESTIMATED latency and energy per\n"
+    "inference (part stage, full model, stage decision with an early-exit share R, default\n"
+    "0.5) at the board's clock and run-mode current (docs/energy.md). Cycles come from\n"
+    "--cycles FILE, a cycle file bench/energy.sh wrote for this model and the board's core\n"
+    "(then personalization is estimated too), else from MACs x a cycles/MAC figure.\n";
 
 static const char *order_name(uint8_t order) {
     return order == MT_ORDER_RGB ? "RGB" : order == MT_ORDER_BGR ? "BGR" : "grey";
@@ -78,19 +87,104 @@ static void print_model(const char *path, const mt_model_t *m) {
     printf("flash      %" PRIu32 " bytes (the model file, used in place)\n", m->file_bytes);
 }
 
+/* --board: one board's estimate, with the cycle file checked against model and core. */
+static int print_board(const mt_model_t *m, const mt_board_t *b, const char *cycles_path,
+                       double exit_share, double cpm) {
+    mt_cycles_file_t cyc;
+    if (cycles_path) {
+        char err[96];
+        if (mt_cycles_file_read(cycles_path, &cyc, err, sizeof err) != 0) {
+            fprintf(stderr, "microt: %s: %s\n", cycles_path, err);
+            return MT_EXIT_FAILURE;
+        }
+        if (cyc.fingerprint != m->fingerprint) {
+            fprintf(stderr, "microt: %s: cycles of another model (fingerprint %016llx, the model "
+                            "has %016llx)\n", cycles_path, (unsigned long long)cyc.fingerprint,
+                    (unsigned long long)m->fingerprint);
+            return MT_EXIT_FAILURE;
+        }
+        if (strcmp(cyc.cpu, b->core) != 0) {
+            fprintf(stderr, "microt: %s: cycles of %s, but %s is a %s\n", cycles_path, cyc.cpu,
+                    b->name, b->core);
+            return MT_EXIT_FAILURE;
+        }
+    }
+    if (cpm <= 0.0) cpm = mt_board_default_cycles_per_mac(b->core);
+    mt_board_estimate_print(stdout, m, b, cycles_path ? &cyc : NULL, cpm, exit_share);
+    return MT_EXIT_OK;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out) {
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (!end || *end != '\0' || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
 int mt_cmd_inspect(int argc, char **argv) {
     if (argc == 2 && mt_cli_is_help(argv[1])) {
         fputs(USAGE, stdout);
         return MT_EXIT_OK;
     }
-    if (argc != 2) {
+    const char *path = NULL, *board = NULL, *cycles = NULL;
+    double exit_share = 0.5, cpm = 0.0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_val = i + 1 < argc;
+        if (strcmp(a, "--board") == 0 && has_val) {
+            board = argv[++i];
+        } else if (strcmp(a, "--cycles") == 0 && has_val) {
+            cycles = argv[++i];
+        } else if (strcmp(a, "--exit-share") == 0 && has_val) {
+            if (parse_double(argv[++i], 0.0, 1.0, &exit_share) != 0) {
+                fprintf(stderr, "microt: --exit-share takes a number in [0, 1]\n");
+                return MT_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--cycles-per-mac") == 0 && has_val) {
+            if (parse_double(argv[++i], 1e-3, 1e6, &cpm) != 0) {
+                fprintf(stderr, "microt: --cycles-per-mac takes a positive number\n");
+                return MT_EXIT_USAGE;
+            }
+        } else if (a[0] != '-' && !path) {
+            path = a;
+        } else {
+            fputs(USAGE, stderr);
+            return MT_EXIT_USAGE;
+        }
+    }
+    if (!path || ((cycles || cpm > 0.0) && !board)) {
         fputs(USAGE, stderr);
         return MT_EXIT_USAGE;
     }
+    const mt_board_t *b = NULL;
+    if (board && strcmp(board, "all") != 0 && !(b = mt_board_find(board))) {
+        fprintf(stderr, "microt: unknown board '%s'; known:", board);
+        for (uint32_t i = 0; i < mt_board_count(); i++) fprintf(stderr, " %s", mt_board_get(i)->name);
+        fprintf(stderr, "\n");
+        return MT_EXIT_USAGE;
+    }
     mt_model_file_t mf;
-    int st = mt_model_file_load(&mf, argv[1]);
-    if (st != MT_OK) return mt_cli_model_error(argv[1], st);
-    print_model(argv[1], &mf.model);
+    int st = mt_model_file_load(&mf, path);
+    if (st != MT_OK) return mt_cli_model_error(path, st);
+    print_model(path, &mf.model);
+    int rc = MT_EXIT_OK;
+    if (b) {
+        rc = print_board(&mf.model, b, cycles, exit_share, cpm);
+    } else if (board) { /* all: a cycle file belongs to one core, so it is used where it fits */
+        mt_cycles_file_t probe;
+        char err[96];
+        int have = cycles && mt_cycles_file_read(cycles, &probe, err, sizeof err) == 0;
+        if (cycles && !have) {
+            fprintf(stderr, "microt: %s: %s\n", cycles, err);
+            rc = MT_EXIT_FAILURE;
+        }
+        for (uint32_t i = 0; i < mt_board_count() && rc == MT_EXIT_OK; i++) {
+            const mt_board_t *bi = mt_board_get(i);
+            int fits = have && strcmp(probe.cpu, bi->core) == 0;
+            rc = print_board(&mf.model, bi, fits ? cycles : NULL, exit_share, cpm);
+        }
+    }
     mt_model_file_free(&mf);
-    return MT_EXIT_OK;
+    return rc;
 }
