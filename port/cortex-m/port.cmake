@@ -106,3 +106,21 @@ mt_port_bench(mt_cycles_micro)
 add_test(NAME port_cycles_model
          COMMAND ${MT_PORT_DIR}/icount/cycles-check.sh --cpu=${MT_CPU} --plugin=${MT_CYCLES_PLUGIN}
                  $<TARGET_FILE:mt_cycles_micro>)
+
+# The host twin of tests/test_personalize_e2e.c: the same test program and library sources
+# built by the host compiler (portable reference kernels), so the end-to-end personalization
+# test compares the emulated core's predictions with the host's inside one cross build.
+file(GLOB MT_E2E_LIB_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/*.c
+     ${PROJECT_SOURCE_DIR}/src/kernels/*.c)
+file(GLOB MT_E2E_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/microt/*.h
+     ${PROJECT_SOURCE_DIR}/src/*.h ${PROJECT_SOURCE_DIR}/src/kernels/*.h)
+set(MT_E2E_HOST ${CMAKE_BINARY_DIR}/test_personalize_e2e_host)
+set(MT_E2E_HOST_SOURCES ${PROJECT_SOURCE_DIR}/tests/test_personalize_e2e.c
+    ${PROJECT_SOURCE_DIR}/tests/test_util.c ${MT_E2E_LIB_SOURCES})
+add_custom_command(
+  OUTPUT ${MT_E2E_HOST}
+  COMMAND ${MT_HOST_CC} -std=c11 -O2 -Wall -Wextra -Werror -I${PROJECT_SOURCE_DIR}/include
+          -I${PROJECT_SOURCE_DIR}/tests -o ${MT_E2E_HOST} ${MT_E2E_HOST_SOURCES} -lm
+  DEPENDS ${MT_E2E_HOST_SOURCES} ${MT_E2E_HEADERS} ${PROJECT_SOURCE_DIR}/tests/test_util.h
+  COMMENT "Building the host twin of test_personalize_e2e")
+add_custom_target(mt_personalize_e2e_host ALL DEPENDS ${MT_E2E_HOST})
