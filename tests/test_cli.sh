@@ -38,6 +38,13 @@ echo "not an image" > "$tmp/bad.png"
 check "run on a bad image" status_is 1 "$microt" run "$model" "$tmp/bad.png"
 check "run without images is a usage error" status_is 2 "$microt" run "$model"
 
+head -c 6144 /dev/urandom > "$tmp/frames.u8" # two 32x32x3 frames of the test model
+check "extract two frames" status_is 0 "$microt" extract "$model"
+"$microt" extract "$model" < "$tmp/frames.u8" > "$tmp/feats.f32" 2> /dev/null
+check "extract writes (24 + 32) floats per frame" test "$(stat -c %s "$tmp/feats.f32")" -eq 448
+head -c 6000 "$tmp/frames.u8" > "$tmp/partial.u8"
+check "extract refuses a partial frame" sh -c "! '$microt' extract '$model' < '$tmp/partial.u8' > /dev/null 2>&1"
+
 check "export-c" status_is 0 "$microt" export-c "$model" --name test_model_data -o "$tmp/model.c"
 fp=$("$microt" inspect "$model" | awk '/^fingerprint/ {print $2}')
 cat > "$tmp/main.c" <<'CEOF'

@@ -8,6 +8,7 @@ enum { MT_EXIT_OK = 0, MT_EXIT_FAILURE = 1, MT_EXIT_USAGE = 2 };
 int mt_cmd_inspect(int argc, char **argv);
 int mt_cmd_run(int argc, char **argv);
 int mt_cmd_export_c(int argc, char **argv);
+int mt_cmd_extract(int argc, char **argv);
 int mt_cmd_personalize(int argc, char **argv);
 int mt_cmd_infer(int argc, char **argv);
 int mt_cmd_eval(int argc, char **argv);

@@ -13,6 +13,7 @@ static const char USAGE[] =
     "  inspect MODEL        print the model: per-layer op, shapes, MACs, weights, arena\n"
     "  run MODEL IMAGE...   extract pooled features of images, with timing\n"
     "  export-c MODEL       write the model as a const C array for firmware\n"
+    "  extract MODEL        raw frames on stdin -> float32 features on stdout (batch)\n"
     "  personalize MODEL --train DIR|IDX -o HEAD\n"
     "                       train a task's two heads on labelled samples, save them\n"
     "  infer MODEL HEAD IMAGE...\n"
@@ -49,6 +50,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "inspect") == 0) return mt_cmd_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0) return mt_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "export-c") == 0) return mt_cmd_export_c(argc - 1, argv + 1);
+    if (strcmp(cmd, "extract") == 0) return mt_cmd_extract(argc - 1, argv + 1);
     if (strcmp(cmd, "personalize") == 0) return mt_cmd_personalize(argc - 1, argv + 1);
     if (strcmp(cmd, "infer") == 0) return mt_cmd_infer(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return mt_cmd_eval(argc - 1, argv + 1);
