@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "microt/head.h"
+#include "mathf.h"
 #include "personalize_internal.h"
 
 size_t mt_head_bytes(uint32_t max_classes, uint32_t dim) {
@@ -107,11 +108,11 @@ static double evaluate(const problem_t *pb, const float *x, float *g) {
             zmax = acc > zmax ? acc : zmax;
         }
         float sum = 0.0f;
-        for (uint32_t c = 0; c < k; c++) sum += expf(z[c] - zmax);
-        float lse = zmax + logf(sum);
+        for (uint32_t c = 0; c < k; c++) sum += mt_expf(z[c] - zmax);
+        float lse = zmax + mt_logf(sum);
         f += (double)(lse - z[y]);
         for (uint32_t c = 0; c < k; c++) {
-            float r = expf(z[c] - lse) - (c == y ? 1.0f : 0.0f); /* dCE/dz_c */
+            float r = mt_expf(z[c] - lse) - (c == y ? 1.0f : 0.0f); /* dCE/dz_c */
             float *gw = g + (size_t)c * dim;
             for (uint32_t j = 0; j < dim; j++) gw[j] += r * pb->row[j];
             gb[c] += r;
@@ -356,7 +357,7 @@ mt_status_t mt_head_decide(const float *logits, uint32_t n, mt_confidence_t kind
      * H = ln S - sum e_c (z_c - z_max) / S: no probability buffer needed. */
     float zmax = logits[best], sum = 0.0f, second = 0.0f, ez = 0.0f;
     for (uint32_t c = 0; c < n; c++) {
-        float e = expf(logits[c] - zmax);
+        float e = mt_expf(logits[c] - zmax);
         sum += e;
         ez += e * (logits[c] - zmax);
         if (c != best && e > second) second = e;
@@ -367,7 +368,7 @@ mt_status_t mt_head_decide(const float *logits, uint32_t n, mt_confidence_t kind
     } else if (kind == MT_CONF_MARGIN) {
         conf = (1.0f - second) / sum;
     } else {
-        conf = n < 2 ? 1.0f : 1.0f - (logf(sum) - ez / sum) / logf((float)n);
+        conf = n < 2 ? 1.0f : 1.0f - (mt_logf(sum) - ez / sum) / mt_logf((float)n);
     }
     *label = (uint16_t)best;
     *confidence = conf < 0.0f ? 0.0f : (conf > 1.0f ? 1.0f : conf);
