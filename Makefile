@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 180
 PY ?= /usr/bin/python3
 CROSS = -DCMAKE_TOOLCHAIN_FILE=port/cortex-m/toolchain-arm-none-eabi.cmake
 
-.PHONY: all deps build demo test test-host test-m4 test-m7 test-factory fuzz clean
+.PHONY: all deps build demo test test-host test-m4 test-m7 test-factory fuzz clean factory
 
 all: build
 
@@ -50,3 +50,16 @@ fuzz:
 
 clean:
 	rm -rf build build-asan build-m4 build-m7 build-fuzz
+
+# every shipped model from scratch (hours on 2 cores; see docs/factory.md): teacher, runs, export, probes
+factory: build
+	factory/make_factory.sh
+
+# Evidence (issue 7): docs/results.md + docs/results/*.png from real runs (bench/results.py);
+# bench-smoke: one task, one seed, k = 5, test model, checks the pipeline (not figures).
+.PHONY: bench bench-smoke
+bench: build
+	$(PY) bench/results.py --microt build/tools/microt
+
+bench-smoke: build
+	$(PY) bench/results.py --smoke --microt build/tools/microt
