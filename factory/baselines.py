@@ -1,0 +1,520 @@
+"""The paper's backprop baselines, simulated in PyTorch: TinyTL and SparseUpdate, with their
+training cost from analytically counted forward + backward multiply-accumulates (MACs).
+
+Both start from a student checkpoint (distill.py's final.pt: spec, state_dict, mean, std), fold
+its BatchNorm into the convolutions (netspec.fold_bn, running statistics frozen: nothing here
+ever updates BN statistics, so train and eval mode are the same network), freeze every weight
+and then make a method-specific subset trainable, plus a new linear head on the full feature:
+
+  tinytl        (Cai et al., NeurIPS 2020) every folded conv bias (equivalent to training the
+                BN shift beta: bias = beta - mu*gamma/sigma, d bias / d beta = 1), plus one
+                lite-residual branch per inverted-residual block b0..bN (not on `first`):
+                avg-pool 2x2 of the block input -> 3x3 conv, 2 groups, Cin -> Cin channels,
+                stride = the block's, bias, ReLU6 -> 1x1 conv Cin -> Cout, bias, zero-initialised
+                (the branch starts as a no-op, like TinyTL's zero final-BN gamma) -> bilinear
+                upsample to the block output, added to it. No BN inside the branch.
+  sparseupdate  (Lin et al., NeurIPS 2022) the biases of every conv in the last `bias_blocks`
+                blocks, plus the weights of the pointwise (1x1) convs -- expand and project --
+                of the last `weight_blocks` blocks, only the first `channel_ratio` of their output
+                channels; depthwise weights never. The fixed rule stands in for the paper's
+                contribution analysis, whose findings it follows: later layers and pointwise convs
+                give the most accuracy per byte, depthwise weights the least.
+
+Cost model (per sample and training step; conv with K x K kernel, Cin inputs, Cout outputs, g
+groups, Ho x Wo output; F = K*K*(Cin/g)*Cout*Ho*Wo; linear D -> C: F = D*C):
+  forward          F for every layer
+  grad wrt input   F, for every layer whose input depends on a trainable parameter (backprop
+                   runs only as deep as the earliest trained layer; that layer's own input
+                   gradient is not needed)
+  grad wrt weight  F * (share of output channels trained), only where weights are trained
+  grad wrt bias    Cout*Ho*Wo (one add per output element), only where biases are trained
+Not counted (as netspec.macs): ReLU6 masks, residual adds, pooling, upsampling, the loss, the
+optimizer update (~ a few ops per trained parameter and step). A training step = forward +
+backward over the whole mini-batch; train_macs = (forward + backward per sample) * samples seen.
+
+MicroT's (and TTL's) personalization for comparison (microt_cost()): one forward per sample
+through the full model, then the heads train on cached features: counted as 2 * N * D * C MACs
+per iteration (logits + gradient) for each head, with the reference's 200 L-BFGS iterations.
+
+  factory/run.sh baselines.py --method tinytl --checkpoint RUN/final.pt --task fashion --k 10 \
+      --seeds 0 1 2
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netspec  # noqa: E402
+
+METHODS = ("tinytl", "sparseupdate")
+DEFAULTS = {
+    "tinytl": {"lr": 3e-3, "epochs": 30, "batch": 20},
+    "sparseupdate": {"lr": 3e-3, "epochs": 30, "batch": 20,
+                     "bias_blocks": 6, "weight_blocks": 3, "channel_ratio": 0.5},
+}
+MICROT_HEAD_ITERS = 200  # the reference's L-BFGS max_iter (paper digest, personalization)
+
+
+# ---------------------------------------------------------------- cost formulas
+
+def conv_cost(k, cin, cout, groups, out_hw, need_input_grad, weight_ratio, train_bias):
+    """MACs of one conv (out_hw = Ho*Wo): {fwd, bwd_in, bwd_w, bwd_b}. See the module doc."""
+    f = k * k * (cin // groups) * cout * out_hw
+    n_upd = int(round(cout * weight_ratio))
+    return {"fwd": f, "bwd_in": f if need_input_grad else 0,
+            "bwd_w": k * k * (cin // groups) * n_upd * out_hw,
+            "bwd_b": cout * out_hw if train_bias else 0}
+
+
+def linear_cost(d, c, need_input_grad):
+    """A trained linear head D -> C."""
+    return {"fwd": d * c, "bwd_in": d * c if need_input_grad else 0, "bwd_w": d * c, "bwd_b": c}
+
+
+def total(costs):
+    """Sums a list of cost dicts; adds 'bwd' and 'step' (= fwd + bwd) per sample."""
+    out = {key: sum(c[key] for c in costs) for key in ("fwd", "bwd_in", "bwd_w", "bwd_b")}
+    out["bwd"] = out["bwd_in"] + out["bwd_w"] + out["bwd_b"]
+    out["step"] = out["fwd"] + out["bwd"]
+    return out
+
+
+# ---------------------------------------------------------------- the adapted network
+
+class FoldedConv(nn.Module):
+    """A BN-folded conv with frozen weights; optionally a trainable bias and trainable weights
+    for the first n_upd output channels. Records its cost on every forward when counting."""
+
+    def __init__(self, name, weight, bias, stride, pad, groups, relu6):
+        super().__init__()
+        self.name, self.stride, self.pad, self.groups, self.relu6 = name, stride, pad, groups, relu6
+        self.register_buffer("w_frozen", weight.clone())
+        self.w_upd = None
+        self.weight_ratio = 0.0
+        self.bias = nn.Parameter(bias.clone(), requires_grad=False)
+        self.counter = None
+
+    def train_weights(self, ratio):
+        n = int(round(self.w_frozen.shape[0] * ratio))
+        if n == 0:
+            return
+        self.weight_ratio = n / self.w_frozen.shape[0]
+        self.w_upd = nn.Parameter(self.w_frozen[:n].clone())
+
+    def weight(self):
+        if self.w_upd is None:
+            return self.w_frozen
+        return torch.cat([self.w_upd, self.w_frozen[self.w_upd.shape[0]:]])
+
+    def forward(self, x):
+        t, l, b, r = self.pad
+        if t == l == b == r:
+            y = F.conv2d(x, self.weight(), self.bias, self.stride, t, groups=self.groups)
+        else:
+            y = F.conv2d(F.pad(x, (l, r, t, b)), self.weight(), self.bias, self.stride,
+                         groups=self.groups)
+        if self.counter is not None:
+            w = self.w_frozen
+            self.counter.append((self.name, conv_cost(
+                w.shape[2], w.shape[1] * self.groups, w.shape[0], self.groups,
+                y.shape[2] * y.shape[3], x.requires_grad, self.weight_ratio,
+                self.bias.requires_grad)))
+        return F.relu6(y) if self.relu6 else y
+
+
+class LiteResidual(nn.Module):
+    """TinyTL's lite residual: avgpool 2x2 -> 3x3 group conv (2 groups, stride of the block)
+    + bias + ReLU6 -> 1x1 conv (zero init) + bias -> bilinear upsample to the main output."""
+
+    def __init__(self, name, cin, cout, stride, groups=2):
+        super().__init__()
+        self.name, self.stride, self.groups = name, stride, groups
+        self.conv1 = nn.Conv2d(cin, cin, 3, stride, 1, groups=groups)
+        self.conv2 = nn.Conv2d(cin, cout, 1)
+        nn.init.kaiming_normal_(self.conv1.weight, mode="fan_out")
+        nn.init.zeros_(self.conv1.bias)
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+        self.counter = None
+
+    def forward(self, x, out_hw):
+        p = F.avg_pool2d(x, 2) if min(x.shape[2:]) >= 2 else x
+        h = F.relu6(self.conv1(p))
+        y = self.conv2(h)
+        if self.counter is not None:
+            cin, cout = self.conv1.in_channels, self.conv2.out_channels
+            n1, n2 = h.shape[2] * h.shape[3], y.shape[2] * y.shape[3]
+            self.counter.append((self.name + ".conv1", conv_cost(
+                3, cin, cin, self.groups, n1, p.requires_grad, 1.0, True)))
+            self.counter.append((self.name + ".conv2", conv_cost(
+                1, cin, cout, 1, n2, True, 1.0, True)))
+        return F.interpolate(y, size=out_hw, mode="bilinear", align_corners=False)
+
+
+class Adapted(nn.Module):
+    """fold_bn's op list as modules, plus lite residuals (TinyTL) and a linear head on the full
+    pooled feature. forward(x) -> logits."""
+
+    def __init__(self, spec, state_dict, n_classes):
+        super().__init__()
+        model = netspec.build(spec)
+        model.load_state_dict(state_dict)
+        model.eval()
+        self.ops = netspec.fold_bn(model)
+        self.convs = nn.ModuleDict()
+        for op in self.ops:
+            if op["op"] in ("conv", "dw"):
+                w = op["weight"]
+                self.convs[op["name"].replace(".", "_")] = FoldedConv(
+                    op["name"], w, op["bias"], op["stride"], op["pad"],
+                    w.shape[0] if op["op"] == "dw" else 1, op["relu6"])
+        self.blocks = self._blocks()
+        self.lite = nn.ModuleDict()
+        self.head = nn.Linear(model.full_dim, n_classes)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+        self.counter = None
+
+    def _blocks(self):
+        """[(block name, input tensor, output tensor, stride)] of the inverted residuals b0..."""
+        out = []
+        for op in self.ops:
+            if op["op"] == "pool":
+                continue
+            blk = op["name"].split(".")[0]
+            if blk.startswith("b") and blk[1:].isdigit():
+                if not out or out[-1][0] != blk:
+                    out.append([blk, op["in"], op["out"], 1])
+                out[-1][2] = op["out"]
+                if op["op"] == "dw":
+                    out[-1][3] = op["stride"]
+        return [tuple(b) for b in out]
+
+    def conv(self, name):
+        return self.convs[name.replace(".", "_")]
+
+    def add_lite_residuals(self, spec):
+        chans = {op["out"]: (op["weight"].shape[0] if "weight" in op else None) for op in self.ops}
+        c_in = {}
+        for op in self.ops:
+            if "weight" in op:
+                c_in[op["in"]] = op["weight"].shape[1] * (op["weight"].shape[0] if op["op"] == "dw" else 1)
+        for name, src, dst, stride in self.blocks:
+            cout = chans[dst] if chans.get(dst) else self.conv(name + ".project").w_frozen.shape[0]
+            self.lite[name] = LiteResidual(name + ".lite", c_in[src], cout, stride)
+
+    def set_counter(self, counter):
+        self.counter = counter
+        for m in list(self.convs.values()) + list(self.lite.values()):
+            m.counter = counter
+
+    def first_trained_op(self):
+        """Index of the first op holding a trainable parameter (or a lite residual): everything
+        before it is a frozen prefix whose outputs can be computed once and reused."""
+        for i, op in enumerate(self.ops):
+            if op["op"] in ("conv", "dw"):
+                c = self.conv(op["name"])
+                if c.bias.requires_grad or c.w_upd is not None or \
+                        op["name"].split(".")[0] in self.lite:
+                    return i
+        return len(self.ops)
+
+    def run_ops(self, env, lo=0, hi=None):
+        """Runs ops[lo:hi] on the tensors in env (in place); returns the full pooled feature when
+        the full pool is reached, else None."""
+        block_out = {dst: (name, src) for name, src, dst, _ in self.blocks}
+        for op in self.ops[lo:hi]:
+            if op["op"] in ("conv", "dw"):
+                env[op["out"]] = self.conv(op["name"])(env[op["in"]])
+            elif op["op"] == "add":
+                env[op["out"]] = env[op["in"]] + env[op["in1"]]
+            elif op["stage"] == "full":
+                return env[op["in"]].mean((2, 3))
+            if op["out"] in block_out and block_out[op["out"]][0] in self.lite:
+                name, src = block_out[op["out"]]
+                y = env[op["out"]]
+                env[op["out"]] = y + self.lite[name](env[src], y.shape[2:])
+        return None
+
+    def prefix(self, x):
+        """(cut, {tensor: value}) of the frozen prefix: the tensors that ops[cut:] read."""
+        cut = self.first_trained_op()
+        env = {"input": x}
+        with torch.no_grad():
+            self.run_ops(env, 0, cut)
+        needed = {op[key] for op in self.ops[cut:] for key in ("in", "in1") if key in op}
+        needed |= {src for name, src, _, _ in self.blocks if name in self.lite}
+        return cut, {t: v for t, v in env.items() if t in needed}
+
+    def features(self, x, cut=0):
+        """Full pooled feature; x is the input tensor, or (cut > 0) prefix()'s dict."""
+        env = dict(x) if cut else {"input": x}
+        f = self.run_ops(env, cut)
+        if f is None:
+            raise ValueError("no full pool in the op list")
+        return f
+
+    def forward(self, x, cut=0):
+        f = self.features(x, cut)
+        y = self.head(f)
+        if self.counter is not None:
+            self.counter.append(("head", linear_cost(f.shape[1], y.shape[1], f.requires_grad)))
+        return y
+
+
+def configure(net, spec, method, opts):
+    """Makes the method's parameter subset trainable (everything else frozen)."""
+    for p in net.parameters():
+        p.requires_grad_(False)
+    if method == "tinytl":
+        net.add_lite_residuals(spec)
+        for c in net.convs.values():
+            c.bias.requires_grad_(True)
+    elif method == "sparseupdate":
+        names = [b[0] for b in net.blocks]
+        for blk in names[len(names) - opts["bias_blocks"]:]:
+            for suffix in (".expand", ".dw", ".project"):
+                key = (blk + suffix).replace(".", "_")
+                if key in net.convs:
+                    net.convs[key].bias.requires_grad_(True)
+        for blk in names[len(names) - opts["weight_blocks"]:]:
+            for suffix in (".expand", ".project"):
+                key = (blk + suffix).replace(".", "_")
+                if key in net.convs:
+                    net.convs[key].train_weights(opts["channel_ratio"])
+    else:
+        raise ValueError("unknown method %r (one of %s)" % (method, ", ".join(METHODS)))
+    for p in net.head.parameters():
+        p.requires_grad_(True)
+    for p in net.lite.parameters():
+        p.requires_grad_(True)
+    return net
+
+
+def build(ck, method, n_classes, opts=None, seed=0):
+    """The adapted network for checkpoint dict `ck` (spec, state_dict)."""
+    o = dict(DEFAULTS[method], **(opts or {}))
+    torch.manual_seed(seed)  # lite-residual initialisation
+    net = Adapted(ck["spec"], ck["state_dict"], n_classes)
+    return configure(net, ck["spec"], method, o), o
+
+
+def measured_cost(net, px, in_ch=3):
+    """Per-sample costs from the forward hooks (autograd's requires_grad decides which input
+    gradients backprop needs): (total dict, [(layer, cost)])."""
+    rec = []
+    net.set_counter(rec)
+    try:
+        net(torch.zeros(1, in_ch, px, px))
+    finally:
+        net.set_counter(None)
+    return total([c for _, c in rec]), rec
+
+
+def analytic_cost(net, px, in_ch=3):
+    """The same count without autograd: walks the op graph, marking every tensor that depends on
+    a trainable parameter, from shapes alone. Must equal measured_cost (tested)."""
+    size = {"input": px}
+    dep = {"input": False}
+    costs = []
+    block_out = {dst: (name, src) for name, src, dst, _ in net.blocks}
+    for op in net.ops:
+        if op["op"] in ("conv", "dw"):
+            c = net.conv(op["name"])
+            w = c.w_frozen
+            o = (size[op["in"]] + op["pad"][0] + op["pad"][2] - op["k"]) // op["stride"] + 1
+            trained = c.bias.requires_grad or c.w_upd is not None
+            costs.append(conv_cost(op["k"], w.shape[1] * c.groups, w.shape[0], c.groups, o * o,
+                                   dep[op["in"]], c.weight_ratio, c.bias.requires_grad))
+            size[op["out"]], dep[op["out"]] = o, dep[op["in"]] or trained
+        elif op["op"] == "add":
+            size[op["out"]] = size[op["in"]]
+            dep[op["out"]] = dep[op["in"]] or dep[op["in1"]]
+        else:
+            if op["stage"] == "full":
+                d = net.head.in_features
+                costs.append(linear_cost(d, net.head.out_features, dep[op["in"]]))
+            continue
+        if op["out"] in block_out and block_out[op["out"]][0] in net.lite:
+            name, src = block_out[op["out"]]
+            lite = net.lite[name]
+            s = size[src] // 2 if size[src] >= 2 else size[src]
+            s = (s + 2 - 3) // lite.stride + 1
+            cin, cout = lite.conv1.in_channels, lite.conv2.out_channels
+            costs.append(conv_cost(3, cin, cin, lite.groups, s * s, dep[src], 1.0, True))
+            costs.append(conv_cost(1, cin, cout, 1, s * s, True, 1.0, True))
+            dep[op["out"]] = True
+    return total(costs)
+
+
+def microt_cost(spec, n_samples, n_classes, iters=MICROT_HEAD_ITERS, stages=("part", "full")):
+    """MicroT's personalization MACs: one full-model forward per sample (the part feature comes
+    free on the way) + 2*N*D*C per iteration for each head. stages=('full',) gives TTL's."""
+    m = netspec.macs(spec)
+    model = netspec.build(spec)
+    dims = {"part": model.part_dim, "full": model.full_dim}
+    head = sum(2 * n_samples * dims[s] * n_classes * iters for s in stages)
+    return {"forward": m["full"] * n_samples, "heads": head,
+            "total": m["full"] * n_samples + head}
+
+
+# ---------------------------------------------------------------- data + training
+
+def to_input(images, px, mean, std, in_ch=3):
+    """uint8 [N,H,W] / [N,H,W,C] -> normalised float NCHW at px, as distill.preprocess (pixel/255,
+    bilinear resize, align_corners=False, (x - mean)/std); grey replicated to 3 channels."""
+    x = torch.from_numpy(np.ascontiguousarray(images))
+    if x.dim() == 3:
+        x = x.unsqueeze(-1)
+    x = x.permute(0, 3, 1, 2).float().div_(255.0)
+    if x.shape[1] == 1 and in_ch == 3:
+        x = x.expand(-1, 3, -1, -1)
+    if x.shape[2] != px or x.shape[3] != px:
+        x = F.interpolate(x, size=(px, px), mode="bilinear", align_corners=False)
+    c = x.shape[1]
+    return (x - torch.tensor(mean[:c]).view(1, c, 1, 1)) / torch.tensor(std[:c]).view(1, c, 1, 1)
+
+
+def few_shot(pool_y, k, seed):
+    """Indices of k samples per class drawn from the pool: probe.probe_accuracy's draw, so
+    every method sees the same samples for a (k, seed)."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(pool_y == c), k, replace=False)
+                           for c in np.unique(pool_y)])
+
+
+def accuracy(net, x, y, batch=500):
+    net.eval()
+    right = 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            right += int((net(x[i:i + batch]).argmax(1) == torch.from_numpy(y[i:i + batch])).sum())
+    return right / len(x)
+
+
+def fine_tune(ck, method, x_train, y_train, x_test, y_test, seed=0, opts=None, log=None,
+              keep_net=False):
+    """Trains the method's subset with Adam on (x_train, y_train) (normalised float tensors);
+    returns dict(acc, train_macs, fwd_macs_per_sample, step_macs_per_sample, steps, ...), plus
+    the trained network under 'net' with keep_net."""
+    n_classes = int(max(y_train.max(), y_test.max())) + 1
+    net, o = build(ck, method, n_classes, opts, seed)
+    px, in_ch = x_train.shape[2], x_train.shape[1]
+    cost, _ = measured_cost(net, px, in_ch)
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=o["lr"])
+    gen = torch.Generator().manual_seed(seed)
+    yt = torch.from_numpy(y_train)
+    n, steps = len(x_train), 0
+    t0 = time.time()
+    # Simulation speed-up only: the frozen prefix is computed once (the counted cost still
+    # charges a whole forward per sample and step, as the device would run it).
+    cut, cache = net.prefix(x_train.contiguous(memory_format=torch.channels_last))
+    for ep in range(o["epochs"]):
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        for i in range(0, n, o["batch"]):
+            idx = perm[i:i + o["batch"]]
+            batch = {t: v[idx] for t, v in cache.items()} if cut else cache["input"][idx]
+            loss = F.cross_entropy(net(batch, cut), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            steps += 1
+        if log and (ep + 1) % 10 == 0:
+            log("  epoch %d loss %.4f" % (ep + 1, float(loss)))
+    train_s = time.time() - t0
+    acc = accuracy(net, x_test, y_test)
+    n_train = sum(p.numel() for p in params)
+    return {"acc": acc, "train_macs": cost["step"] * n * o["epochs"],
+            "fwd_macs_per_sample": cost["fwd"], "step_macs_per_sample": cost["step"],
+            "bwd_macs_per_sample": cost["bwd"], "steps": steps, "epochs": o["epochs"],
+            "n_train": n, "trainable_params": n_train, "train_s": train_s, "opts": o,
+            **({"net": net} if keep_net else {})}
+
+
+def load_checkpoint(path):
+    ck = torch.load(path, map_location="cpu")
+    for key in ("spec", "state_dict", "mean", "std"):
+        if key not in ck:
+            raise ValueError("%s: no %r (not a distill.py final.pt?)" % (path, key))
+    return ck
+
+
+_TASKS = {}
+
+
+def _task(task, cifar=None):
+    if task not in _TASKS:
+        import downstream
+        _TASKS[task] = downstream.load_task(task, cifar) if cifar else downstream.load_task(task)
+    return _TASKS[task]
+
+
+def run(method, checkpoint, task, k, seed, opts=None, cifar=None, log=None):
+    """The results pipeline's entry: fine-tunes `method` from `checkpoint` (a final.pt path or
+    a loaded dict) on k samples per class of `task` (downstream.load_task's pool, drawn as the
+    probes draw them) and scores on the task's test set.
+    Returns dict(acc (0..1), train_macs, fwd_macs_per_sample, steps, ...)."""
+    ck = load_checkpoint(checkpoint) if isinstance(checkpoint, str) else checkpoint
+    d = _task(task, cifar)
+    px, in_ch = ck["spec"]["input_px"], ck["spec"]["in_ch"]
+    (px_, py), (tx, ty) = d["pool"], d["test"]
+    idx = few_shot(py, k, seed)
+    xtr = to_input(px_[idx], px, ck["mean"], ck["std"], in_ch)
+    xte = to_input(tx, px, ck["mean"], ck["std"], in_ch)
+    r = fine_tune(ck, method, xtr, py[idx], xte, ty, seed, opts, log)
+    r["microt_macs"] = microt_cost(ck["spec"], len(idx), int(py.max()) + 1)["total"]
+    r["ttl_macs"] = microt_cost(ck["spec"], len(idx), int(py.max()) + 1, stages=("full",))["total"]
+    return r
+
+
+def _fmt_macs(n):
+    return "%.2f G" % (n / 1e9) if n >= 1e8 else "%.1f M" % (n / 1e6)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="TinyTL / SparseUpdate fine-tuning with counted MACs.")
+    ap.add_argument("--method", choices=METHODS, required=True)
+    ap.add_argument("--checkpoint", required=True, help="a distill.py final.pt")
+    ap.add_argument("--task", required=True, choices=("cifar10", "fashion", "digits"))
+    ap.add_argument("--k", type=int, default=10, help="labelled samples per class")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--lr", type=float)
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--cifar", default=None)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    opts = {key: getattr(args, key) for key in ("lr", "epochs", "batch") if getattr(args, key)}
+    ck = load_checkpoint(args.checkpoint)
+    accs, res = [], None
+    for s in args.seeds:
+        res = run(args.method, ck, args.task, args.k, s, opts, args.cifar,
+                  log=print if args.verbose else None)
+        accs.append(100 * res["acc"])
+        print("seed %d: acc %.2f%% (%d steps, %.0f s)" % (s, accs[-1], res["steps"], res["train_s"]),
+              flush=True)
+    run_name = os.path.basename(os.path.dirname(os.path.abspath(args.checkpoint)))
+    print("| method | extractor | task | k | acc % (mean ± std, %d seeds) | training MACs | "
+          "fwd MACs/sample | fwd+bwd MACs/sample | MicroT personalization MACs | ratio |"
+          % len(accs))
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| %s (simulated, counted MACs) | %s | %s | %d | %.2f ± %.2f | %s | %s | %s | %s | %.1fx |" % (
+        args.method, run_name, args.task, args.k, float(np.mean(accs)), float(np.std(accs)),
+        _fmt_macs(res["train_macs"]), _fmt_macs(res["fwd_macs_per_sample"]),
+        _fmt_macs(res["step_macs_per_sample"]), _fmt_macs(res["microt_macs"]),
+        res["train_macs"] / res["microt_macs"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Checks of factory/baselines.py (TinyTL / SparseUpdate simulation) that could fail: per-layer
+MAC formulas against hand counts, the autograd-observed cost against the graph-walk count, which
+parameters train, that frozen ones stay frozen, and that fine-tuning learns a separable toy task.
+Fast: a tiny random network at 16 px, no data files.
+  /usr/bin/python3 -m unittest discover -s factory/tests -t . -p 'test_baselines.py'
+"""
+import os
+import sys
+import unittest
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import baselines  # noqa: E402
+import netspec  # noqa: E402
+
+torch.set_num_threads(1)
+
+TINY = {"name": "tiny", "input_px": 16, "in_ch": 3, "stem": {"out": 8, "k": 3, "stride": 2},
+        "first_dw": False,
+        "blocks": [{"expand": 2, "out": 8, "k": 3, "stride": 1},    # residual, 8 px
+                   {"expand": 2, "out": 12, "k": 3, "stride": 2},   # 4 px
+                   {"expand": 3, "out": 12, "k": 3, "stride": 1}],  # residual, 4 px
+        "feature_mix": None, "split_block": 1}
+
+
+def tiny_checkpoint(seed=0):
+    torch.manual_seed(seed)
+    model = netspec.build(TINY)
+    with torch.no_grad():  # non-trivial BN statistics so folding matters
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+                m.bias.uniform_(-0.1, 0.1)
+    return {"spec": TINY, "state_dict": model.state_dict(), "mean": [0.5] * 3, "std": [0.25] * 3}
+
+
+class CostFormulas(unittest.TestCase):
+    def test_conv_by_hand(self):
+        # 3x3 conv, 4 -> 6 channels, 2 groups, 5x5 output: each output element reads 3*3*2 inputs
+        c = baselines.conv_cost(3, 4, 6, 2, 25, True, 0.5, True)
+        self.assertEqual(c["fwd"], 18 * 6 * 25)
+        self.assertEqual(c["bwd_in"], 18 * 6 * 25)
+        self.assertEqual(c["bwd_w"], 18 * 3 * 25)   # half the output channels
+        self.assertEqual(c["bwd_b"], 6 * 25)
+        c = baselines.conv_cost(1, 4, 6, 1, 25, False, 0.0, False)
+        self.assertEqual((c["fwd"], c["bwd_in"], c["bwd_w"], c["bwd_b"]), (150 * 4, 0, 0, 0))
+
+    def test_linear_and_total(self):
+        h = baselines.linear_cost(160, 10, False)
+        self.assertEqual((h["fwd"], h["bwd_in"], h["bwd_w"], h["bwd_b"]), (1600, 0, 1600, 10))
+        t = baselines.total([h, baselines.linear_cost(2, 3, True)])
+        self.assertEqual(t["fwd"], 1606)
+        self.assertEqual(t["bwd"], 1610 + 6 + 6 + 3)
+        self.assertEqual(t["step"], t["fwd"] + t["bwd"])
+
+    def test_microt_cost(self):
+        c = baselines.microt_cost(TINY, 20, 5, iters=7)
+        self.assertEqual(c["forward"], 20 * netspec.macs(TINY)["full"])
+        self.assertEqual(c["heads"], 2 * 20 * (8 + 12) * 5 * 7)  # part 8-d, full 12-d
+        ttl = baselines.microt_cost(TINY, 20, 5, iters=7, stages=("full",))
+        self.assertEqual(ttl["heads"], 2 * 20 * 12 * 5 * 7)
+
+
+class Networks(unittest.TestCase):
+    def setUp(self):
+        self.ck = tiny_checkpoint()
+
+    def test_untrained_adapted_equals_student(self):
+        model = netspec.build(TINY)
+        model.load_state_dict(self.ck["state_dict"])
+        model.eval()
+        x = torch.randn(3, 3, 16, 16)
+        for method in baselines.METHODS:
+            net, _ = baselines.build(self.ck, method, 4)
+            with torch.no_grad():
+                diff = (net.features(x) - model(x)[1]).abs().max().item()
+            self.assertLess(diff, 1e-5, method)  # zero-initialised lite residuals are no-ops
+
+    def test_forward_macs_without_lite_residual_match_netspec(self):
+        net, _ = baselines.build(self.ck, "sparseupdate", 4)
+        c = baselines.analytic_cost(net, 16)
+        self.assertEqual(c["fwd"], netspec.macs(TINY)["full"] + 12 * 4)
+
+    def test_measured_equals_analytic(self):
+        for method, opts in (("tinytl", {}), ("sparseupdate", {}),
+                             ("sparseupdate", {"bias_blocks": 1, "weight_blocks": 2,
+                                               "channel_ratio": 0.25})):
+            net, _ = baselines.build(self.ck, method, 4, opts)
+            m, _ = baselines.measured_cost(net, 16)
+            self.assertEqual(m, baselines.analytic_cost(net, 16), (method, opts))
+
+    def test_sparse_update_backprop_depth_by_hand(self):
+        # biases of the last block only, weights of b2's pointwise convs, a quarter of channels
+        net, _ = baselines.build(self.ck, "sparseupdate", 4,
+                                 {"bias_blocks": 1, "weight_blocks": 1, "channel_ratio": 0.25})
+        _, rec = baselines.measured_cost(net, 16)
+        by = dict(rec)
+        for name in ("stem", "b0.expand", "b0.dw", "b0.project", "b1.expand", "b1.dw",
+                     "b1.project", "b2.expand"):
+            self.assertEqual(by[name]["bwd_in"], 0, name)
+        # b2: expand 12->36 at 4x4, dw 3x3 36 at 4x4, project 36->12 at 4x4
+        self.assertEqual(by["b2.expand"]["bwd_w"], 12 * 9 * 16)          # 9 of 36 channels
+        self.assertEqual(by["b2.expand"]["bwd_b"], 36 * 16)
+        self.assertEqual(by["b2.dw"]["bwd_in"], 9 * 36 * 16)
+        self.assertEqual(by["b2.dw"]["bwd_w"], 0)
+        self.assertEqual(by["b2.project"]["bwd_in"], 36 * 12 * 16)
+        self.assertEqual(by["b2.project"]["bwd_w"], 36 * 3 * 16)         # 3 of 12 channels
+        self.assertEqual(by["head"]["bwd_in"], 12 * 4)
+
+    def test_tinytl_backprops_to_the_stem(self):
+        net, _ = baselines.build(self.ck, "tinytl", 4)
+        _, rec = baselines.measured_cost(net, 16)
+        by = dict(rec)
+        self.assertEqual(by["stem"]["bwd_in"], 0)            # nothing below the stem
+        self.assertEqual(by["stem"]["bwd_b"], 8 * 64)
+        for name, c in rec:
+            if name != "stem":
+                self.assertEqual(c["bwd_in"], c["fwd"], name)
+            self.assertGreater(c["bwd_b"], 0, name)
+        self.assertEqual(sorted(net.lite), ["b0", "b1", "b2"])
+        # b1's lite residual: 8 px input pooled to 4, 3x3 stride-2 conv to 2x2, 8 -> 8, 2 groups
+        self.assertEqual(by["b1.lite.conv1"]["fwd"], 9 * 4 * 8 * 4)
+        self.assertEqual(by["b1.lite.conv2"]["fwd"], 8 * 12 * 4)
+
+    def test_only_chosen_parameters_train(self):
+        x = torch.randn(40, 3, 16, 16)
+        y = np.arange(40) % 4
+        for method in baselines.METHODS:
+            net, o = baselines.build(self.ck, method, 4, {"bias_blocks": 1, "weight_blocks": 1})
+            before = {k: v.clone() for k, v in net.state_dict().items()}
+            r = baselines.fine_tune(self.ck, method, x, y, x, y, seed=0, keep_net=True,
+                                    opts={"bias_blocks": 1, "weight_blocks": 1, "epochs": 2})
+            self.assertEqual(r["steps"], 2 * 2)
+            trained = r["net"].state_dict()
+            for k, v in before.items():
+                if k.endswith("w_frozen"):
+                    self.assertTrue(torch.equal(v, trained[k]), (method, k))
+            if method == "sparseupdate":
+                self.assertTrue(torch.equal(before["convs.stem.bias"], trained["convs.stem.bias"]))
+                self.assertFalse(torch.equal(before["convs.b2_project.bias"],
+                                             trained["convs.b2_project.bias"]))
+                self.assertEqual(trained["convs.b2_expand.w_upd"].shape[0], 18)  # half of 36
+                self.assertNotIn("convs.b2_dw.w_upd", trained)
+            else:
+                self.assertFalse(torch.equal(before["convs.stem.bias"], trained["convs.stem.bias"]))
+                self.assertFalse(torch.equal(before["lite.b0.conv2.weight"],
+                                             trained["lite.b0.conv2.weight"]))
+
+    def test_learns_a_separable_toy_task(self):
+        g = torch.Generator().manual_seed(0)
+        y = np.repeat(np.arange(2), 40)
+        x = torch.randn(80, 3, 16, 16, generator=g) * 0.3
+        x[y == 1, 0] += 1.5        # class 1: a red shift
+        for method in baselines.METHODS:
+            r = baselines.fine_tune(self.ck, method, x[::2], y[::2], x[1::2], y[1::2], seed=1,
+                                    opts={"epochs": 15})
+            self.assertGreater(r["acc"], 0.8, method)
+            self.assertEqual(r["train_macs"], r["step_macs_per_sample"] * 40 * 15)
+
+
+if __name__ == "__main__":
+    unittest.main()
