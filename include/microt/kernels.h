@@ -38,10 +38,19 @@ int32_t mt_requant(int32_t x, int32_t mult, int32_t shift);
  * They match bit for bit (tests/test_kernels_dsp.c). The unsuffixed names the executor calls
  * are macros picking one at build time: MT_USE_DSP=1 (CMake option, default ON for
  * cortex-m4/m7) selects *_dsp, otherwise *_ref. Scratch sizes follow the same choice. */
+/* A third set, *_host (conv_s8_host.c, ...), is the fast host path: SSE2 on x86-64 (plain C
+ * elsewhere), also bit-exact (tests/test_kernels_host.c). MT_USE_HOST_SIMD=1 (CMake option,
+ * default ON for x86-64 host builds) selects it; MT_USE_DSP takes precedence. The fully
+ * connected layer (the head, not the extractor) has no host variant and stays *_ref there. */
 #if defined(MT_USE_DSP) && MT_USE_DSP
 #define MT_KERNEL(name) name##_dsp
+#define MT_KERNEL_FC(name) name##_dsp
+#elif defined(MT_USE_HOST_SIMD) && MT_USE_HOST_SIMD
+#define MT_KERNEL(name) name##_host
+#define MT_KERNEL_FC(name) name##_ref
 #else
 #define MT_KERNEL(name) name##_ref
+#define MT_KERNEL_FC(name) name##_ref
 #endif
 #define mt_conv_s8 MT_KERNEL(mt_conv_s8)
 #define mt_conv_s8_scratch_bytes MT_KERNEL(mt_conv_s8_scratch_bytes)
@@ -49,7 +58,18 @@ int32_t mt_requant(int32_t x, int32_t mult, int32_t shift);
 #define mt_pointwise_s8_scratch_bytes MT_KERNEL(mt_pointwise_s8_scratch_bytes)
 #define mt_depthwise_s8 MT_KERNEL(mt_depthwise_s8)
 #define mt_depthwise_s8_scratch_bytes MT_KERNEL(mt_depthwise_s8_scratch_bytes)
-#define mt_fully_connected_s8 MT_KERNEL(mt_fully_connected_s8)
+#define mt_fully_connected_s8 MT_KERNEL_FC(mt_fully_connected_s8)
+
+/* The host variants, same contracts as the *_ref functions below. */
+void mt_conv_s8_host(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_conv_s8_scratch_bytes_host(const mt_conv_params_t *p);
+void mt_pointwise_s8_host(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_pointwise_s8_scratch_bytes_host(const mt_conv_params_t *p);
+void mt_depthwise_s8_host(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+size_t mt_depthwise_s8_scratch_bytes_host(const mt_conv_params_t *p);
 
 /* Generic convolution: any kernel, stride and padding (the stem).
  * in [in_h][in_w][in_c] s8, w [out_c][kh][kw][in_c] s8, bias [out_c] s32,
