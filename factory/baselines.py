@@ -56,7 +56,7 @@ import netspec  # noqa: E402
 METHODS = ("tinytl", "sparseupdate")
 DEFAULTS = {
     "tinytl": {"lr": 3e-3, "epochs": 30, "batch": 20},
-    "sparseupdate": {"lr": 3e-3, "epochs": 30, "batch": 20,
+    "sparseupdate": {"lr": 1e-3, "epochs": 30, "batch": 20,
                      "bias_blocks": 6, "weight_blocks": 3, "channel_ratio": 0.5},
 }
 MICROT_HEAD_ITERS = 200  # the reference's L-BFGS max_iter (paper digest, personalization)
@@ -476,6 +476,37 @@ def run(method, checkpoint, task, k, seed, opts=None, cifar=None, log=None):
     return r
 
 
+def probe_reference(checkpoint, task, k, seed, cifar=None):
+    """The frozen-extractor reference on the same samples: probe.probe_accuracy (standardised
+    features, logistic regression) on the checkpoint's full pooled feature -- what TTL's (and
+    MicroT's full-stage) personalization trains. Returns accuracy 0..1."""
+    import probe
+    ck = load_checkpoint(checkpoint) if isinstance(checkpoint, str) else checkpoint
+    d = _task(task, cifar)
+    key = (id(ck["state_dict"]), task)
+    if key not in _FEATS:
+        _FEATS[key] = _full_features(ck, d)
+    feats = _FEATS[key]
+    return probe.probe_accuracy(feats[0], d["pool"][1], feats[1], d["test"][1], k, seed)
+
+
+_FEATS = {}
+
+
+def _full_features(ck, d):
+    model = netspec.build(ck["spec"])
+    model.load_state_dict(ck["state_dict"])
+    model.eval()
+    px, in_ch = ck["spec"]["input_px"], ck["spec"]["in_ch"]
+    feats = []
+    with torch.no_grad():
+        for images, _ in (d["pool"], d["test"]):
+            f = [model(to_input(images[i:i + 500], px, ck["mean"], ck["std"], in_ch))[1].numpy()
+                 for i in range(0, len(images), 500)]
+            feats.append(np.concatenate(f))
+    return feats
+
+
 def _fmt_macs(n):
     return "%.2f G" % (n / 1e9) if n >= 1e8 else "%.1f M" % (n / 1e6)
 
@@ -493,19 +524,24 @@ def main():
     ap.add_argument("--cifar", default=None)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--probe", action="store_true",
+                    help="also score a linear probe on the frozen full feature, same samples")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     opts = {key: getattr(args, key) for key in ("lr", "epochs", "batch") if getattr(args, key)}
     ck = load_checkpoint(args.checkpoint)
-    accs, res = [], None
+    accs, probes, res = [], [], None
     for s in args.seeds:
+        if args.probe:
+            probes.append(100 * probe_reference(ck, args.task, args.k, s, args.cifar))
+            print("seed %d: frozen-feature probe %.2f%%" % (s, probes[-1]), flush=True)
         res = run(args.method, ck, args.task, args.k, s, opts, args.cifar,
                   log=print if args.verbose else None)
         accs.append(100 * res["acc"])
         print("seed %d: acc %.2f%% (%d steps, %.0f s)" % (s, accs[-1], res["steps"], res["train_s"]),
               flush=True)
     run_name = os.path.basename(os.path.dirname(os.path.abspath(args.checkpoint)))
-    print("| method | extractor | task | k | acc % (mean ± std, %d seeds) | training MACs | "
+    print("| method | extractor | task | k | acc %% (mean ± std, %d seeds) | training MACs | "
           "fwd MACs/sample | fwd+bwd MACs/sample | MicroT personalization MACs | ratio |"
           % len(accs))
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -514,6 +550,11 @@ def main():
         _fmt_macs(res["train_macs"]), _fmt_macs(res["fwd_macs_per_sample"]),
         _fmt_macs(res["step_macs_per_sample"]), _fmt_macs(res["microt_macs"]),
         res["train_macs"] / res["microt_macs"]))
+    if probes:
+        print("| linear probe on the frozen full feature (TTL-style head) | %s | %s | %d | "
+              "%.2f ± %.2f | %s (features + head) | | | | |" % (
+                  run_name, args.task, args.k, float(np.mean(probes)), float(np.std(probes)),
+                  _fmt_macs(res["ttl_macs"])))
 
 
 if __name__ == "__main__":

@@ -157,9 +157,27 @@ class Networks(unittest.TestCase):
         x[y == 1, 0] += 1.5        # class 1: a red shift
         for method in baselines.METHODS:
             r = baselines.fine_tune(self.ck, method, x[::2], y[::2], x[1::2], y[1::2], seed=1,
-                                    opts={"epochs": 15})
+                                    opts={"epochs": 15, "lr": 1e-2})
             self.assertGreater(r["acc"], 0.8, method)
             self.assertEqual(r["train_macs"], r["step_macs_per_sample"] * 40 * 15)
+
+    def test_run_entry_point_on_a_toy_task(self):
+        rng = np.random.default_rng(0)
+        def images(y):
+            x = rng.integers(0, 80, (len(y), 16, 16, 3)).astype(np.uint8)
+            x[y == 1, :, :, 0] += 150      # class 1 is red
+            return x
+        py, ty = np.repeat(np.arange(2), 12), np.repeat(np.arange(2), 10)
+        baselines._TASKS["toy"] = {"pool": (images(py), py), "test": (images(ty), ty)}
+        try:
+            r = baselines.run("sparseupdate", self.ck, "toy", 5, 0, opts={"epochs": 10})
+            self.assertGreater(r["acc"], 0.8)
+            self.assertEqual(r["n_train"], 10)
+            self.assertEqual(r["steps"], 10)          # 10 samples, batch 20: one step an epoch
+            self.assertEqual(r["microt_macs"], baselines.microt_cost(TINY, 10, 2)["total"])
+            self.assertGreater(baselines.probe_reference(self.ck, "toy", 5, 0), 0.8)
+        finally:
+            del baselines._TASKS["toy"]
 
 
 if __name__ == "__main__":
