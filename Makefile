@@ -24,7 +24,7 @@ demo:
 	$(MAKE) build
 	scripts/demo.sh
 
-test: deps test-host test-m4 test-m7 test-factory fuzz
+test: deps test-host test-m4 test-m7 test-factory fuzz bench-smoke
 	@echo "make test: all suites passed"
 
 test-host:
@@ -61,5 +61,8 @@ factory: build
 bench: build
 	$(PY) bench/results.py --microt build/tools/microt
 
-bench-smoke: build
-	$(PY) bench/results.py --smoke --microt build/tools/microt
+# the sanitizer build of test-host (a no-op rebuild inside `make test`); skips without the data
+bench-smoke:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON > /dev/null
+	cmake --build build-asan -j$(JOBS) --target microt-cli
+	$(PY) bench/results.py --smoke --microt build-asan/tools/microt
