@@ -124,6 +124,8 @@ def device_run(ctx, model, task, names, train, test, seed):
     if os.path.exists(path) and not ctx.fresh:
         with open(path) as f:
             return json.load(f)
+    if ctx.cached_only:
+        return None
     head = os.path.join(ctx.tmp, f"{key}.head")
     t0 = time.time()
     p = run([ctx.microt, "personalize", model, "--train", train[0], "--labels", train[1], "-o", head,
@@ -183,6 +185,8 @@ def cached(ctx, key, fn):
     if os.path.exists(path) and not ctx.fresh:
         with open(path) as f:
             return json.load(f)["value"]
+    if ctx.cached_only:
+        return None
     v = fn()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path + ".tmp", "w") as f:
@@ -281,12 +285,14 @@ def baseline_module():
         return None
 
 
+BASELINE_CKPT = os.path.join(os.environ.get("MICROT_CACHE", os.path.expanduser("~/.cache/microt")),
+                             "runs", "mcunet-ttl-64", "final.pt")
+
+
 def baseline_result(mod, method, task, k, seed):
     """factory/baselines.py's run(method, checkpoint, task, k, seed) -> (acc %, training MACs) or
     None. Accepts a number (accuracy) or a dict (accuracy/acc, train_macs/training_macs)."""
-    ck = os.path.join(os.environ.get("MICROT_CACHE", os.path.expanduser("~/.cache/microt")),
-                      "runs", "mcunet-ttl-64", "final.pt")
-    r = mod.run(method, ck, task, k, seed)
+    r = mod.run(method, BASELINE_CKPT, task, k, seed)
     if isinstance(r, dict):
         acc = r.get("accuracy", r.get("acc"))
         macs = r.get("train_macs", r.get("training_macs", r.get("macs")))
@@ -340,6 +346,8 @@ def collect(ctx):
                 for (name, s), (trn, tst, _, _) in tr.items():
                     log(f"bench: {task} {name} seed {s} {method}")
                     r = device_run(ctx, model, task, T.NAMES[task], trn, tst, s)
+                    if r is None:
+                        continue
                     e = r["eval"]
                     acc = e["acc"] if readout == "stage" else e["acc_full"]
                     runs.setdefault(name, []).append(dict(r, acc=acc, readout=readout))
@@ -347,9 +355,13 @@ def collect(ctx):
                 for (name, s), (_, _, (xtr, ytr), (xte, yte)) in tr.items():
                     a = cached(ctx, ["pixels", task, ctx.data_sha[task], name, s], lambda: fit_score(
                         pixel_features(xtr), ytr, pixel_features(xte), yte, standardize=True, max_iter=300))
-                    runs.setdefault(name, []).append({"acc": a})
+                    if a is not None:
+                        runs.setdefault(name, []).append({"acc": a})
             elif method == "teacher":
                 target, px = teacher_target()
+                if ctx.cached_only and not os.path.exists(os.path.join(
+                        os.path.dirname(ctx.cache), "probe", f"{target.split('.')[0]}-{px}-bench-{task}-{ctx.data_sha[task]}.npz")):
+                    continue
                 if ctx.smoke or not target:
                     res["pending"][method] = "smoke run" if ctx.smoke else "no teacher in models/manifest.json"
                     continue
@@ -372,16 +384,22 @@ def collect(ctx):
                         i = T.shots(d["pool"][1], int(name[1:]), s)
                         a = cached(ctx, ["teacher", target, px, task, ctx.data_sha[task], name, s], lambda: fit_score(
                             fp[i], d["pool"][1][i], ft, d["test"][1], True))
-                    runs.setdefault(name, []).append({"acc": a})
+                    if a is not None:
+                        runs.setdefault(name, []).append({"acc": a})
             elif method in BASELINES:
                 mod = baseline_module()
                 if mod is None or ctx.smoke:
                     res["pending"][method] = "smoke run" if ctx.smoke else "factory/baselines.py not there yet"
                     continue
+                if not os.path.exists(BASELINE_CKPT):
+                    res["pending"][method] = f"needs the TTL checkpoint {BASELINE_CKPT} (training)"
+                    continue
                 try:
                     for (name, s) in tr:
-                        k = 0 if name == "split" else int(name[1:])
-                        r = baseline_result(mod, method, task, k, s)
+                        if name == "split":  # baselines.run() has the few-shot protocol only
+                            continue
+                        r = cached(ctx, [method, BASELINE_CKPT, sha(BASELINE_CKPT), task, name, s],
+                                   lambda: baseline_result(mod, method, task, int(name[1:]), s))
                         if r:
                             runs.setdefault(name, []).append({"acc": r[0], "train_macs": r[1]})
                 except Exception as ex:
@@ -518,6 +536,8 @@ def plots(ctx, res, en, outdir):
                 xs.append(e["boards"]["stm32l4r5zi"]["inf_uj"] / 1000)
                 ys.append(a[0])
                 ls.append(method)
+        if not xs:
+            continue
         ax.scatter(xs, ys, marker=mk, label=task)
         for x, y, name in zip(xs, ys, ls):
             ax.annotate(name, (x, y), fontsize=6, xytext=(3, 2), textcoords="offset points")
@@ -602,6 +622,9 @@ def report(ctx, res, en, pngs, wall):
     w("Raw pixels and the teacher fit scikit-learn `LogisticRegression(C=1, lbfgs)`, max_iter 300 (pixels) / 1000 (teacher), "
       "on standardised inputs (pixels: the image area-resized to 16×16, grey or RGB as the data set has it; teacher: its pooled features); the device heads use the "
       "same objective (C = 1) with ≤ 200 L-BFGS iterations and no standardisation.\n")
+    w("TinyTL and SparseUpdate come from `factory/baselines.py`'s `run()` (PyTorch simulation from the "
+      "TTL checkpoint, training MACs counted): few-shot only, on *its own* draws of "
+      "`factory/downstream.py`'s pool/test (250/class test), not the images of the other rows.\n")
     if res.get("teacher"):
         w(f"Teacher: `{res['teacher']}` (the MicroT model's distillation target, `factory/probe.py`).\n")
     w("## Accuracy (%)\n")
@@ -614,6 +637,11 @@ def report(ctx, res, en, pngs, wall):
             elif m in res["tasks"][t]["cells"]:
                 w(f"| {m} | " + " | ".join(fmt(cell(res, t, m, p)) for p in ps) + " |")
         w("")
+    skipped = [m for m in ALL_METHODS if m not in ctx.methods]
+    if skipped:
+        w("Not run in this invocation (`--methods`): " + ", ".join(
+            f"{m}" + ("" if m not in EXTRACTORS or model_path(ctx, EXTRACTORS[m][0]) else " (model not shipped yet)")
+            for m in skipped) + ".\n")
     if res["pending"]:
         w("Pending: " + "; ".join(f"**{m}**: {why}" for m, why in res["pending"].items()) + ".\n")
     # energy
@@ -833,6 +861,8 @@ def main():
     ap.add_argument("--root", default=ROOT, help="source tree for the CLI build and bench/energy.sh")
     ap.add_argument("--no-cycles", action="store_true", help="never run bench/energy.sh (QEMU)")
     ap.add_argument("--fresh", action="store_true", help="ignore cached runs")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="report only runs already in the cache (cells without one show '–')")
     args = ap.parse_args()
     t0 = time.time()
     ctx = Ctx()
@@ -846,8 +876,10 @@ def main():
         args.no_cycles = True
         log("bench: SMOKE RUN: tests/data/test-model.mtm (random weights) stands in for every "
             f"extractor; figures are a pipeline check only; output in {args.out}")
-    ctx.root, ctx.fresh, ctx.no_cycles = args.root, args.fresh, args.no_cycles
-    ctx.fresh_note = "--fresh: every run recomputed" if args.fresh else "cached runs reused"
+    ctx.root, ctx.fresh, ctx.no_cycles, ctx.cached_only = args.root, args.fresh, args.no_cycles, args.cached_only
+    ctx.fresh_note = ("--fresh: every run recomputed" if args.fresh else
+                      "--cached-only: only runs already computed are shown, '–' marks the rest"
+                      if args.cached_only else "cached runs reused")
     ctx.cache = os.path.join(os.environ.get("MICROT_CACHE", os.path.expanduser("~/.cache/microt")), "bench")
     if args.smoke:
         ctx.cache = os.path.join(args.out, "cache")
