@@ -154,7 +154,7 @@ def main():
 
     score_path = os.path.join(cache.root, "scores.json") if cache.root else None
     scores = load_json(score_path, {}) if score_path else {}
-    proto = "|%s|%d|%d|%s|%s" % (args.cifar if "cifar10" in data else "", pool_n, test_n,
+    proto = "|%s|%d|%d|%s|%s" % (os.path.realpath(args.cifar) if "cifar10" in data else "", pool_n, test_n,
                                  ",".join(map(str, ks)), ",".join(map(str, seeds)))
 
     def add(key, meta, ident, feats_by_task):
@@ -347,7 +347,8 @@ def markdown(res, manifest):
                 v = ext[key]
                 if v.get("kind") == "model" and v["student"] == s and v["mode"] == mode:
                     L.append(row("`%s`" % v["model"], v["stage"], v["weights"], v))
-        L.append(row("raw pixels", "–", "–", ext["pixels"]))
+        L.append(row("raw pixels" + (" (scores from %s)" % ext["pixels"]["source"]
+                                     if ext["pixels"].get("source") else ""), "–", "–", ext["pixels"]))
         L.append("")
     cands = [k for k in res["order"] if ext[k].get("kind") == "candidate"]
     if cands:

@@ -123,7 +123,7 @@ def export(name, run, args):
 
 # ---------------------------------------------------------------- model cards
 
-TASK_NAMES = {"cifar10": "CIFAR-10 test (in-domain)", "fashion": "Fashion-MNIST", "digits": "digits.png"}
+TASK_NAMES = {"cifar10": "CIFAR-10 (in-domain)", "fashion": "Fashion-MNIST", "digits": "digits"}
 
 
 def _cell(r):
@@ -186,7 +186,8 @@ def write_card(name, entry, args, results):
         L += ["| setting | value |", "|---|---|"]
         keys = ["mode", "joint", "loss", "label_weight", "augment", "epochs", "batch_size", "lr",
                 "momentum", "wd", "warmup_epochs", "seed", "px", "split_block"]
-        L += ["| %s | %s |" % (k, a[k]) for k in keys]
+        L += ["| %s | %s |" % (k, a[k] if k != "split_block" or a[k] else
+                               "0 (auto: %d)" % spec["split_block"]) for k in keys]
         L += ["", "Optimiser: SGD with momentum, linear warm-up then cosine decay to 0 "
               "(factory/distill.py)."]
         last = ck["curve"][-1] if ck["curve"] else {}
