@@ -9,19 +9,40 @@
 #include "microt/kernels.h"
 #include "model_internal.h"
 
-uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op) {
+/* Scratch of the kernel a set would run for this op (every set is compiled everywhere). */
+static size_t conv_scratch(const mt_conv_params_t *p, mt_kernel_set_t set, int pointwise) {
+    switch (set) {
+    case MT_KERNELS_DSP:
+        return pointwise ? mt_pointwise_s8_scratch_bytes_dsp(p) : mt_conv_s8_scratch_bytes_dsp(p);
+    case MT_KERNELS_HOST:
+        return pointwise ? mt_pointwise_s8_scratch_bytes_host(p) : mt_conv_s8_scratch_bytes_host(p);
+    default:
+        return pointwise ? mt_pointwise_s8_scratch_bytes_ref(p) : mt_conv_s8_scratch_bytes_ref(p);
+    }
+}
+
+static size_t depthwise_scratch(const mt_conv_params_t *p, mt_kernel_set_t set) {
+    switch (set) {
+    case MT_KERNELS_DSP: return mt_depthwise_s8_scratch_bytes_dsp(p);
+    case MT_KERNELS_HOST: return mt_depthwise_s8_scratch_bytes_host(p);
+    default: return mt_depthwise_s8_scratch_bytes_ref(p);
+    }
+}
+
+static int is_pointwise(const mt_conv_params_t *p) {
+    return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
+           p->pad_left == 0 && p->in_h == p->out_h && p->in_w == p->out_w;
+}
+
+uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op, mt_kernel_set_t set) {
     mt_conv_params_t p;
     switch (op->type) {
     case MT_OP_CONV2D:
         mt_op_conv_params(model, op, &p);
-        if (p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
-            p.pad_left == 0 && p.in_h == p.out_h && p.in_w == p.out_w) {
-            return (uint32_t)mt_pointwise_s8_scratch_bytes(&p);
-        }
-        return (uint32_t)mt_conv_s8_scratch_bytes(&p);
+        return (uint32_t)conv_scratch(&p, set, is_pointwise(&p));
     case MT_OP_DEPTHWISE_CONV2D:
         mt_op_conv_params(model, op, &p);
-        return (uint32_t)mt_depthwise_s8_scratch_bytes(&p);
+        return (uint32_t)depthwise_scratch(&p, set);
     default:
         return 0;
     }
@@ -33,6 +54,7 @@ mt_status_t mt_exec_init(mt_exec_t *exec, const mt_model_t *model, void *arena,
     memset(exec, 0, sizeof *exec);
     if (!model || !model->bytes || !arena) return MT_E_ARG;
     if (((uintptr_t)arena & 3u) != 0) return MT_E_ARENA_ALIGN;
+    if (model->plan.kernel_set != (uint8_t)mt_kernels_built()) return MT_E_STATE;
     if (arena_bytes < model->plan.arena_bytes) return MT_E_ARENA_TOO_SMALL;
     exec->model = model;
     exec->arena = (uint8_t *)arena;
@@ -94,8 +116,7 @@ static void run_op(const mt_exec_t *exec, uint16_t index) {
     switch (op.type) {
     case MT_OP_CONV2D:
         mt_op_conv_params(m, &op, &p);
-        if (p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
-            p.pad_left == 0 && p.in_h == p.out_h && p.in_w == p.out_w) {
+        if (is_pointwise(&p)) {
             mt_pointwise_s8(&p, in0, weights, bias, rq, out, scratch);
         } else {
             mt_conv_s8(&p, in0, weights, bias, rq, out, scratch);

@@ -301,9 +301,25 @@ mt_status_t mt_model_open(mt_model_t *model, const void *bytes, size_t len) {
     if (st == MT_OK) st = validate_tensors(model);
     if (st == MT_OK) st = validate_input(model);
     if (st == MT_OK) st = validate_graph(model);
-    if (st == MT_OK) st = mt_plan_build(model);
+    if (st == MT_OK) st = mt_plan_build(model, mt_kernels_built());
     if (st != MT_OK) memset(model, 0, sizeof *model);
     return st;
+}
+
+mt_kernel_set_t mt_kernels_built(void) {
+#if defined(MT_USE_DSP) && MT_USE_DSP
+    return MT_KERNELS_DSP;
+#elif defined(MT_USE_HOST_SIMD) && MT_USE_HOST_SIMD
+    return MT_KERNELS_HOST;
+#else
+    return MT_KERNELS_REF;
+#endif
+}
+
+mt_status_t mt_model_plan_for(mt_model_t *model, mt_kernel_set_t set) {
+    if (!model || !model->bytes) return MT_E_ARG;
+    if (set != MT_KERNELS_REF && set != MT_KERNELS_DSP && set != MT_KERNELS_HOST) return MT_E_ARG;
+    return mt_plan_build(model, set);
 }
 
 size_t mt_model_arena_bytes(const mt_model_t *model) {

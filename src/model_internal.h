@@ -58,9 +58,9 @@ void mt_tensor_read(const mt_model_t *model, uint16_t index, mt_tensor_info_t *t
 void mt_op_conv_params(const mt_model_t *model, const mt_op_rec_t *op, mt_conv_params_t *p);
 
 /* Scratch bytes the selected kernel needs for this op (0 for most reference kernels). */
-uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op);
+uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op, mt_kernel_set_t set);
 
 /* Plans the arena (src/planner.c) for a model whose graph is already validated. */
-mt_status_t mt_plan_build(mt_model_t *model);
+mt_status_t mt_plan_build(mt_model_t *model, mt_kernel_set_t set);
 
 #endif

@@ -59,7 +59,8 @@ static uint32_t lowest_fit(const workspace_t *ws, mt_plan_t *plan, uint16_t n_te
  * features until the last op, so one full pass leaves both readable. Also the scratch
  * buffers (one op each) and in-place adds: an add's output takes its first input's bytes
  * when that input dies at the add. */
-static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *plan) {
+static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *plan,
+                            mt_kernel_set_t set) {
     buffer_t *buf = ws->buffers;
     for (uint16_t t = 0; t < m->n_tensors; t++) {
         mt_tensor_info_t info;
@@ -94,7 +95,7 @@ static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *pla
             buf[op.output].size = 0;
         }
         buffer_t *scratch = &buf[m->n_tensors + i];
-        scratch->size = align_up(mt_op_scratch_bytes(m, &op));
+        scratch->size = align_up(mt_op_scratch_bytes(m, &op, set));
         scratch->first = scratch->last = i;
         plan->scratch_bytes[i] = scratch->size;
         if (scratch->size > max_scratch) max_scratch = scratch->size;
@@ -102,12 +103,13 @@ static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *pla
     plan->naive_bytes += max_scratch;
 }
 
-mt_status_t mt_plan_build(mt_model_t *m) {
+mt_status_t mt_plan_build(mt_model_t *m, mt_kernel_set_t set) {
     workspace_t ws;
     mt_plan_t *plan = &m->plan;
     uint16_t n = (uint16_t)(m->n_tensors + m->n_ops);
     memset(plan, 0, sizeof *plan);
-    collect_buffers(m, &ws, plan);
+    collect_buffers(m, &ws, plan, set);
+    plan->kernel_set = (uint8_t)set;
 
     /* Greedy by size: order[] sorts buffers largest first (ties: earlier first). */
     for (uint16_t i = 0; i < n; i++) {

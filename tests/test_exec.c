@@ -27,6 +27,15 @@ static void test_errors(const mt_model_t *m) {
     CHECK_EQ(mt_exec_init(&x, m, (uint8_t *)g_arena_a + 1, need), MT_E_ARENA_ALIGN);
     CHECK_EQ(mt_exec_init(&x, NULL, g_arena_a, need), MT_E_ARG);
     CHECK_EQ(mt_exec_init(&x, m, g_arena_a, need), MT_OK);
+    /* A plan made for another kernel set's scratch is for reporting only: it cannot run. */
+    mt_model_t other = *m;
+    mt_kernel_set_t foreign = mt_kernels_built() == MT_KERNELS_REF ? MT_KERNELS_DSP : MT_KERNELS_REF;
+    CHECK_EQ(mt_model_plan_for(&other, foreign), MT_OK);
+    CHECK_EQ(mt_exec_init(&x, &other, g_arena_a, sizeof g_arena_a), MT_E_STATE);
+    CHECK_EQ(mt_model_plan_for(&other, (mt_kernel_set_t)7), MT_E_ARG);
+    CHECK_EQ(mt_model_plan_for(&other, mt_kernels_built()), MT_OK);
+    CHECK_EQ(other.plan.arena_bytes, m->plan.arena_bytes);
+    CHECK_EQ(mt_exec_init(&x, m, g_arena_a, need), MT_OK);
     CHECK_EQ(mt_exec_run_part(&x), MT_E_STATE); /* no input yet */
     uint8_t px[8 * 8 * 3];
     CHECK_EQ(mt_exec_set_input_u8(&x, px, sizeof px - 1), MT_E_SHAPE);

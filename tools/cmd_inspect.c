@@ -17,6 +17,8 @@ static const char USAGE[] =
     "Validates MODEL (.mtm) and prints its input, stage split, one row per op (type, input\n"
     "and output shape, kernel/stride, MACs, constant bytes, arena bytes live during the op),\n"
     "per-stage totals, the planned arena peak against naive allocation, and the flash size.\n"
+    "Arena figures are planned for the Cortex-M DSP kernels (the device's); the peaks with\n"
+    "the reference and the x86-64 host kernels follow.\n"
     "--board NAME (stm32l4r5zi, stm32h7a3zi, or all) adds ESTIMATED latency and energy per\n"
     "inference (part stage, full model, stage decision with an early-exit share R, default\n"
     "0.5) at the board's clock and run-mode current (docs/energy.md). Cycles come from\n"
@@ -80,10 +82,15 @@ static void print_model(const char *path, const mt_model_t *m) {
            total ? 100.0 * (double)macs[1] / (double)total : 0.0, weights[1], peak[1]);
     printf("%-10s %14" PRIu64 " %7.1f%% %14" PRIu64 " %14" PRIu32 "\n", "full", total, 100.0,
            weights[0] + weights[1], peak[0] > peak[1] ? peak[0] : peak[1]);
-    printf("\narena peak %" PRIu32 " bytes (naive, one buffer per tensor: %" PRIu32
+    printf("\narena peak %" PRIu32 " bytes with the Cortex-M DSP kernels (naive, one buffer per tensor: %" PRIu32
            " bytes, %.1fx)\n",
            m->plan.arena_bytes, m->plan.naive_bytes,
            m->plan.arena_bytes ? (double)m->plan.naive_bytes / m->plan.arena_bytes : 0.0);
+    mt_model_t other = *m; /* the same model planned for the other kernel sets' scratch */
+    uint32_t ref_bytes = mt_model_plan_for(&other, MT_KERNELS_REF) == MT_OK ? other.plan.arena_bytes : 0;
+    uint32_t host_bytes = mt_model_plan_for(&other, MT_KERNELS_HOST) == MT_OK ? other.plan.arena_bytes : 0;
+    printf("           %" PRIu32 " bytes with the reference kernels, %" PRIu32
+           " with the x86-64 host kernels\n", ref_bytes, host_bytes);
     printf("flash      %" PRIu32 " bytes (the model file, used in place)\n", m->file_bytes);
 }
 
@@ -167,6 +174,8 @@ int mt_cmd_inspect(int argc, char **argv) {
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, path);
     if (st != MT_OK) return mt_cli_model_error(path, st);
+    /* Figures are the device's: plan the arena for the Cortex-M DSP kernels' scratch. */
+    mt_model_plan_for(&mf.model, MT_KERNELS_DSP);
     print_model(path, &mf.model);
     int rc = MT_EXIT_OK;
     if (b) {

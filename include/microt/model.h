@@ -30,6 +30,13 @@ typedef enum {
 
 typedef enum { MT_STAGE_PART = 0, MT_STAGE_FULL = 1 } mt_stage_t;
 
+/* Kernel sets (include/microt/kernels.h): their scratch needs differ, so does the arena. */
+typedef enum {
+    MT_KERNELS_REF = 0,  /* portable reference kernels */
+    MT_KERNELS_DSP = 1,  /* Cortex-M4/M7 DSP kernels (what a Cortex-M build runs) */
+    MT_KERNELS_HOST = 2  /* the fast x86-64 host path */
+} mt_kernel_set_t;
+
 typedef enum { MT_ORDER_RGB = 0, MT_ORDER_BGR = 1, MT_ORDER_GRAY = 2 } mt_channel_order_t;
 
 /* One activation tensor: int8 [h][w][c], real = scale * (q - zero_point). */
@@ -59,6 +66,7 @@ typedef struct {
     uint32_t live_bytes[MT_MAX_OPS];        /* arena bytes spanned while each op runs */
     uint32_t arena_bytes;                   /* peak: the arena size the model needs */
     uint32_t naive_bytes;                   /* every tensor in its own buffer, for comparison */
+    uint8_t kernel_set;                     /* the mt_kernel_set_t whose scratch was planned */
 } mt_plan_t;
 
 typedef struct {
@@ -78,6 +86,15 @@ typedef struct {
 /* Validates `bytes` (len bytes, 4-byte aligned) completely and plans the arena.
  * On any error *model is left zeroed and the code names the first fault found. */
 mt_status_t mt_model_open(mt_model_t *model, const void *bytes, size_t len);
+
+/* The kernel set this build executes (MT_USE_DSP / MT_USE_HOST_SIMD); mt_model_open plans
+ * the arena for it. */
+mt_kernel_set_t mt_kernels_built(void);
+
+/* Re-plans the arena as another kernel set needs it, e.g. so a host tool reports the
+ * Cortex-M figure. A model planned for a set other than mt_kernels_built() cannot run:
+ * mt_exec_init refuses it with MT_E_STATE. */
+mt_status_t mt_model_plan_for(mt_model_t *model, mt_kernel_set_t set);
 
 /* Arena bytes the executor needs for this model (the planned peak). */
 size_t mt_model_arena_bytes(const mt_model_t *model);
