@@ -77,6 +77,13 @@ def inspect(mtm_path, microt=DEFAULT_MICROT):
         out[stage] = {"macs": int(m.group(1)), "share": float(m.group(2)),
                       "weights_bytes": int(m.group(3)), "arena_bytes": int(m.group(4))}
     out["arena_bytes"] = int(re.search(r"^arena peak (\d+) bytes", text, re.M).group(1))
+    m = re.search(r"^\s+(\d+) bytes with the reference kernels, (\d+) with the ([^\n]*) kernels",
+                  text, re.M)
+    out["arena_other"] = ("; %s with the reference kernels, %s with the %s kernels"
+                          % (format(int(m.group(1)), ","), format(int(m.group(2)), ","), m.group(3))
+                          if m else "")
+    k = re.search(r"^arena peak \d+ bytes with the ([^(]*) kernels", text, re.M)
+    out["arena_kernels"] = k.group(1).strip() if k else ""
     out["flash_bytes"] = int(re.search(r"^flash\s+(\d+) bytes", text, re.M).group(1))
     return out
 
@@ -204,9 +211,11 @@ def write_card(name, entry, args, results):
         L.append("| %s | %s | %.1f%% | %s | %s |" % (st, format(s["macs"], ","), s["share"],
                                                     format(s["weights_bytes"], ","),
                                                     format(s["arena_bytes"], ",")))
-    L += ["", "File %s bytes (flash, used in place); arena %s bytes; %s parameters; feature "
+    L += ["", "File %s bytes (flash, used in place); arena %s bytes%s%s; %s parameters; feature "
           "dims part/full %d/%d; split after block %d; fingerprint `%s`." %
-          (format(entry["bytes"], ","), format(info["arena_bytes"], ","), format(sd["params"], ","),
+          (format(entry["bytes"], ","), format(info["arena_bytes"], ","),
+           " (%s kernels" % info["arena_kernels"] if info["arena_kernels"] else "",
+           info["arena_other"] + ")" if info["arena_kernels"] else "", format(sd["params"], ","),
            sd["part_dim"], sd["full_dim"],
            spec["split_block"], entry["fingerprint"])]
     c = entry["calibration"]
