@@ -3,13 +3,15 @@
 # plugin, marker overhead subtracted), and estimated cycles per MAC from the mt_cycles
 # cost model of the same core (docs/cycles.md). A figure to improve, not a pass/fail test.
 # usage: bench/layers.sh [MODEL]   (default: tests/data/test-model.mtm)
+# env: MT_LAYERS_BUILD=PREFIX builds into PREFIX-m4 / PREFIX-m7 (default: build-m4 / build-m7);
+#      MT_LAYERS_CMAKE="-DOPT=..." extra CMake options (e.g. -DMT_USE_DSP=OFF for the reference).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 model=$(realpath "${1:-$root/tests/data/test-model.mtm}")
 for cpu in cortex-m4 cortex-m7; do
-    build="$root/build-${cpu#cortex-}"
+    build="${MT_LAYERS_BUILD:-$root/build}-${cpu#cortex-}"
     cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/port/cortex-m/toolchain-arm-none-eabi.cmake" \
-        -DMT_CPU=$cpu -DCMAKE_BUILD_TYPE=Release > /dev/null
+        -DMT_CPU=$cpu -DCMAKE_BUILD_TYPE=Release ${MT_LAYERS_CMAKE:-} > /dev/null
     cmake --build "$build" -j2 --target bench_layers mt_icount_plugin mt_cycles_plugin > /dev/null
     report=$(mktemp)
     guest=$("$root/port/cortex-m/icount/count-instructions.sh" --cpu=$cpu --plugin="$build/mt_icount.so" \

@@ -5,7 +5,8 @@
  * are always compiled, so this runs on the host (portable twins of the SIMD instructions) and
  * under QEMU on Cortex-M4/M7 (the real instructions). Also checks the fast requantization
  * formula against mt_requant on extreme accumulators, that no kernel writes outside its
- * output or its scratch, and the benchmark's layer shapes (shrunk) with 3 to 144 channels. */
+ * output or its scratch, the benchmark's layer shapes (shrunk) with 3 to 144 channels, and
+ * every layer shape of the shipped MCUNet-64 extractors (16 to 480 channels, 2x2 to 64x64). */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,10 +14,10 @@
 #include "microt/kernels.h"
 #include "test_util.h"
 
-#define MAX_IN 12288
-#define MAX_W 12288
-#define MAX_OUT 16384
-#define MAX_CH 160
+#define MAX_IN 32768
+#define MAX_W 81920
+#define MAX_OUT 32768
+#define MAX_CH 480
 #define MAX_SCRATCH 8192
 #define GUARD 16
 #define GUARD_BYTE 0x5a
@@ -302,12 +303,38 @@ static void test_fixed_shapes(uint32_t seed) {
         {K_DW, 10, 10, 44, 44, 3, 1, 0},  {K_DW, 9, 11, 32, 32, 7, 1, 3},
         {K_DW, 7, 13, 20, 20, 5, 1, 2},   {K_CONV, 32, 32, 3, 16, 3, 2, 1},
         {K_CONV, 17, 15, 3, 8, 3, 2, 1},  {K_CONV, 9, 9, 8, 12, 3, 1, 1},
+        /* scratch-free tails (output rows / pixels as working memory), odd channel counts */
+        {K_PW, 20, 20, 13, 9, 1, 1, 0},  {K_PW, 17, 15, 6, 10, 1, 1, 0},
+        {K_DW, 24, 24, 10, 10, 7, 2, 3}, {K_DW, 21, 19, 12, 12, 5, 1, 2},
+        /* every layer shape of the shipped MCUNet-64 extractors at full size */
+        {K_CONV, 64, 64, 3, 16, 3, 2, 1}, {K_DW, 32, 32, 16, 16, 3, 1, 1},
+        {K_PW, 32, 32, 16, 8, 1, 1, 0},   {K_PW, 32, 32, 8, 32, 1, 1, 0},
+        {K_DW, 32, 32, 32, 32, 7, 2, 3},  {K_PW, 16, 16, 32, 16, 1, 1, 0},
+        {K_PW, 16, 16, 16, 48, 1, 1, 0},  {K_DW, 16, 16, 48, 48, 3, 1, 1},
+        {K_PW, 16, 16, 48, 16, 1, 1, 0},  {K_PW, 16, 16, 16, 64, 1, 1, 0},
+        {K_DW, 16, 16, 64, 64, 5, 2, 2},  {K_PW, 8, 8, 64, 24, 1, 1, 0},
+        {K_PW, 8, 8, 24, 72, 1, 1, 0},    {K_DW, 8, 8, 72, 72, 5, 1, 2},
+        {K_PW, 8, 8, 72, 24, 1, 1, 0},    {K_PW, 8, 8, 24, 96, 1, 1, 0},
+        {K_DW, 8, 8, 96, 96, 3, 1, 1},    {K_PW, 8, 8, 96, 24, 1, 1, 0},
+        {K_PW, 8, 8, 24, 120, 1, 1, 0},   {K_DW, 8, 8, 120, 120, 7, 2, 3},
+        {K_PW, 4, 4, 120, 40, 1, 1, 0},   {K_PW, 4, 4, 40, 160, 1, 1, 0},
+        {K_DW, 4, 4, 160, 160, 5, 1, 2},  {K_PW, 4, 4, 160, 40, 1, 1, 0},
+        {K_DW, 4, 4, 160, 160, 3, 1, 1},  {K_PW, 4, 4, 40, 200, 1, 1, 0},
+        {K_DW, 4, 4, 200, 200, 5, 1, 2},  {K_PW, 4, 4, 200, 48, 1, 1, 0},
+        {K_PW, 4, 4, 48, 192, 1, 1, 0},   {K_DW, 4, 4, 192, 192, 3, 1, 1},
+        {K_PW, 4, 4, 192, 48, 1, 1, 0},   {K_PW, 4, 4, 48, 288, 1, 1, 0},
+        {K_DW, 4, 4, 288, 288, 5, 2, 2},  {K_PW, 2, 2, 288, 96, 1, 1, 0},
+        {K_PW, 2, 2, 96, 384, 1, 1, 0},   {K_DW, 2, 2, 384, 384, 7, 1, 3},
+        {K_PW, 2, 2, 384, 96, 1, 1, 0},   {K_DW, 2, 2, 384, 384, 3, 1, 1},
+        {K_PW, 2, 2, 96, 480, 1, 1, 0},   {K_DW, 2, 2, 480, 480, 3, 1, 1},
+        {K_PW, 2, 2, 480, 160, 1, 1, 0},
     };
     mt_rng_t rng;
     int n = 0;
     mt_rng_seed(&rng, seed);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        for (int rep = 0; rep < 8; rep++, n++) {
+        int reps = s < 18 ? 8 : 3; /* the full-size layers: 3 data sets each */
+        for (int rep = 0; rep < reps; rep++, n++) {
             const int16_t *d = shapes[s];
             mt_conv_params_t p;
             memset(&p, 0, sizeof p);

@@ -18,12 +18,37 @@ static int32_t row_pixels(const mt_conv_params_t *p) {
  * requantizations (16), then the widened weights [kh][kw][even, odd]. */
 #define MT_DW_BLK_HEAD 22
 
-/* scratch: the group block, the ring of kh widened input rows
+/* The ring path's working memory: the group block, the ring of kh widened input rows
  * [kh][row_pixels][even, odd] words, then the kh ring rows of the current output row in
  * window order (word offsets into the ring). */
-size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+static size_t ring_bytes(const mt_conv_params_t *p) {
     return (MT_DW_BLK_HEAD + 2u * p->kh * p->kw) * 4u +
            (size_t)p->kh * (size_t)row_pixels(p) * 8u + (size_t)p->kh * 4u;
+}
+
+/* How a layer runs, from its shape alone (so the planner and the kernel agree):
+ *   DW_DIRECT  every output from the int8 input, taps outside the input skipped: no
+ *              scratch, and on small maps (where most of a window is padding) the fastest;
+ *   DW_TAIL    the ring for rows [0, split), its working memory in the output rows
+ *              [split, out_h) not yet written, then those rows direct: no scratch either;
+ *   DW_RING    the ring for every row, working memory in the caller's scratch.
+ * The ring pays off for 5x5 and 7x7 windows on maps at least 8 pixels wide; there the tail
+ * keeps the arena at the reference kernel's (the early layers set the peak) when at most
+ * half the rows are left to the direct path. */
+enum { DW_RING, DW_TAIL, DW_DIRECT };
+static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
+    int32_t row = (int32_t)p->out_w * p->in_c, rows;
+    *split = p->out_h;
+    if (p->kh * p->kw < 25 || p->out_w < 8 || p->out_h < 8) return DW_DIRECT;
+    rows = (int32_t)((ring_bytes(p) + 3u + (size_t)row - 1u) / (size_t)row);
+    if (2 * rows > p->out_h) return DW_RING;
+    *split = p->out_h - rows;
+    return DW_TAIL;
+}
+
+size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+    int32_t split;
+    return dw_mode(p, &split) == DW_RING ? ring_bytes(p) : 0u;
 }
 
 /* Four int8 channels from x (fewer when the layer has fewer left: the missing lanes read as
@@ -367,11 +392,83 @@ static inline void out_row_c(const mt_conv_params_t *p, const uint32_t *ring,
     }
 }
 
-/* in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8.
+/* Rows [oy_begin, oy_end) straight from the int8 input, no scratch: per channel group and
+ * output pixel only the window taps inside the input (the others hold in_zp in the reference
+ * and contribute 0), each an LDR of 4 input and 4 weight bytes, SXTAB16/SXTB16 and
+ * SMLABB/SMLATT. */
+static void direct_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                        const int32_t *bias, mt_requant_t rq, int8_t *out, int32_t oy_begin,
+                        int32_t oy_end) {
+    int32_t c_n = p->in_c, c0, oy, ox, k;
+    int32_t x_row = (int32_t)p->in_w * c_n, w_row = (int32_t)p->kw * c_n;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    uint32_t lo4 = mt_dup4(p->act_min), hi4 = mt_dup4(p->act_max);
+    for (c0 = 0; c0 < c_n; c0 += 4) {
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4, b[4];
+        mt_dsp_rq_t q[4];
+        mt_requant_t rq_g;
+        int fast;
+        rq_g.mult = rq.mult + c0;
+        rq_g.shift = rq.shift + c0;
+        fast = mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp) && n_lanes == 4;
+        for (k = 0; k < 4; k++) b[k] = k < n_lanes ? bias[c0 + k] : 0;
+        for (oy = oy_begin; oy < oy_end; oy++) {
+            int32_t iy0 = oy * p->stride_h - p->pad_top;
+            int32_t ky_lo = iy0 < 0 ? -iy0 : 0;
+            int32_t ky_hi = p->in_h - iy0 < p->kh ? p->in_h - iy0 : p->kh;
+            int8_t *o = out + oy * p->out_w * c_n + c0;
+            for (ox = 0; ox < p->out_w; ox++, o += c_n) {
+                int32_t ix0 = ox * p->stride_w - p->pad_left;
+                int32_t kx_lo = ix0 < 0 ? -ix0 : 0;
+                int32_t kx_hi = p->in_w - ix0 < p->kw ? p->in_w - ix0 : p->kw;
+                int32_t a0 = b[0], a1 = b[1], a2 = b[2], a3 = b[3], ky, kx;
+                if (ky_lo < ky_hi && kx_lo < kx_hi) {
+                    const int8_t *xr = in + ((iy0 + ky_lo) * p->in_w + ix0 + kx_lo) * c_n + c0;
+                    const int8_t *wr = w + (ky_lo * p->kw + kx_lo) * c_n + c0;
+                    int32_t nk = kx_hi - kx_lo;
+                    for (ky = ky_lo; ky < ky_hi; ky++, xr += x_row, wr += w_row) {
+                        const int8_t *x = xr, *wk = wr;
+                        for (kx = 0; kx < nk; kx++, x += c_n, wk += c_n) {
+                            uint32_t xv = n_lanes == 4 ? mt_ld4(x) : ld_group(x, n_lanes, p->in_zp);
+                            uint32_t wv = n_lanes == 4 ? mt_ld4(wk) : ld_group(wk, n_lanes, 0);
+                            uint32_t xe = mt_sxtab16(zz, xv), xo = mt_sxtab16_odd(zz, xv);
+                            uint32_t we = mt_sxtb16(wv), wo = mt_sxtb16_odd(wv);
+                            a0 = mt_smlabb(xe, we, a0);
+                            a2 = mt_smlatt(xe, we, a2);
+                            a1 = mt_smlabb(xo, wo, a1);
+                            a3 = mt_smlatt(xo, wo, a3);
+                        }
+                    }
+                }
+                if (fast) {
+                    a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
+                    a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
+                    a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
+                    a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
+                    mt_dsp_store2(a0, a1, lo4, hi4, o);
+                    mt_dsp_store2(a2, a3, lo4, hi4, o + 2);
+                } else {
+                    int32_t a[4];
+                    a[0] = a0;
+                    a[1] = a1;
+                    a[2] = a2;
+                    a[3] = a3;
+                    for (k = 0; k < n_lanes; k++) {
+                        o[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], p->out_zp), p->act_min,
+                                            p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Rows [oy_begin, oy_end) by the ring, working memory at scratch (ring_bytes, word aligned).
  * Loop order: channel group, output row (widen the input rows it newly needs into the ring),
  * output pixel, window. */
-void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
-                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+static void ring_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                      const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch,
+                      int32_t oy_begin, int32_t oy_end) {
     int32_t c_n = p->in_c, kh = p->kh, taps = (int32_t)p->kh * p->kw, c0, oy, t;
     int32_t wp2 = row_pixels(p) * 2;
     uint32_t *blk = (uint32_t *)scratch, *wb = blk + MT_DW_BLK_HEAD, *ring = wb + 2 * taps;
@@ -381,7 +478,8 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
     blk[0] = mt_dup4(p->act_min);
     blk[1] = mt_dup4(p->act_max);
     for (c0 = 0; c0 < c_n; c0 += 4) {
-        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4, k, built = -p->pad_top - 1;
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4, k;
+        int32_t built = oy_begin * p->stride_h - p->pad_top - 1;
         mt_dsp_rq_t *q = (mt_dsp_rq_t *)(void *)(blk + 6);
         mt_requant_t rq_g;
         int fast;
@@ -394,7 +492,7 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
         rq_g.mult = rq.mult + c0;
         rq_g.shift = rq.shift + c0;
         fast = mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp);
-        for (oy = 0; oy < p->out_h; oy++) {
+        for (oy = oy_begin; oy < oy_end; oy++) {
             int8_t *o = out + (int32_t)oy * p->out_w * c_n + c0;
             int32_t iy0 = oy * p->stride_h - p->pad_top, ky;
             for (ky = 0; ky < kh; ky++) {
@@ -427,5 +525,23 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
                 out_row_c(p, ring, tab, blk, q, n_lanes, fast, o, kh, p->kw);
             }
         }
+    }
+}
+
+/* in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8. */
+void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+    int32_t split;
+    int mode = dw_mode(p, &split);
+    if (mode == DW_RING) {
+        ring_rows(p, in, w, bias, rq, out, scratch, 0, p->out_h);
+    } else if (mode == DW_TAIL) {
+        /* rows [split, out_h) are free until the direct path writes them; dw_mode left
+         * ring_bytes + 3 there, so a word-aligned start fits */
+        uintptr_t tail = (uintptr_t)(out + split * p->out_w * p->in_c);
+        ring_rows(p, in, w, bias, rq, out, (void *)((tail + 3u) & ~(uintptr_t)3u), 0, split);
+        direct_rows(p, in, w, bias, rq, out, split, p->out_h);
+    } else {
+        direct_rows(p, in, w, bias, rq, out, 0, p->out_h);
     }
 }

@@ -6,8 +6,24 @@
 /* scratch: [out_c] mt_dsp_rq_t, then the two current pixels widened to int16 minus in_zp,
  * [in_c / 4][pixel 0 even, pixel 0 odd, pixel 1 even, pixel 1 odd] words, then the in_c % 4
  * leftover channels as int32 pairs [pixel 0, pixel 1]. */
-size_t mt_pointwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+static size_t work_bytes(const mt_conv_params_t *p) {
     return mt_dsp_rq_bytes(p->out_c) + (size_t)(p->in_c / 4) * 16u + (size_t)(p->in_c % 4) * 8u;
+}
+
+/* Pixels [0, split) of a large map keep that working memory in the output of pixels
+ * [split, n), not yet written, and the last n - split pixels (an even split, at most 1/8 of
+ * the map) run the scratch-free path: no scratch then, so a layer whose input and output fill
+ * the arena's peak (as in MCUNet's first blocks) does not raise it. Returns n when the tail
+ * does not apply. A shape-only rule, so the planner and the kernel agree. */
+static int32_t tail_split(const mt_conv_params_t *p) {
+    int32_t n = (int32_t)p->in_h * p->in_w, out_c = p->out_c;
+    int32_t rest = (int32_t)((work_bytes(p) + 3u + (size_t)out_c - 1u) / (size_t)out_c);
+    rest += rest & 1;
+    return 8 * rest <= n ? n - rest : n;
+}
+
+size_t mt_pointwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
+    return tail_split(p) < (int32_t)p->in_h * p->in_w ? 0u : work_bytes(p);
 }
 
 /* Widens pixels x0 and x1 (x1 may equal x0 for an odd last pixel) into xb. */
@@ -243,8 +259,8 @@ static void widen_pair_asm(const int8_t *x0, const int8_t *x1, int32_t in_c, uin
  * assembly channel-pair loop, the odd last channel in C. */
 static void pointwise_fast4(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                             const int32_t *bias, const mt_dsp_rq_t *q, uint32_t *xb,
-                            int8_t *out) {
-    int32_t n = (int32_t)p->in_h * p->in_w, in_c = p->in_c, out_c = p->out_c, oc = out_c & ~1;
+                            int8_t *out, int32_t n) {
+    int32_t in_c = p->in_c, out_c = p->out_c, oc = out_c & ~1;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
     int32_t i;
     mt_pw_job_t job;
@@ -313,21 +329,58 @@ void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t
     if (oc < out_c) tile_2x1(xb, w + oc * in_c, in_c, bias[oc], q + oc, zp, lo, hi, o0 + oc, o1 + oc);
 }
 
+/* Pixels [i_begin, n) without scratch: per output channel the requantization prepared on
+ * the spot, the dot product by SXTAB16/SXTB16 and SMLAD straight from the int8 bytes. */
+static void pixels_direct(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                          const int32_t *bias, mt_requant_t rq, int8_t *out, int32_t i_begin,
+                          int32_t n) {
+    int32_t in_c = p->in_c, out_c = p->out_c, i, oc, k;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    for (i = i_begin; i < n; i++) {
+        const int8_t *x = in + i * in_c;
+        int8_t *o = out + i * out_c;
+        for (oc = 0; oc < out_c; oc++) {
+            const int8_t *wr = w + oc * in_c;
+            int32_t acc = bias[oc];
+            mt_dsp_rq_t q;
+            mt_requant_t rq_c;
+            for (k = 0; k + 4 <= in_c; k += 4) {
+                uint32_t xv = mt_ld4(x + k), wv = mt_ld4(wr + k);
+                acc = mt_smlad(mt_sxtab16(zz, xv), mt_sxtb16(wv), acc);
+                acc = mt_smlad(mt_sxtab16_odd(zz, xv), mt_sxtb16_odd(wv), acc);
+            }
+            for (; k < in_c; k++) acc += ((int32_t)x[k] - p->in_zp) * (int32_t)wr[k];
+            rq_c.mult = rq.mult + oc;
+            rq_c.shift = rq.shift + oc;
+            mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp);
+            o[oc] = mt_dsp_clamp(mt_dsp_rq(acc, &q, p->out_zp), p->act_min, p->act_max);
+        }
+    }
+}
+
 /* in [n][in_c] s8, w [out_c][in_c] s8, bias [out_c] s32, out [n][out_c] s8, as the reference.
  * Loop order: pixel pair, output channel pair, input channels in fours. Each pixel pair is
  * widened once (SXTAB16 folds -in_zp in), so the inner loop spends per 16 MACs 2 weight
  * loads, 4 weight unpacks, 4 activation loads and 8 SMLADs. */
 void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
-    int32_t n = (int32_t)p->in_h * p->in_w;
+    int32_t n_all = (int32_t)p->in_h * p->in_w, n = tail_split(p);
     int32_t in_c = p->in_c, out_c = p->out_c, i;
-    mt_dsp_rq_t *q = (mt_dsp_rq_t *)scratch;
-    uint32_t *xb = (uint32_t *)(q + out_c);
+    mt_dsp_rq_t *q;
+    uint32_t *xb;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
-    int fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
+    int fast;
+    if (n < n_all) { /* working memory in the output of pixels [n, n_all), word aligned */
+        uintptr_t tail = (uintptr_t)(out + n * out_c);
+        scratch = (void *)((tail + 3u) & ~(uintptr_t)3u);
+    }
+    q = (mt_dsp_rq_t *)scratch;
+    xb = (uint32_t *)(q + out_c);
+    fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
 #if MT_DSP_ASM
     if (fast && in_c % 4 == 0) {
-        pointwise_fast4(p, in, w, bias, q, xb, out);
+        pointwise_fast4(p, in, w, bias, q, xb, out, n);
+        pixels_direct(p, in, w, bias, rq, out, n, n_all);
         return;
     }
 #endif
@@ -337,4 +390,5 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
         mt_dsp_gemm_pair(xb, w, in_c, out_c, bias, q, fast, p->out_zp, p->act_min, p->act_max,
                          out + i * out_c, out + j * out_c);
     }
+    pixels_direct(p, in, w, bias, rq, out, n, n_all);
 }
