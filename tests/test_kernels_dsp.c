@@ -303,9 +303,10 @@ static void test_fixed_shapes(uint32_t seed) {
         {K_DW, 10, 10, 44, 44, 3, 1, 0},  {K_DW, 9, 11, 32, 32, 7, 1, 3},
         {K_DW, 7, 13, 20, 20, 5, 1, 2},   {K_CONV, 32, 32, 3, 16, 3, 2, 1},
         {K_CONV, 17, 15, 3, 8, 3, 2, 1},  {K_CONV, 9, 9, 8, 12, 3, 1, 1},
-        /* scratch-free tails (output rows / pixels as working memory), odd channel counts */
-        {K_PW, 20, 20, 13, 9, 1, 1, 0},  {K_PW, 17, 15, 6, 10, 1, 1, 0},
-        {K_DW, 24, 24, 10, 10, 7, 2, 3}, {K_DW, 21, 19, 12, 12, 5, 1, 2},
+        /* scratch-free tails (output rows / pixels as working memory: input + output >= 32 KB),
+         * odd channel counts */
+        {K_PW, 40, 40, 13, 9, 1, 1, 0},  {K_PW, 41, 40, 6, 15, 1, 1, 0},
+        {K_DW, 34, 34, 26, 26, 7, 2, 3}, {K_DW, 40, 40, 11, 11, 5, 1, 2},
         /* every layer shape of the shipped MCUNet-64 extractors at full size */
         {K_CONV, 64, 64, 3, 16, 3, 2, 1}, {K_DW, 32, 32, 16, 16, 3, 1, 1},
         {K_PW, 32, 32, 16, 8, 1, 1, 0},   {K_PW, 32, 32, 8, 32, 1, 1, 0},

@@ -27,19 +27,25 @@ static size_t ring_bytes(const mt_conv_params_t *p) {
 }
 
 /* How a layer runs, from its shape alone (so the planner and the kernel agree):
- *   DW_DIRECT  every output from the int8 input, taps outside the input skipped: no
- *              scratch, and on small maps (where most of a window is padding) the fastest;
+ *   DW_DIRECT  every output from the int8 input, taps outside the input skipped, no scratch:
+ *              maps of at most 4 output pixels, where most of a window is padding and the
+ *              ring's per-row setup dominates (MCUNet's 2x2 layers: 4.2 -> 1.3 instr/MAC);
  *   DW_TAIL    the ring for rows [0, split), its working memory in the output rows
- *              [split, out_h) not yet written, then those rows direct: no scratch either;
- *   DW_RING    the ring for every row, working memory in the caller's scratch.
- * The ring pays off for 5x5 and 7x7 windows on maps at least 8 pixels wide; there the tail
- * keeps the arena at the reference kernel's (the early layers set the peak) when at most
- * half the rows are left to the direct path. */
+ *              [split, out_h) not yet written, then those rows direct: no scratch. For the
+ *              large layers whose input + output (>= 32 KB) likely set the arena's peak,
+ *              5x5 and 7x7 windows on maps >= 8x8, when at most half the rows go direct
+ *              (MCUNet-64's 7x7 s2 on 32x32x32: the DSP arena equals the reference's);
+ *   DW_RING    the ring for every row, working memory in the caller's scratch. */
 enum { DW_RING, DW_TAIL, DW_DIRECT };
+#define MT_DW_TAIL_TENSORS 32768
 static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
     int32_t row = (int32_t)p->out_w * p->in_c, rows;
+    int32_t tensors = ((int32_t)p->in_h * p->in_w + (int32_t)p->out_h * p->out_w) * p->in_c;
     *split = p->out_h;
-    if (p->kh * p->kw < 25 || p->out_w < 8 || p->out_h < 8) return DW_DIRECT;
+    if ((int32_t)p->out_h * p->out_w <= 4) return DW_DIRECT;
+    if (p->kh * p->kw < 25 || p->out_w < 8 || p->out_h < 8 || tensors < MT_DW_TAIL_TENSORS) {
+        return DW_RING;
+    }
     rows = (int32_t)((ring_bytes(p) + 3u + (size_t)row - 1u) / (size_t)row);
     if (2 * rows > p->out_h) return DW_RING;
     *split = p->out_h - rows;
@@ -392,6 +398,43 @@ static inline void out_row_c(const mt_conv_params_t *p, const uint32_t *ring,
     }
 }
 
+#if MT_DSP_ASM
+/* n >= 1 taps of one window row, 4 channels, c_n bytes apart in both the input (x) and the
+ * weights (wk): per tap LDR, LDR, 2 SXTAB16 (x - in_zp), 2 SXTB16, 4 SMLAxy; two taps a pass. */
+#define MT_DWD_TAP(OFF)                                        \
+    "ldr %[x], [%[xp]" OFF "]\n\t"                              \
+    "ldr %[w], [%[wp]" OFF "]\n\t"                              \
+    "sxtab16 %[t], %[zz], %[x]\n\t"                            \
+    "sxtab16 %[x], %[zz], %[x], ror #8\n\t"                    \
+    "sxtb16 %[u], %[w]\n\t"                                    \
+    "sxtb16 %[w], %[w], ror #8\n\t"                            \
+    "smlabb %[a0], %[t], %[u], %[a0]\n\t"                      \
+    "smlatt %[a2], %[t], %[u], %[a2]\n\t"                      \
+    "smlabb %[a1], %[x], %[w], %[a1]\n\t"                      \
+    "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+#define MT_DWD_ROW(A0, A1, A2, A3, XP, WP, N, CN, ZZ)                                          \
+    do {                                                                                       \
+        uint32_t x_, w_, t_, u_;                                                               \
+        __asm__("lsrs %[n], %[n], #1\n\t"                                                      \
+                "bcc 2f\n\t" MT_DWD_TAP("") "add %[xp], %[xp], %[cn]\n\t"                      \
+                "add %[wp], %[wp], %[cn]\n\t"                                                  \
+                "2:\n\t"                                                                       \
+                "cmp %[n], #0\n\t"                                                             \
+                "beq 3f\n\t"                                                                   \
+                "1:\n\t" MT_DWD_TAP("") MT_DWD_TAP(", %[cn]")                                   \
+                "add %[xp], %[xp], %[cn], lsl #1\n\t"                                          \
+                "add %[wp], %[wp], %[cn], lsl #1\n\t"                                          \
+                "subs %[n], %[n], #1\n\t"                                                      \
+                "bne 1b\n\t"                                                                   \
+                "3:"                                                                           \
+                : [a0] "+r"(A0), [a1] "+r"(A1), [a2] "+r"(A2), [a3] "+r"(A3), [xp] "+r"(XP),   \
+                  [wp] "+r"(WP), [n] "+r"(N), [x] "=&r"(x_), [w] "=&r"(w_), [t] "=&r"(t_),     \
+                  [u] "=&r"(u_)                                                                \
+                : [cn] "r"(CN), [zz] "r"(ZZ)                                                   \
+                : "cc", "memory");                                                             \
+    } while (0)
+#endif
+
 /* Rows [oy_begin, oy_end) straight from the int8 input, no scratch: per channel group and
  * output pixel only the window taps inside the input (the others hold in_zp in the reference
  * and contribute 0), each an LDR of 4 input and 4 weight bytes, SXTAB16/SXTB16 and
@@ -428,6 +471,13 @@ static void direct_rows(const mt_conv_params_t *p, const int8_t *in, const int8_
                     int32_t nk = kx_hi - kx_lo;
                     for (ky = ky_lo; ky < ky_hi; ky++, xr += x_row, wr += w_row) {
                         const int8_t *x = xr, *wk = wr;
+#if MT_DSP_ASM
+                        if (n_lanes == 4) {
+                            int32_t n_taps = nk;
+                            MT_DWD_ROW(a0, a1, a2, a3, x, wk, n_taps, c_n, zz);
+                            continue;
+                        }
+#endif
                         for (kx = 0; kx < nk; kx++, x += c_n, wk += c_n) {
                             uint32_t xv = n_lanes == 4 ? mt_ld4(x) : ld_group(x, n_lanes, p->in_zp);
                             uint32_t wv = n_lanes == 4 ? mt_ld4(wk) : ld_group(wk, n_lanes, 0);

@@ -10,15 +10,18 @@ static size_t work_bytes(const mt_conv_params_t *p) {
     return mt_dsp_rq_bytes(p->out_c) + (size_t)(p->in_c / 4) * 16u + (size_t)(p->in_c % 4) * 8u;
 }
 
-/* Pixels [0, split) of a large map keep that working memory in the output of pixels
- * [split, n), not yet written, and the last n - split pixels (an even split, at most 1/8 of
- * the map) run the scratch-free path: no scratch then, so a layer whose input and output fill
- * the arena's peak (as in MCUNet's first blocks) does not raise it. Returns n when the tail
- * does not apply. A shape-only rule, so the planner and the kernel agree. */
+/* Pixels [0, split) of a large layer (input + output >= 32 KB, the ones likely to set the
+ * arena's peak, as MCUNet-64's 32x32 8 -> 32) keep that working memory in the output of
+ * pixels [split, n), not yet written, and the last n - split pixels (an even split, at most
+ * 1/8 of the map) run the scratch-free path: no scratch then, so the layer does not raise
+ * the peak. Returns n when the tail does not apply. A shape-only rule, so the planner and
+ * the kernel agree. */
+#define MT_PW_TAIL_TENSORS 32768
 static int32_t tail_split(const mt_conv_params_t *p) {
     int32_t n = (int32_t)p->in_h * p->in_w, out_c = p->out_c;
     int32_t rest = (int32_t)((work_bytes(p) + 3u + (size_t)out_c - 1u) / (size_t)out_c);
     rest += rest & 1;
+    if (n * ((int32_t)p->in_c + out_c) < MT_PW_TAIL_TENSORS) return n;
     return 8 * rest <= n ? n - rest : n;
 }
 
