@@ -30,22 +30,27 @@ typedef void (*conv_fn)(const mt_conv_params_t *, const int8_t *, const int8_t *
 typedef size_t (*scratch_fn)(const mt_conv_params_t *);
 typedef void (*fc_fn)(int32_t, int32_t, const int8_t *, const int8_t *, const int32_t *, int32_t,
                       int32_t, int8_t, int8_t, mt_requant_t, int8_t *);
+typedef void (*add_fn)(const mt_add_params_t *, int32_t, const int8_t *, const int8_t *,
+                       int8_t *);
+typedef size_t (*add_scratch_fn)(const mt_add_params_t *, int32_t);
 typedef struct {
     conv_fn conv, pw, dw;
     scratch_fn conv_sb, pw_sb, dw_sb;
     fc_fn fc;
+    add_fn add;
+    add_scratch_fn add_sb;
 } kernel_set_t;
 
 static const kernel_set_t k_sets[N_SETS] = {
     {mt_conv_s8_ref, mt_pointwise_s8_ref, mt_depthwise_s8_ref, mt_conv_s8_scratch_bytes_ref,
      mt_pointwise_s8_scratch_bytes_ref, mt_depthwise_s8_scratch_bytes_ref,
-     mt_fully_connected_s8_ref},
+     mt_fully_connected_s8_ref, mt_add_s8_ref, mt_add_s8_scratch_bytes_ref},
     {mt_conv_s8_host, mt_pointwise_s8_host, mt_depthwise_s8_host, mt_conv_s8_scratch_bytes_host,
      mt_pointwise_s8_scratch_bytes_host, mt_depthwise_s8_scratch_bytes_host,
-     mt_fully_connected_s8_ref},
+     mt_fully_connected_s8_ref, mt_add_s8_host, mt_add_s8_scratch_bytes_host},
     {mt_conv_s8_dsp, mt_pointwise_s8_dsp, mt_depthwise_s8_dsp, mt_conv_s8_scratch_bytes_dsp,
      mt_pointwise_s8_scratch_bytes_dsp, mt_depthwise_s8_scratch_bytes_dsp,
-     mt_fully_connected_s8_dsp},
+     mt_fully_connected_s8_dsp, mt_add_s8_dsp, mt_add_s8_scratch_bytes_dsp},
 };
 
 static double now_s(void) {
@@ -115,9 +120,9 @@ static int run_op(const mt_model_t *m, uint8_t *arena, uint16_t index, const ker
             op.params[MT_ADD_IN0_MULT], op.params[MT_ADD_IN0_SHIFT],
             op.params[MT_ADD_IN1_MULT], op.params[MT_ADD_IN1_SHIFT],
             op.params[MT_ADD_OUT_MULT], op.params[MT_ADD_OUT_SHIFT],
-            op.params[MT_ADD_LEFT_SHIFT], op.act_min, op.act_max};
-        mt_add_s8(&ap, (int32_t)tin.h * tin.w * tin.c, in0,
-                  (const int8_t *)(arena + m->plan.tensor_offset[op.input1]), out);
+            op.params[MT_ADD_LEFT_SHIFT], op.act_min, op.act_max, scratch};
+        ks->add(&ap, (int32_t)tin.h * tin.w * tin.c, in0,
+                (const int8_t *)(arena + m->plan.tensor_offset[op.input1]), out);
         return T_ADD;
     }
     case MT_OP_GLOBAL_AVG_POOL:
@@ -137,6 +142,24 @@ static size_t max_scratch(const mt_model_t *m) {
         mt_op_rec_t op;
         mt_conv_params_t p;
         mt_op_read(m, i, &op);
+        if (op.type == MT_OP_ADD) {
+            mt_tensor_info_t t0, t1;
+            mt_add_params_t ap;
+            memset(&ap, 0, sizeof ap);
+            mt_tensor_read(m, op.input0, &t0);
+            mt_tensor_read(m, op.input1, &t1);
+            ap.in0_zp = t0.zero_point;
+            ap.in1_zp = t1.zero_point;
+            ap.in0_mult = op.params[MT_ADD_IN0_MULT];
+            ap.in0_shift = op.params[MT_ADD_IN0_SHIFT];
+            ap.in1_mult = op.params[MT_ADD_IN1_MULT];
+            ap.in1_shift = op.params[MT_ADD_IN1_SHIFT];
+            for (int s = 0; s < N_SETS; s++) {
+                size_t b = k_sets[s].add_sb(&ap, (int32_t)t0.h * t0.w * t0.c);
+                if (b > best) best = b;
+            }
+            continue;
+        }
         if (op.type != MT_OP_CONV2D && op.type != MT_OP_DEPTHWISE_CONV2D) continue;
         mt_op_conv_params(m, &op, &p);
         for (int s = 0; s < N_SETS; s++) {

@@ -29,6 +29,28 @@ static size_t depthwise_scratch(const mt_conv_params_t *p, mt_kernel_set_t set) 
     }
 }
 
+/* The add kernels' scratch depends on the length and on whether both inputs share a table. */
+static size_t add_scratch(const mt_model_t *m, const mt_op_rec_t *op, mt_kernel_set_t set) {
+    mt_tensor_info_t t0, t1;
+    mt_add_params_t ap;
+    int32_t len;
+    mt_tensor_read(m, op->input0, &t0);
+    mt_tensor_read(m, op->input1, &t1);
+    memset(&ap, 0, sizeof ap);
+    ap.in0_zp = t0.zero_point;
+    ap.in1_zp = t1.zero_point;
+    ap.in0_mult = op->params[MT_ADD_IN0_MULT];
+    ap.in0_shift = op->params[MT_ADD_IN0_SHIFT];
+    ap.in1_mult = op->params[MT_ADD_IN1_MULT];
+    ap.in1_shift = op->params[MT_ADD_IN1_SHIFT];
+    len = (int32_t)t0.h * t0.w * t0.c;
+    switch (set) {
+    case MT_KERNELS_DSP: return mt_add_s8_scratch_bytes_dsp(&ap, len);
+    case MT_KERNELS_HOST: return mt_add_s8_scratch_bytes_host(&ap, len);
+    default: return mt_add_s8_scratch_bytes_ref(&ap, len);
+    }
+}
+
 static int is_pointwise(const mt_conv_params_t *p) {
     return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
            p->pad_left == 0 && p->in_h == p->out_h && p->in_w == p->out_w;
@@ -43,6 +65,8 @@ uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op, mt_
     case MT_OP_DEPTHWISE_CONV2D:
         mt_op_conv_params(model, op, &p);
         return (uint32_t)depthwise_scratch(&p, set);
+    case MT_OP_ADD:
+        return (uint32_t)add_scratch(model, op, set);
     default:
         return 0;
     }
@@ -138,7 +162,7 @@ static void run_op(const mt_exec_t *exec, uint16_t index) {
             op.params[MT_ADD_IN0_MULT], op.params[MT_ADD_IN0_SHIFT],
             op.params[MT_ADD_IN1_MULT], op.params[MT_ADD_IN1_SHIFT],
             op.params[MT_ADD_OUT_MULT], op.params[MT_ADD_OUT_SHIFT],
-            op.params[MT_ADD_LEFT_SHIFT], op.act_min, op.act_max};
+            op.params[MT_ADD_LEFT_SHIFT], op.act_min, op.act_max, scratch};
         mt_add_s8(&ap, (int32_t)tin.h * tin.w * tin.c, in0, tensor_data(exec, op.input1), out);
         break;
     }

@@ -111,15 +111,29 @@ void mt_fully_connected_s8_dsp(int32_t in_len, int32_t out_len, const int8_t *in
                                int8_t *out);
 
 /* Element-wise add of two equally shaped tensors, TFLite's scheme (docs/quantization.md).
- * out may alias in0 (the planner runs residual adds in place). */
+ * out may alias in0 or in1 exactly (the planner runs residual adds in place).
+ * scratch: mt_add_s8_scratch_bytes(p, len) bytes, 4-aligned, or NULL. The optimized kernels
+ * build per-call tables of both rescaled inputs there (add_s8_dsp.c); with NULL (or a short
+ * tensor) they run the reference loop. It sits in the parameters so that callers without
+ * scratch keep the five-argument call. */
 typedef struct {
     int32_t in0_zp, in1_zp, out_zp;
     int32_t in0_mult, in0_shift, in1_mult, in1_shift, out_mult, out_shift;
     int32_t left_shift;
     int8_t act_min, act_max;
+    void *scratch;
 } mt_add_params_t;
-void mt_add_s8(const mt_add_params_t *p, int32_t len, const int8_t *in0, const int8_t *in1,
-               int8_t *out);
+#define mt_add_s8 MT_KERNEL(mt_add_s8)
+#define mt_add_s8_scratch_bytes MT_KERNEL(mt_add_s8_scratch_bytes)
+void mt_add_s8_ref(const mt_add_params_t *p, int32_t len, const int8_t *in0, const int8_t *in1,
+                   int8_t *out);
+size_t mt_add_s8_scratch_bytes_ref(const mt_add_params_t *p, int32_t len);
+void mt_add_s8_dsp(const mt_add_params_t *p, int32_t len, const int8_t *in0, const int8_t *in1,
+                   int8_t *out);
+size_t mt_add_s8_scratch_bytes_dsp(const mt_add_params_t *p, int32_t len);
+void mt_add_s8_host(const mt_add_params_t *p, int32_t len, const int8_t *in0, const int8_t *in1,
+                    int8_t *out);
+size_t mt_add_s8_scratch_bytes_host(const mt_add_params_t *p, int32_t len);
 
 /* Global average pool: in [h][w][c] s8 -> out [c] s8; M = s_in / (s_out * h * w). */
 void mt_avgpool_s8(int32_t h, int32_t w, int32_t c, const int8_t *in, int32_t in_zp,
