@@ -1,5 +1,5 @@
-/* The optimized element-wise adds (mt_add_s8_dsp: SMMLAR on Cortex-M, its portable twin
- * elsewhere; mt_add_s8_host: AVX2 gathers on x86-64) against mt_add_s8_ref bit for bit: random
+/* The optimized element-wise adds (mt_add_s8_dsp: tables + SMMLAR on Cortex-M, its portable
+ * twin elsewhere; mt_add_s8_host: closed form, AVX2 on x86-64) against mt_add_s8_ref bit for bit: random
  * lengths (0, 1, odd, around the SIMD widths and the table threshold), random and extreme
  * quantization parameters within what mt_model_open accepts, every activation clamp, in place
  * (out == in0, out == in1), without scratch, and every one of the 65,536 input pairs for
@@ -247,6 +247,7 @@ static void test_paths(uint32_t seed) {
         p.out_zp = mt_rng_range(&rng, -128, 127);
         CHECK(mt_add_prepare(&p, MT_ADD_TABLE_MIN_LEN, g_scratch, &q) == 1);
         CHECK(q.fast == 1);
+        CHECK(mt_add_fast_ok(&p) == 1); /* the host kernel's condition */
         CHECK(mt_add_prepare(&p, MT_ADD_TABLE_MIN_LEN - 1, g_scratch, &q) == 0);
         CHECK(mt_add_prepare(&p, MAX_LEN, NULL, &q) == 0);
     }
@@ -255,15 +256,16 @@ static void test_paths(uint32_t seed) {
         memset(&p, 0, sizeof p);
         tflite_params(&rng, &p, 1);
         p.in0_zp = p.in1_zp = 3;
-        for (size_t k = 0; k < N_IMPL; k++) {
-            CHECK_EQ(k_impl[k].sb(&p, MT_ADD_TABLE_MIN_LEN), 1024);
-            CHECK_EQ(k_impl[k].sb(&p, MT_ADD_TABLE_MIN_LEN - 1), 0);
-        }
+        CHECK_EQ(mt_add_s8_scratch_bytes_dsp(&p, MT_ADD_TABLE_MIN_LEN), 1024);
+        CHECK_EQ(mt_add_s8_scratch_bytes_dsp(&p, MT_ADD_TABLE_MIN_LEN - 1), 0);
         p.in1_zp = 4;
-        for (size_t k = 0; k < N_IMPL; k++) CHECK_EQ(k_impl[k].sb(&p, 4096), 2048);
+        CHECK_EQ(mt_add_s8_scratch_bytes_dsp(&p, 4096), 2048);
+        CHECK_EQ(mt_add_s8_scratch_bytes_host(&p, 4096), 0); /* no tables on the host */
         CHECK_EQ(mt_add_s8_scratch_bytes_ref(&p, 4096), 0);
+        CHECK(mt_add_fast_ok(&p) == 1);
         p.out_shift = 0; /* M_out >= 0.5: mt_requant's general path, still through the tables */
         CHECK(mt_add_out_fast_ok(&p) == 0);
+        CHECK(mt_add_fast_ok(&p) == 0);
     }
 }
 

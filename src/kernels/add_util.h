@@ -1,7 +1,7 @@
 /* Private helpers of the optimized ADD kernels (add_s8_dsp.c, add_s8_host.c): per-call tables of
- * the two rescaled inputs and a single-rounding output requantization, both exactly the
- * integers of mt_add_s8_ref (add_s8.c). No state, no allocation: the tables live in the
- * caller's scratch. */
+ * the two rescaled inputs (the DSP kernel; the host one evaluates the same closed form per
+ * element) and a single-rounding output requantization, both exactly the integers of
+ * mt_add_s8_ref (add_s8.c). No state, no allocation: the tables live in the caller's scratch. */
 #ifndef MT_ADD_UTIL_H
 #define MT_ADD_UTIL_H
 
@@ -93,20 +93,33 @@ static inline int mt_add_out_fast_ok(const mt_add_params_t *p) {
            p->out_zp <= 127;
 }
 
+/* Whether the fast form (doubled sum, mt_add_rq_c) is exact for these parameters: both inputs
+ * within mt_add_fill's bounds, the output within mt_add_out_fast_ok's, and |2a + 2b| < 2^30 for
+ * every pair, from the bounds of a and b. */
+static inline int mt_add_fast_ok(const mt_add_params_t *p) {
+    return mt_add_out_fast_ok(p) &&
+           mt_add_input_ok(p->in0_zp, p->in0_mult, p->in0_shift, p->left_shift) &&
+           mt_add_input_ok(p->in1_zp, p->in1_mult, p->in1_shift, p->left_shift) &&
+           mt_add_input_bound(p->in0_mult, p->in0_shift, p->left_shift) +
+                   mt_add_input_bound(p->in1_mult, p->in1_shift, p->left_shift) <
+               ((int64_t)1 << 29);
+}
+
+/* The output constants of q (mult, rsh, and k when the fast form applies). */
+static inline void mt_add_out_prepare(const mt_add_params_t *p, mt_add_prep_t *q) {
+    q->mult = p->out_mult;
+    q->rsh = -p->out_shift;
+    q->k = q->fast ? ((int32_t)1 << (q->rsh - 1)) + p->out_zp * ((int32_t)1 << q->rsh) : 0;
+}
+
 /* Fills the tables in scratch (mt_add_table_bytes(p, len) bytes, 4-aligned) and returns 1, or
- * returns 0 when len is too short for tables (the caller then runs the reference). The fast
- * form needs |2a + 2b| < 2^30 for every pair, checked here from the bounds of a and b. */
+ * returns 0 when len is too short for tables (the caller then runs the reference). */
 static inline int mt_add_prepare(const mt_add_params_t *p, int32_t len, void *scratch,
                                  mt_add_prep_t *q) {
     int32_t *t0 = (int32_t *)scratch;
     int32_t scale;
     if (len < MT_ADD_TABLE_MIN_LEN || !scratch) return 0;
-    q->fast = mt_add_out_fast_ok(p) &&
-              mt_add_input_ok(p->in0_zp, p->in0_mult, p->in0_shift, p->left_shift) &&
-              mt_add_input_ok(p->in1_zp, p->in1_mult, p->in1_shift, p->left_shift) &&
-              mt_add_input_bound(p->in0_mult, p->in0_shift, p->left_shift) +
-                      mt_add_input_bound(p->in1_mult, p->in1_shift, p->left_shift) <
-                  ((int64_t)1 << 29);
+    q->fast = mt_add_fast_ok(p);
     scale = q->fast ? 2 : 1;
     mt_add_fill(t0, p->in0_zp, p->in0_mult, p->in0_shift, p->left_shift, scale);
     q->t0 = t0;
@@ -116,9 +129,7 @@ static inline int mt_add_prepare(const mt_add_params_t *p, int32_t len, void *sc
         mt_add_fill(t0 + 256, p->in1_zp, p->in1_mult, p->in1_shift, p->left_shift, scale);
         q->t1 = t0 + 256;
     }
-    q->mult = p->out_mult;
-    q->rsh = -p->out_shift;
-    q->k = q->fast ? ((int32_t)1 << (q->rsh - 1)) + p->out_zp * ((int32_t)1 << q->rsh) : 0;
+    mt_add_out_prepare(p, q);
     return 1;
 }
 
