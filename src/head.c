@@ -141,7 +141,10 @@ static float max_abs(const float *a, size_t n) {
 }
 
 /* Per-feature mean and 1/std (population std, as scikit-learn's StandardScaler) over the
- * used samples; a constant feature keeps inv_std = 1. */
+ * used samples; a constant feature keeps inv_std = 1. "Constant" is relative to the feature's
+ * own magnitude (float rounding leaves a std of ~1e-7 |mean| on equal values): an absolute
+ * floor would also flatten real features of a tiny scale, e.g. an untrained extractor's
+ * pooled outputs of ~1e-8. */
 static void fit_standardizer(problem_t *pb, mt_head_t *head) {
     uint32_t dim = pb->dim;
     for (uint32_t d = 0; d < dim; d++) {
@@ -164,7 +167,8 @@ static void fit_standardizer(problem_t *pb, mt_head_t *head) {
     }
     for (uint32_t d = 0; d < dim; d++) {
         float sd = sqrtf(head->inv_std[d] / (float)pb->n);
-        head->inv_std[d] = sd > 1e-6f ? 1.0f / sd : 1.0f;
+        int varies = sd > 1e-5f * fabsf(head->mean[d]) && sd > 1e-30f;
+        head->inv_std[d] = varies ? 1.0f / sd : 1.0f;
     }
     head->standardize = 1;
 }

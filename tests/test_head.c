@@ -108,6 +108,51 @@ static void test_sklearn(const golden_t *g) {
     }
 }
 
+/* Standardization is scale-free: the golden features times 1e-8 (an untrained extractor's
+ * pooled outputs are that small) train to the same predictions as the originals; and a
+ * feature that never changes keeps inv_std = 1 instead of blowing up rounding noise. */
+static void test_standardize_tiny_scale(const golden_t *g) {
+    static const float scales[] = {1.0f, 1e-8f};
+    static uint8_t pred[2][4096];
+    float x[MAX_DIM];
+    mt_head_t h;
+    CHECK(g->n_test <= sizeof pred[0]);
+    for (size_t k = 0; k < 2; k++) {
+        mt_features_t c;
+        CHECK_EQ(mt_features_init(&c, g_cache_buf, sizeof g_cache_buf, g->n_train, g->dim, g->dim,
+                                  MT_FEATURES_F32), MT_OK);
+        for (uint32_t i = 0; i < g->n_train; i++) {
+            uint16_t y = sample(g, i, x);
+            for (uint32_t d = 0; d < g->dim; d++) x[d] *= scales[k];
+            x[0] = 3.0f; /* a constant feature */
+            CHECK_EQ(mt_features_add(&c, y, x, x), MT_OK);
+        }
+        CHECK_EQ(mt_head_init(&h, g_head_buf, sizeof g_head_buf, g->n_classes, g->dim), MT_OK);
+        mt_train_opts_t o;
+        mt_train_opts_default(&o);
+        o.standardize = 1;
+        CHECK_EQ(mt_head_train(&h, &c, MT_STAGE_FULL, &o, g_scratch, sizeof g_scratch, NULL), MT_OK);
+        CHECK(h.inv_std[0] == 1.0f);
+        for (uint32_t d = 1; d < g->dim; d++) CHECK(h.inv_std[d] > 0.1f / scales[k]);
+        uint32_t right = 0;
+        for (uint32_t i = 0; i < g->n_test && i < sizeof pred[0]; i++) {
+            uint16_t y = sample(g, g->n_train + i, x), label;
+            for (uint32_t d = 0; d < g->dim; d++) x[d] *= scales[k];
+            x[0] = 3.0f;
+            float conf;
+            CHECK_EQ(mt_head_predict_f32(&h, x, g->dim, MT_CONF_MAX_PROB, &label, &conf), MT_OK);
+            pred[k][i] = (uint8_t)label;
+            right += label == y;
+        }
+        printf("standardized, features x %g: accuracy %.2f%%\n", (double)scales[k],
+               100.0 * right / g->n_test);
+        CHECK(right > g->n_test / 2); /* far above chance */
+    }
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < g->n_test && i < sizeof pred[0]; i++) same += pred[0][i] == pred[1][i];
+    CHECK(same * 100u >= g->n_test * 98u);
+}
+
 static void test_deterministic_and_warm(const golden_t *g) {
     mt_features_t c;
     mt_features_init(&c, g_cache_buf, sizeof g_cache_buf, g->n_train, g->dim, g->dim,
@@ -270,6 +315,7 @@ int main(int argc, char **argv) {
         CHECK(mt_features_bytes(g.n_train, g.dim, g.dim, MT_FEATURES_F32) <= sizeof g_cache_buf)) {
         test_sklearn(&g);
         test_deterministic_and_warm(&g);
+        test_standardize_tiny_scale(&g);
     }
     free(bytes);
     test_decide();
