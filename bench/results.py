@@ -57,6 +57,10 @@ EXTRACTORS = {
 HOST = {"pixels": "raw pixels, linear head (host)", "teacher": "teacher (host only, upper bound)"}
 BASELINES = {"tinytl": "TinyTL (bias + lite residual; PyTorch simulation)",
              "sparseupdate": "SparseUpdate (sparse backprop; PyTorch simulation)"}
+# The untrained extractors' pooled features are ~1e-8 (random weights with BatchNorm's initial
+# statistics shrink the activations layer by layer): their heads train on standardized features
+# (`personalize --standardize`), or L-BFGS could not move off chance; all others train raw.
+STANDARDIZED = ("none", "proxyless-none")
 ALL_METHODS = ["pixels", "none", "ttl", "microt-full", "microt", "microt-nojoint",
                "tinytl", "sparseupdate", "teacher", "proxyless-none", "proxyless-ttl",
                "proxyless-microt"]
@@ -116,10 +120,11 @@ def parse_eval(out):
     return r
 
 
-def device_run(ctx, model, task, names, train, test, seed):
+def device_run(ctx, model, task, names, train, test, seed, standardize=False):
     """personalize on train (IDX pair) then eval on test; cached. Returns the parsed dict."""
+    flags = ["--standardize"] if standardize else []
     key = hashlib.sha256(json.dumps([ctx.cli_sha, sha(model), train, test, seed, RATIO,
-                                     ctx.data_sha[task]]).encode()).hexdigest()[:20]
+                                     ctx.data_sha[task]] + flags).encode()).hexdigest()[:20]
     path = os.path.join(ctx.cache, "runs", key + ".json")
     if os.path.exists(path) and not ctx.fresh:
         with open(path) as f:
@@ -129,7 +134,7 @@ def device_run(ctx, model, task, names, train, test, seed):
     head = os.path.join(ctx.tmp, f"{key}.head")
     t0 = time.time()
     p = run([ctx.microt, "personalize", model, "--train", train[0], "--labels", train[1], "-o", head,
-             "--ratio", str(RATIO), "--seed", str(seed + 1), "--names", names, "--quiet"])
+             "--ratio", str(RATIO), "--seed", str(seed + 1), "--names", names, "--quiet"] + flags)
     t1 = time.time()
     e = run([ctx.microt, "eval", model, head, "--test", test[0], "--labels", test[1],
              "--names", names, "--sweep", "--quiet"])
@@ -345,7 +350,8 @@ def collect(ctx):
                 res["models"][method] = model
                 for (name, s), (trn, tst, _, _) in tr.items():
                     log(f"bench: {task} {name} seed {s} {method}")
-                    r = device_run(ctx, model, task, T.NAMES[task], trn, tst, s)
+                    r = device_run(ctx, model, task, T.NAMES[task], trn, tst, s,
+                                   standardize=method in STANDARDIZED)
                     if r is None:
                         continue
                     e = r["eval"]
@@ -621,7 +627,9 @@ def report(ctx, res, en, pngs, wall):
     w("Methods: " + "; ".join(f"**{m}** = {label(m)}" for m in ctx.methods) + ".\n")
     w("Raw pixels and the teacher fit scikit-learn `LogisticRegression(C=1, lbfgs)`, max_iter 300 (pixels) / 1000 (teacher), "
       "on standardised inputs (pixels: the image area-resized to 16×16, grey or RGB as the data set has it; teacher: its pooled features); the device heads use the "
-      "same objective (C = 1) with ≤ 200 L-BFGS iterations and no standardisation.\n")
+      "same objective (C = 1) with ≤ 200 L-BFGS iterations and no standardisation, except the untrained "
+      "extractors (none), whose pooled features are ~1e-8: their heads train on standardized features "
+      "(`personalize --standardize`), or they could not move off chance.\n")
     w("TinyTL and SparseUpdate come from `factory/baselines.py`'s `run()` (PyTorch simulation from the "
       "TTL checkpoint, training MACs counted): few-shot only, on *its own* draws of "
       "`factory/downstream.py`'s pool/test (250/class test), not the images of the other rows.\n")
