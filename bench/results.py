@@ -201,10 +201,25 @@ def cached(ctx, key, fn):
 
 
 # ---------------------------------------------------------------- energy
+FIRMWARE_SOURCES = ("src", "include", "port/cortex-m", "bench/energy.sh", "bench/bench_stages.c")
+
+
+def firmware_sha(root):
+    """Hash of every source the cycle-model firmware is built from: new kernels give new cycles."""
+    h = hashlib.sha256()
+    for top in FIRMWARE_SOURCES:
+        path = os.path.join(root, top)
+        files = [path] if os.path.isfile(path) else sorted(
+            os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs)
+        for f in files:
+            h.update(os.path.relpath(f, root).encode() + b"\0" + sha(f, 64).encode())
+    return h.hexdigest()[:16]
+
+
 def cycle_files(ctx, model):
     """{core: path} of bench/energy.sh's cycle files for this model (10 classes x 10 samples),
-    made once per model bytes; None when the cycle model cannot run here."""
-    folder = os.path.join(ctx.cache, "cycles", sha(model))
+    made once per model bytes and firmware sources; None when the cycle model cannot run here."""
+    folder = os.path.join(ctx.cache, "cycles", sha(model) + "-" + firmware_sha(ctx.root))
     stem = os.path.basename(model)[:-4]
     want = {core: os.path.join(folder, f"{stem}.{core}.cycles") for _, core, _ in BOARDS}
     if all(os.path.exists(p) for p in want.values()):
