@@ -135,11 +135,11 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
  * The job doubles as the stack frame; its field order is the assembly's (offsets below). */
 
 /* One group of 4 input channels for the 2x2 tile, registers r0..r3 = acc[pixel][channel]
- * (a00 a01 a10 a11), r10 the widened pair, r11 row oc, r12 in_c: 2 LDRD (both pixels' widened
- * values), per output channel one LDR and two SXTB16, 8 SMLAD. 16 instructions for 16 MACs. */
+ * (a00 a01 a10 a11), r10 the widened pair, r11 row oc, r12 in_c: one LDM of both pixels'
+ * widened values (5 cycles on the M4 against 6 for two LDRD), per output channel one LDR and
+ * two SXTB16, 8 SMLAD. 15 instructions for 16 MACs. */
 #define MT_PW_ASM_GROUP                                \
-    "    ldrd r6, r7, [r10, #8]\n"                     \
-    "    ldrd r4, r5, [r10], #16\n"                    \
+    "    ldm r10!, {r4-r7}\n"                          \
     "    ldr r8, [r11, r12]\n"                         \
     "    sxtb16 r9, r8, ror #8\n"                      \
     "    sxtb16 r8, r8\n"                              \
