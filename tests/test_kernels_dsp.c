@@ -329,6 +329,10 @@ static void test_fixed_shapes(uint32_t seed) {
         {K_PW, 2, 2, 384, 96, 1, 1, 0},   {K_DW, 2, 2, 384, 384, 3, 1, 1},
         {K_PW, 2, 2, 96, 480, 1, 1, 0},   {K_DW, 2, 2, 480, 480, 3, 1, 1},
         {K_PW, 2, 2, 480, 160, 1, 1, 0},
+        /* the depthwise plane path (3x3 stride 1, out_w % 4 == 0, maps up to 16x16): odd
+         * channel tails, "valid" padding, non-square maps */
+        {K_DW, 16, 12, 13, 13, 3, 1, 1}, {K_DW, 6, 10, 7, 7, 3, 1, 0},
+        {K_DW, 4, 4, 6, 6, 3, 1, 1},     {K_DW, 10, 18, 9, 9, 3, 1, 0},
     };
     mt_rng_t rng;
     int n = 0;

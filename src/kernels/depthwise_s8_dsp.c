@@ -36,12 +36,15 @@ static size_t ring_bytes(const mt_conv_params_t *p) {
  *              5x5 and 7x7 windows on maps >= 8x8, when at most half the rows go direct
  *              (MCUNet-64's 7x7 s2 on 32x32x32: the DSP arena equals the reference's);
  *   DW_RING    the ring for every row, working memory in the caller's scratch. */
-enum { DW_RING, DW_TAIL, DW_DIRECT };
+enum { DW_RING, DW_TAIL, DW_DIRECT, DW_PLANE };
+static int plane_applies(const mt_conv_params_t *p);
+static size_t plane_bytes(const mt_conv_params_t *p);
 #define MT_DW_TAIL_TENSORS 32768
 static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
     int32_t row = (int32_t)p->out_w * p->in_c, rows;
     int32_t tensors = ((int32_t)p->in_h * p->in_w + (int32_t)p->out_h * p->out_w) * p->in_c;
     *split = p->out_h;
+    if (plane_applies(p)) return DW_PLANE;
     if ((int32_t)p->out_h * p->out_w <= 4) return DW_DIRECT;
     if (p->kh * p->kw < 25 || p->out_w < 8 || p->out_h < 8 || tensors < MT_DW_TAIL_TENSORS) {
         return DW_RING;
@@ -54,7 +57,8 @@ static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
 
 size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
     int32_t split;
-    return dw_mode(p, &split) == DW_RING ? ring_bytes(p) : 0u;
+    int mode = dw_mode(p, &split);
+    return mode == DW_RING ? ring_bytes(p) : mode == DW_PLANE ? plane_bytes(p) : 0u;
 }
 
 /* Four int8 channels from x (fewer when the layer has fewer left: the missing lanes read as
@@ -578,12 +582,297 @@ static void ring_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t 
     }
 }
 
+/* ---- DW_PLANE: 3x3 stride 1 on maps up to 16 x 16, channel-major with SMLAD along the taps.
+ * Per group of 4 channels the input is widened (int16, in_zp subtracted, zero padding) into
+ * 4 channel planes of out_h + 2 rows, then each channel runs alone. Two adjacent taps of one
+ * channel are one word of its plane, so with P = [w0 w1] and S = [w1 w2] per window row,
+ * outputs A (column ox, even) and B (ox + 1) take
+ *   A += SMLAD(X01, P) + SMLABT(X23, S),   B += SMLATB(X01, P) + SMLAD(X23, S)
+ * (X01 = [x0 x1], X23 = [x2 x3] at columns ox..ox+3): 4 multiply instructions and 2 word
+ * loads for 6 MACs, against 1 MAC per SMLABB in the 4-lane ring.
+ * Layout: plane row r of channel k at r * MT_DW_ROW4 + k * MT_DW_PITCH bytes, so that the
+ * assembly reaches the window rows and the widening the 4 channels by immediate offsets. */
+#define MT_DW_PITCH 36 /* one channel's plane row: 18 int16, out_w <= 16 plus 2 window columns */
+#define MT_DW_ROW4 (4 * MT_DW_PITCH)
+#define MT_DW_PLANE_MAX 16
+
+static int plane_applies(const mt_conv_params_t *p) {
+    return p->kh == 3 && p->kw == 3 && p->stride_h == 1 && p->stride_w == 1 &&
+           p->out_w % 4 == 0 && p->out_w <= MT_DW_PLANE_MAX && p->out_h <= MT_DW_PLANE_MAX;
+}
+
+/* All 4 planes. */
+static size_t plane_bytes(const mt_conv_params_t *p) {
+    return ((size_t)p->out_h + 2u) * MT_DW_ROW4;
+}
+
+/* Plane columns j, j + 1 of the 4 channels from the input words a, b. */
+static inline void widen_pair_cols(uint32_t a, uint32_t b, uint32_t zz, uint32_t *d) {
+    uint32_t ae = mt_sxtab16(zz, a), ao = mt_sxtab16_odd(zz, a);
+    uint32_t be = mt_sxtab16(zz, b), bo = mt_sxtab16_odd(zz, b);
+    d[0] = mt_pack_lo(ae, be);
+    d[MT_DW_PITCH / 4] = mt_pack_lo(ao, bo);
+    d[2 * MT_DW_PITCH / 4] = mt_pack_hi(ae, be);
+    d[3 * MT_DW_PITCH / 4] = mt_pack_hi(ao, bo);
+}
+
+/* n >= 1 column pairs from x (4 channels, c_n bytes per pixel) into d. */
+static void widen_run(const int8_t *x, int32_t c_n, uint32_t zz, uint32_t *d, int32_t n) {
+#if MT_DSP_ASM
+    /* per pair 2 LDR, 4 SXTAB16, 4 PKH, 4 STR: ~20 cycles for 8 values */
+    uint32_t a, b, e, o, t;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[a], [%[x]]\n\t"
+                     "ldr %[b], [%[x], %[cn]]\n\t"
+                     "add %[x], %[x], %[cn], lsl #1\n\t"
+                     "sxtab16 %[e], %[zz], %[a]\n\t"
+                     "sxtab16 %[o], %[zz], %[a], ror #8\n\t"
+                     "sxtab16 %[a], %[zz], %[b]\n\t"
+                     "sxtab16 %[b], %[zz], %[b], ror #8\n\t"
+                     "pkhtb %[t], %[a], %[e], asr #16\n\t"
+                     "str %[t], [%[d], #72]\n\t"
+                     "pkhtb %[t], %[b], %[o], asr #16\n\t"
+                     "str %[t], [%[d], #108]\n\t"
+                     "pkhbt %[t], %[o], %[b], lsl #16\n\t"
+                     "str %[t], [%[d], #36]\n\t"
+                     "pkhbt %[t], %[e], %[a], lsl #16\n\t"
+                     "str %[t], [%[d]], #4\n\t"
+                     "subs %[n], %[n], #1\n\t"
+                     "bne 1b"
+                     : [x] "+r"(x), [d] "+r"(d), [n] "+r"(n), [a] "=&r"(a), [b] "=&r"(b),
+                       [e] "=&r"(e), [o] "=&r"(o), [t] "=&r"(t)
+                     : [cn] "r"(c_n), [zz] "r"(zz)
+                     : "cc", "memory");
+#else
+    for (; n > 0; n--, x += 2 * c_n, d++) widen_pair_cols(mt_ld4(x), mt_ld4(x + c_n), zz, d);
+#endif
+}
+
+/* Widens channels c0.. (n_lanes) into the planes: plane row r is input row r - pad_top,
+ * column j input column j - pad_left, outside the input 0. The column pairs with both columns
+ * inside the input and 4 channels take widen_run, the others a checked step. */
+static void widen_planes(const mt_conv_params_t *p, const int8_t *in, int32_t c0,
+                         int32_t n_lanes, uint32_t zz, uint32_t *pl) {
+    int32_t rows = p->out_h + 2, cols = (p->out_w + 3) & ~1, c_n = p->in_c, r, j;
+    int32_t in_zp = -mt_lo16(zz), pl_ = p->pad_left;
+    int32_t j_lo = pl_ + (pl_ & 1), j_hi = j_lo; /* [j_lo, j_hi): even j, both columns inside */
+    uint32_t pad = mt_dup4(in_zp); /* widens to 0 */
+    if (n_lanes == 4) {
+        while (j_hi + 2 <= cols && j_hi + 1 - pl_ < p->in_w) j_hi += 2;
+    }
+    for (r = 0; r < rows; r++) {
+        int32_t iy = r - p->pad_top;
+        uint32_t *d = pl + r * (MT_DW_ROW4 / 4);
+        const int8_t *x = in + iy * p->in_w * c_n + c0; /* input column 0 of row iy */
+        if (iy < 0 || iy >= p->in_h) {
+            memset(d, 0, MT_DW_ROW4);
+            continue;
+        }
+        for (j = 0; j < cols; j += 2) {
+            int32_t ix = j - pl_;
+            uint32_t a, b;
+            if (j == j_lo && j_lo < j_hi) { /* the interior */
+                widen_run(x + ix * c_n, c_n, zz, d + j / 2, (j_hi - j_lo) / 2);
+                j = j_hi;
+                if (j >= cols) break;
+                ix = j - pl_;
+            }
+            a = ix >= 0 && ix < p->in_w ? ld_group(x + ix * c_n, n_lanes, in_zp) : pad;
+            b = ix + 1 >= 0 && ix + 1 < p->in_w ? ld_group(x + (ix + 1) * c_n, n_lanes, in_zp) : pad;
+            widen_pair_cols(a, b, zz, d + j / 2);
+        }
+    }
+}
+
+/* One channel of the plane path; also the assembly's job, copied into its stack frame (field
+ * order = the offsets in the assembly). */
+typedef struct {
+    int32_t rsh, mult;   /*  0, 4 fast requantization (dsp_util.h) */
+    uint32_t k_lo;       /*  8 */
+    int32_t k_hi;        /* 12 */
+    uint32_t lo4, hi4;   /* 16, 20 act_min, act_max in every byte */
+    int8_t *o;           /* 24 output (0, 0) of this channel (advances) */
+    int32_t c_step;      /* 28 bytes between output pixels (in_c) */
+    const uint32_t *x;   /* 32 the plane (advances 4 columns a pass) */
+    int32_t quads_left;  /* 36 */
+    int32_t quads;       /* 40 out_w / 4 */
+    int32_t rows;        /* 44 out_h */
+    int32_t row_skip;    /* 48 plane bytes from the end of one output row to the next */
+    int32_t bias;        /* 52 */
+    uint32_t w[6];       /* 56 P0 S0 P1 S1 P2 S2 */
+} mt_dw_plane_job_t;
+
+/* The same channel in C, any out_w, any requantization: two outputs (A, B above) per step. */
+static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *j,
+                            const mt_dsp_rq_t *q) {
+    int32_t oy, ox, ky, c_n = p->in_c, lo = mt_b(j->lo4, 0), hi = mt_b(j->hi4, 0);
+    for (oy = 0; oy < p->out_h; oy++) {
+        int8_t *o = j->o + oy * p->out_w * c_n;
+        for (ox = 0; ox < p->out_w; ox += 2) {
+            int32_t a = j->bias, b = j->bias;
+            for (ky = 0; ky < 3; ky++) {
+                const uint32_t *x = j->x + (oy + ky) * (MT_DW_ROW4 / 4) + ox / 2;
+                uint32_t pw = j->w[2 * ky], sw = j->w[2 * ky + 1];
+                a = mt_smlabt(x[1], sw, mt_smlad(x[0], pw, a));
+                b = mt_smlad(x[1], sw, mt_smlatb(x[0], pw, b));
+            }
+            o[ox * c_n] = mt_dsp_clamp(mt_dsp_rq(a, q, p->out_zp), lo, hi);
+            if (ox + 1 < p->out_w) o[(ox + 1) * c_n] = mt_dsp_clamp(mt_dsp_rq(b, q, p->out_zp), lo, hi);
+        }
+    }
+}
+
+#if MT_DSP_ASM
+/* Four outputs (columns ox..ox+3, ox % 4 == 0) per pass, out_w % 4 == 0, fast channel. Per
+ * window row 3 plane words X01 X23 X45 and 8 SMLAD/SMLABT/SMLATB for 12 MACs. Registers in
+ * the window: r0..r3 outputs, r4..r9 the weights, r10..r12 plane words, lr the plane. After
+ * it r4, r5 and lr hold the requantization and are reloaded. */
+#define MT_DWP_ROW(OFF, P, S)                                  \
+    "    ldrd r10, r11, [lr, #" #OFF "]\n"                     \
+    "    ldr r12, [lr, #" #OFF " + 8]\n"                       \
+    "    smlad r0, r10, " P ", r0\n"                           \
+    "    smlatb r1, r10, " P ", r1\n"                          \
+    "    smlabt r0, r11, " S ", r0\n"                          \
+    "    smlad r1, r11, " S ", r1\n"                           \
+    "    smlad r2, r11, " P ", r2\n"                           \
+    "    smlatb r3, r11, " P ", r3\n"                          \
+    "    smlabt r2, r12, " S ", r2\n"                          \
+    "    smlad r3, r12, " S ", r3\n"
+/* acc -> fast requantization with r4 = rsh, r10 = mult, r11 = k_lo, r12 = k_hi. */
+#define MT_DWP_RQ(ACC)                                         \
+    "    asr lr, " ACC ", #31\n"                               \
+    "    adds r5, r11, lr, lsl #31\n"                          \
+    "    adc lr, r12, lr\n"                                    \
+    "    smlal r5, lr, " ACC ", r10\n"                         \
+    "    asr " ACC ", lr, r4\n"
+void mt_depthwise_s8_dsp_plane3(const mt_dw_plane_job_t *job);
+__asm__("    .text\n"
+        "    .syntax unified\n"
+        "    .thumb\n"
+        "    .align 2\n"
+        "    .global mt_depthwise_s8_dsp_plane3\n"
+        "    .type mt_depthwise_s8_dsp_plane3, %function\n"
+        "    .thumb_func\n"
+        "mt_depthwise_s8_dsp_plane3:\n"
+        "    push {r4-r11, lr}\n"
+        "    sub sp, sp, #84\n"
+        "    mov lr, sp\n"
+        "    ldm r0!, {r1-r10}\n"
+        "    stm lr!, {r1-r10}\n"
+        "    ldm r0!, {r1-r10}\n"
+        "    stm lr!, {r1-r10}\n"
+        "    add r0, sp, #56\n"
+        "    ldm r0, {r4-r9}\n"
+        "    ldr lr, [sp, #32]\n"
+        "1:\n"
+        "    ldr r0, [sp, #52]\n"
+        "    mov r1, r0\n"
+        "    mov r2, r0\n"
+        "    mov r3, r0\n"
+        MT_DWP_ROW(0, "r4", "r5")
+        MT_DWP_ROW(144, "r6", "r7")
+        MT_DWP_ROW(288, "r8", "r9")
+        "    add lr, lr, #8\n"
+        "    str lr, [sp, #32]\n"
+        "    ldm sp, {r4, r10, r11, r12}\n"
+        MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3")
+        "    ssat r0, #8, r0\n"
+        "    ssat r1, #8, r1\n"
+        "    ssat r2, #8, r2\n"
+        "    ssat r3, #8, r3\n"
+        "    bfi r0, r1, #8, #8\n"
+        "    bfi r0, r2, #16, #8\n"
+        "    bfi r0, r3, #24, #8\n"
+        "    ldrd r10, r11, [sp, #16]\n"
+        "    ssub8 r12, r0, r10\n"
+        "    sel r0, r0, r10\n"
+        "    ssub8 r12, r11, r0\n"
+        "    sel r0, r0, r11\n"
+        "    ldrd r10, r11, [sp, #24]\n"
+        "    strb r0, [r10]\n"
+        "    lsr r0, r0, #8\n"
+        "    strb r0, [r10, r11]\n"
+        "    add r10, r10, r11, lsl #1\n"
+        "    lsr r0, r0, #8\n"
+        "    strb r0, [r10]\n"
+        "    lsr r0, r0, #8\n"
+        "    strb r0, [r10, r11]\n"
+        "    add r10, r10, r11, lsl #1\n"
+        "    str r10, [sp, #24]\n"
+        "    ldrd r4, r5, [sp, #56]\n"
+        "    ldr lr, [sp, #32]\n"
+        "    ldr r12, [sp, #36]\n"
+        "    subs r12, r12, #1\n"
+        "    str r12, [sp, #36]\n"
+        "    bne 1b\n"
+        "    ldrd r11, r12, [sp, #40]\n"  /* quads, rows */
+        "    str r11, [sp, #36]\n"
+        "    ldr r11, [sp, #48]\n"
+        "    add lr, lr, r11\n"
+        "    subs r12, r12, #1\n"
+        "    str r12, [sp, #44]\n"
+        "    bne 1b\n"
+        "    add sp, sp, #84\n"
+        "    pop {r4-r11, pc}\n"
+        "    .size mt_depthwise_s8_dsp_plane3, .-mt_depthwise_s8_dsp_plane3\n");
+#endif
+
+/* The whole layer by planes, working memory at scratch (4 planes). */
+static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                        const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
+    int32_t c_n = p->in_c, c0, k, ky;
+    uint32_t *pl = (uint32_t *)scratch;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    mt_dw_plane_job_t job;
+    job.lo4 = mt_dup4(p->act_min);
+    job.hi4 = mt_dup4(p->act_max);
+    job.c_step = c_n;
+    job.quads = p->out_w / 4;
+    job.rows = p->out_h;
+    job.row_skip = MT_DW_ROW4 - 2 * p->out_w;
+    for (c0 = 0; c0 < c_n; c0 += 4) {
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
+        widen_planes(p, in, c0, n_lanes, zz, pl);
+        for (k = 0; k < n_lanes; k++) {
+            int32_t c = c0 + k;
+            mt_dsp_rq_t q;
+            mt_requant_t rq_c;
+            rq_c.mult = rq.mult + c;
+            rq_c.shift = rq.shift + c;
+            for (ky = 0; ky < 3; ky++) {
+                const int8_t *wr = w + ky * 3 * c_n + c;
+                job.w[2 * ky] = mt_pack16(wr[0], wr[c_n]);
+                job.w[2 * ky + 1] = mt_pack16(wr[c_n], wr[2 * c_n]);
+            }
+            job.bias = bias[c];
+            job.o = out + c;
+            job.x = pl + k * (MT_DW_PITCH / 4);
+#if MT_DSP_ASM
+            if (mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp) && p->out_w % 4 == 0) {
+                job.rsh = q.rsh;
+                job.mult = q.mult;
+                job.k_lo = q.k_lo;
+                job.k_hi = q.k_hi;
+                job.quads_left = job.quads;
+                mt_depthwise_s8_dsp_plane3(&job);
+                continue;
+            }
+#else
+            mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp);
+#endif
+            plane_channel_c(p, &job, &q);
+        }
+    }
+}
+
 /* in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8. */
 void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int32_t split;
     int mode = dw_mode(p, &split);
-    if (mode == DW_RING) {
+    if (mode == DW_PLANE) {
+        plane_layer(p, in, w, bias, rq, out, scratch);
+    } else if (mode == DW_RING) {
         ring_rows(p, in, w, bias, rq, out, scratch, 0, p->out_h);
     } else if (mode == DW_TAIL) {
         /* rows [split, out_h) are free until the direct path writes them; dw_mode left

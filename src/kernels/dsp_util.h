@@ -74,6 +74,28 @@ static inline int32_t mt_smlatt(uint32_t x, uint32_t y, int32_t acc) {
     __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
     return r;
 }
+/* acc + x.lo * y.hi, acc + x.hi * y.lo */
+static inline int32_t mt_smlabt(uint32_t x, uint32_t y, int32_t acc) {
+    int32_t r;
+    __asm__("smlabt %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
+    return r;
+}
+static inline int32_t mt_smlatb(uint32_t x, uint32_t y, int32_t acc) {
+    int32_t r;
+    __asm__("smlatb %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
+    return r;
+}
+/* [a.lo b.lo] and [a.hi b.hi] (PKHBT, PKHTB) */
+static inline uint32_t mt_pack_lo(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+static inline uint32_t mt_pack_hi(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
 #else
 static inline uint32_t mt_sxtab16(uint32_t a, uint32_t b) {
     return mt_pack16(mt_lo16(a) + mt_b(b, 0), mt_hi16(a) + mt_b(b, 2));
@@ -94,6 +116,14 @@ static inline int32_t mt_smlabb(uint32_t x, uint32_t y, int32_t acc) {
 static inline int32_t mt_smlatt(uint32_t x, uint32_t y, int32_t acc) {
     return (int32_t)((uint32_t)acc + (uint32_t)(mt_hi16(x) * mt_hi16(y)));
 }
+static inline int32_t mt_smlabt(uint32_t x, uint32_t y, int32_t acc) {
+    return (int32_t)((uint32_t)acc + (uint32_t)(mt_lo16(x) * mt_hi16(y)));
+}
+static inline int32_t mt_smlatb(uint32_t x, uint32_t y, int32_t acc) {
+    return (int32_t)((uint32_t)acc + (uint32_t)(mt_hi16(x) * mt_lo16(y)));
+}
+static inline uint32_t mt_pack_lo(uint32_t a, uint32_t b) { return mt_pack16(mt_lo16(a), mt_lo16(b)); }
+static inline uint32_t mt_pack_hi(uint32_t a, uint32_t b) { return mt_pack16(mt_hi16(a), mt_hi16(b)); }
 #endif
 
 /* ---- Requantization, per output channel, prepared once per kernel call ----
