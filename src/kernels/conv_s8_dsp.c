@@ -46,8 +46,15 @@ static void gather(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int3
     int32_t c_n = p->in_c, ky, kx, k = (int32_t)p->kh * p->kw * c_n, row = p->kw * c_n;
     int32_t ix0 = ox * p->stride_w - p->pad_left;
     int row_inside = ix0 >= 0 && ix0 + p->kw <= p->in_w;
+    int32_t iy0 = oy * p->stride_h - p->pad_top;
     int8_t zp = (int8_t)p->in_zp;
     int8_t *d = patch;
+    if (row_inside && iy0 >= 0 && iy0 + p->kh <= p->in_h) { /* the whole window inside */
+        const int8_t *x = in + (iy0 * p->in_w + ix0) * c_n;
+        for (ky = 0; ky < p->kh; ky++, d += row, x += p->in_w * c_n) copy_bytes(d, x, row);
+        for (; k < depth; k++) patch[k] = zp;
+        return;
+    }
     for (ky = 0; ky < p->kh; ky++) {
         int32_t iy = oy * p->stride_h - p->pad_top + ky;
         if (iy < 0 || iy >= p->in_h) {
