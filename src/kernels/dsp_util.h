@@ -265,7 +265,7 @@ typedef struct {
     uint32_t lo4, hi4;       /* 24, 28 act_min, act_max in every byte */
     const int32_t *bias;     /* 32 bias of channel oc (advances) */
     const int8_t *wend;      /* 36 weights past the last row pair */
-    int32_t odd;             /* 40 in_c / 4 is odd */
+    int32_t odd;             /* 40 MAC loop entry (pointwise_s8_dsp.c: mt_pw_entry) */
     const int8_t *w;         /* 44 rows oc, oc + 1 */
 } mt_pw_job_t;
 void mt_pointwise_s8_dsp_pairs(const mt_pw_job_t *job);

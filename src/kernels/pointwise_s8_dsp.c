@@ -129,8 +129,8 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
 
 #if MT_DSP_ASM
 /* The whole output-channel loop of one widened pixel pair in assembly (in_c % 4 == 0, every
- * channel fast, out_c even part): per channel pair the MAC loop above (two groups per pass,
- * entered in the middle when in_c / 4 is odd), then requantization (5 instructions per output,
+ * channel fast, out_c even part): per channel pair the MAC loop above (four groups per pass
+ * when in_c / 4 is even, else two; entered in the middle when in_c / 4 leaves half a pass), then requantization (5 instructions per output,
  * constants by LDM), SSAT of the four outputs, one SSUB8/SEL clamp of all four, two STRH.
  * The job doubles as the stack frame; its field order is the assembly's (offsets below). */
 
@@ -154,6 +154,9 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
     "    smlad r0, r5, r9, r0\n"                       \
     "    smlad r2, r6, r8, r2\n"                       \
     "    smlad r2, r7, r9, r2\n"
+/* MAC loop passes: 4 groups (in_c / 4 even; the loop test costs 4 M4 cycles a pass) or 2. */
+#define MT_PW_ASM_BODY4 MT_PW_ASM_GROUP MT_PW_ASM_GROUP "3:\n" MT_PW_ASM_GROUP MT_PW_ASM_GROUP
+#define MT_PW_ASM_BODY2 MT_PW_ASM_GROUP "3:\n" MT_PW_ASM_GROUP
 /* acc -> the fast requantization (dsp_util.h) with r4..r7 = mult, k_lo, k_hi, rsh. */
 #define MT_PW_ASM_RQ(acc)                              \
     "    asr r9, " acc ", #31\n"                       \
@@ -161,8 +164,9 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
     "    adc r9, r6, r9\n"                             \
     "    smlal r8, r9, " acc ", r4\n"                  \
     "    asr " acc ", r9, r7\n"
-/* The channel-pair loop; ENTER jumps into the MAC loop's second group when in_c / 4 is odd. */
-#define MT_PW_ASM_OC_LOOP(ENTER)                       \
+/* The channel-pair loop around the MAC loop BODY (2 or 4 groups a pass, label 3 in its
+ * middle); ENTER jumps there when in_c / 4 leaves half a pass. */
+#define MT_PW_ASM_OC_LOOP(ENTER, BODY)                 \
     "1:\n"                                             \
     "    ldr r8, [sp, #32]\n"                          \
     "    ldrd r0, r1, [r8], #8\n"                      \
@@ -172,9 +176,7 @@ static void tile_2x1(const uint32_t *xb, const int8_t *w0, int32_t in_c, int32_t
     "    ldm sp, {r10, r12, lr}\n"                     \
     ENTER                                              \
     "2:\n"                                             \
-    MT_PW_ASM_GROUP                                    \
-    "3:\n"                                             \
-    MT_PW_ASM_GROUP                                    \
+    BODY                                               \
     "    cmp r10, lr\n"                                \
     "    bne 2b\n"                                     \
     "    add r11, r11, r12\n"                          \
@@ -225,16 +227,33 @@ __asm__(
     "    stm sp, {r1-r11}\n"
     "    mov r11, r12\n"             /* w */
     "    ldr r4, [sp, #40]\n"
-    "    cmp r4, #0\n"
-    "    bne .Lmt_pw_odd\n"
-    MT_PW_ASM_OC_LOOP("")
+    "    cmp r4, #1\n"
+    "    beq .Lmt_pw_odd\n"
+    "    cmp r4, #2\n"
+    "    beq .Lmt_pw_half\n"
+    "    bhi .Lmt_pw_two\n"
+    MT_PW_ASM_OC_LOOP("", MT_PW_ASM_BODY4)
+    "    b .Lmt_pw_done\n"
+    ".Lmt_pw_two:\n"
+    MT_PW_ASM_OC_LOOP("", MT_PW_ASM_BODY2)
+    "    b .Lmt_pw_done\n"
+    ".Lmt_pw_half:\n"
+    MT_PW_ASM_OC_LOOP("    b 3f\n", MT_PW_ASM_BODY4)
     "    b .Lmt_pw_done\n"
     ".Lmt_pw_odd:\n"
-    MT_PW_ASM_OC_LOOP("    b 3f\n")
+    MT_PW_ASM_OC_LOOP("    b 3f\n", MT_PW_ASM_BODY2)
     ".Lmt_pw_done:\n"
     "    add sp, sp, #48\n"
     "    pop {r4-r11, pc}\n"
     "    .size mt_pointwise_s8_dsp_pairs, .-mt_pointwise_s8_dsp_pairs\n");
+
+/* The assembly's MAC loop entry: 0 four groups a pass from the top, 2 the same entered in
+ * the middle (in_c / 4 = 2 mod 4), 1 two groups a pass entered in the middle (odd), 3 two
+ * groups from the top (in_c = 8: one pass, no entry branch). */
+static int32_t mt_pw_entry(int32_t in_c) {
+    int32_t g = in_c / 4;
+    return g == 2 ? 3 : (g & 1) ? 1 : (g & 2) ? 2 : 0;
+}
 
 /* Widens pixels x0 and x1 (in_c % 4 == 0) into xb: per group 2 LDR, 4 SXTAB16, 2 STRD. */
 static void widen_pair_asm(const int8_t *x0, const int8_t *x1, int32_t in_c, uint32_t zz,
@@ -275,7 +294,7 @@ static void pointwise_fast4(const mt_conv_params_t *p, const int8_t *in, const i
     job.hi4 = mt_dup4(p->act_max);
     job.bias = bias;
     job.wend = w + oc * in_c;
-    job.odd = (in_c / 4) & 1;
+    job.odd = mt_pw_entry(in_c);
     job.w = w;
     for (i = 0; i < n; i += 2) {
         int32_t j = i + 1 < n ? i + 1 : i;
@@ -315,7 +334,7 @@ void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t
         job.hi4 = mt_dup4(hi);
         job.bias = bias;
         job.wend = w + oc * in_c;
-        job.odd = (in_c / 4) & 1;
+        job.odd = mt_pw_entry(in_c);
         job.w = w;
         mt_pointwise_s8_dsp_pairs(&job);
     } else
