@@ -333,6 +333,14 @@ static void test_fixed_shapes(uint32_t seed) {
          * channel tails, "valid" padding, non-square maps */
         {K_DW, 16, 12, 13, 13, 3, 1, 1}, {K_DW, 6, 10, 7, 7, 3, 1, 0},
         {K_DW, 4, 4, 6, 6, 3, 1, 1},     {K_DW, 10, 18, 9, 9, 3, 1, 0},
+        /* ... and 5x5 (out_w + 4 <= 18): same and valid padding, odd channels, non-square */
+        {K_DW, 12, 8, 13, 13, 5, 1, 2}, {K_DW, 10, 8, 7, 7, 5, 1, 0},
+        {K_DW, 4, 4, 6, 6, 5, 1, 2},     {K_DW, 16, 12, 5, 5, 5, 1, 2},
+        {K_DW, 6, 16, 3, 3, 5, 1, 0},
+        /* ... and stride 2, 5x5 and 7x7 (row_pixels <= 20, plane rows <= 20) */
+        {K_DW, 16, 16, 13, 13, 5, 2, 2}, {K_DW, 8, 8, 10, 10, 7, 2, 3},
+        {K_DW, 13, 8, 7, 7, 7, 2, 3},    {K_DW, 13, 11, 6, 6, 5, 2, 0},
+        {K_DW, 7, 13, 5, 5, 7, 2, 0},    {K_DW, 9, 8, 9, 9, 5, 2, 2},
     };
     mt_rng_t rng;
     int n = 0;

@@ -582,28 +582,39 @@ static void ring_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t 
     }
 }
 
-/* ---- DW_PLANE: 3x3 stride 1 on maps up to 16 x 16, channel-major with SMLAD along the taps.
+/* ---- DW_PLANE: 3x3 and 5x5 stride 1 on maps up to 16 x 16 (5x5: 12 columns), channel-major
+ * with SMLAD along the taps.
  * Per group of 4 channels the input is widened (int16, in_zp subtracted, zero padding) into
- * 4 channel planes of out_h + 2 rows, then each channel runs alone. Two adjacent taps of one
+ * 4 channel planes of out_h + kh - 1 rows, then each channel runs alone. Two adjacent taps of one
  * channel are one word of its plane, so with P = [w0 w1] and S = [w1 w2] per window row,
  * outputs A (column ox, even) and B (ox + 1) take
  *   A += SMLAD(X01, P) + SMLABT(X23, S),   B += SMLATB(X01, P) + SMLAD(X23, S)
  * (X01 = [x0 x1], X23 = [x2 x3] at columns ox..ox+3): 4 multiply instructions and 2 word
- * loads for 6 MACs, against 1 MAC per SMLABB in the 4-lane ring.
+ * loads for 6 MACs, against 1 MAC per SMLABB in the 4-lane ring. 5x5 alike with
+ * W01 = [w0 w1], W23, W12, W34 per window row (X45 = [x4 x5]):
+ *   A += SMLAD(X01, W01) + SMLAD(X23, W23) + SMLABT(X45, W34),
+ *   B += SMLATB(X01, W01) + SMLAD(X23, W12) + SMLAD(X45, W34): 6 multiplies for 10 MACs.
  * Layout: plane row r of channel k at r * MT_DW_ROW4 + k * MT_DW_PITCH bytes, so that the
  * assembly reaches the window rows and the widening the 4 channels by immediate offsets. */
-#define MT_DW_PITCH 36 /* one channel's plane row: 18 int16, out_w <= 16 plus 2 window columns */
+#define MT_DW_PITCH 40 /* one channel's plane row: 20 int16 (row_pixels <= 20) */
 #define MT_DW_ROW4 (4 * MT_DW_PITCH)
-#define MT_DW_PLANE_MAX 16
+#define MT_DW_PLANE_ROWS 20 /* plane rows at most: 12.5 KB of planes */
+
+/* Plane rows: the input rows the output touches, padding included. */
+static int32_t plane_rows(const mt_conv_params_t *p) {
+    return ((int32_t)p->out_h - 1) * p->stride_h + p->kh;
+}
 
 static int plane_applies(const mt_conv_params_t *p) {
-    return p->kh == 3 && p->kw == 3 && p->stride_h == 1 && p->stride_w == 1 &&
-           p->out_w % 4 == 0 && p->out_w <= MT_DW_PLANE_MAX && p->out_h <= MT_DW_PLANE_MAX;
+    int s1 = p->stride_h == 1 && p->stride_w == 1 && (p->kh == 3 || p->kh == 5);
+    int s2 = p->stride_h == 2 && p->stride_w == 2 && (p->kh == 5 || p->kh == 7);
+    return (s1 || s2) && p->kw == p->kh && p->out_w % 4 == 0 &&
+           row_pixels(p) <= MT_DW_PITCH / 2 && plane_rows(p) <= MT_DW_PLANE_ROWS;
 }
 
 /* All 4 planes. */
 static size_t plane_bytes(const mt_conv_params_t *p) {
-    return ((size_t)p->out_h + 2u) * MT_DW_ROW4;
+    return (size_t)plane_rows(p) * MT_DW_ROW4;
 }
 
 /* Plane columns j, j + 1 of the 4 channels from the input words a, b. */
@@ -630,11 +641,11 @@ static void widen_run(const int8_t *x, int32_t c_n, uint32_t zz, uint32_t *d, in
                      "sxtab16 %[a], %[zz], %[b]\n\t"
                      "sxtab16 %[b], %[zz], %[b], ror #8\n\t"
                      "pkhtb %[t], %[a], %[e], asr #16\n\t"
-                     "str %[t], [%[d], #72]\n\t"
+                     "str %[t], [%[d], #80]\n\t"
                      "pkhtb %[t], %[b], %[o], asr #16\n\t"
-                     "str %[t], [%[d], #108]\n\t"
+                     "str %[t], [%[d], #120]\n\t"
                      "pkhbt %[t], %[o], %[b], lsl #16\n\t"
-                     "str %[t], [%[d], #36]\n\t"
+                     "str %[t], [%[d], #40]\n\t"
                      "pkhbt %[t], %[e], %[a], lsl #16\n\t"
                      "str %[t], [%[d]], #4\n\t"
                      "subs %[n], %[n], #1\n\t"
@@ -653,7 +664,7 @@ static void widen_run(const int8_t *x, int32_t c_n, uint32_t zz, uint32_t *d, in
  * inside the input and 4 channels take widen_run, the others a checked step. */
 static void widen_planes(const mt_conv_params_t *p, const int8_t *in, int32_t c0,
                          int32_t n_lanes, uint32_t zz, uint32_t *pl) {
-    int32_t rows = p->out_h + 2, cols = (p->out_w + 3) & ~1, c_n = p->in_c, r, j;
+    int32_t rows = plane_rows(p), cols = (row_pixels(p) + 1) & ~1, c_n = p->in_c, r, j;
     int32_t in_zp = -mt_lo16(zz), pl_ = p->pad_left;
     int32_t j_lo = pl_ + (pl_ & 1), j_hi = j_lo; /* [j_lo, j_hi): even j, both columns inside */
     uint32_t pad = mt_dup4(in_zp); /* widens to 0 */
@@ -699,25 +710,28 @@ typedef struct {
     int32_t rows;        /* 44 out_h */
     int32_t row_skip;    /* 48 plane bytes from the end of one output row to the next */
     int32_t bias;        /* 52 */
-    uint32_t w[6];       /* 56 P0 S0 P1 S1 P2 S2 */
+    uint32_t w[28];      /* 56 3x3: P0 S0 P1 S1 P2 S2; 5x5: per row W01 W23 W12 W34;
+                          *    stride 2: per row W01 W23 W45 W6 (5x5: W4, 0) */
 } mt_dw_plane_job_t;
 
-/* The same channel in C, any out_w, any requantization: two outputs (A, B above) per step. */
+/* The same channel in C, any requantization: each output from the plane (int16) and the
+ * channel's int8 weights wc (c_n bytes apart), the taps in order. */
 static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *j,
-                            const mt_dsp_rq_t *q) {
-    int32_t oy, ox, ky, c_n = p->in_c, lo = mt_b(j->lo4, 0), hi = mt_b(j->hi4, 0);
+                            const mt_dsp_rq_t *q, const int8_t *wc) {
+    int32_t oy, ox, ky, kx, c_n = p->in_c, lo = mt_b(j->lo4, 0), hi = mt_b(j->hi4, 0);
     for (oy = 0; oy < p->out_h; oy++) {
         int8_t *o = j->o + oy * p->out_w * c_n;
-        for (ox = 0; ox < p->out_w; ox += 2) {
-            int32_t a = j->bias, b = j->bias;
-            for (ky = 0; ky < 3; ky++) {
-                const uint32_t *x = j->x + (oy + ky) * (MT_DW_ROW4 / 4) + ox / 2;
-                uint32_t pw = j->w[2 * ky], sw = j->w[2 * ky + 1];
-                a = mt_smlabt(x[1], sw, mt_smlad(x[0], pw, a));
-                b = mt_smlad(x[1], sw, mt_smlatb(x[0], pw, b));
+        for (ox = 0; ox < p->out_w; ox++) {
+            int32_t a = j->bias;
+            for (ky = 0; ky < p->kh; ky++) {
+                const uint32_t *xr = j->x + (oy * p->stride_h + ky) * (MT_DW_ROW4 / 4);
+                for (kx = 0; kx < p->kw; kx++) {
+                    int32_t col = ox * p->stride_w + kx;
+                    int32_t x = (col & 1) ? mt_hi16(xr[col / 2]) : mt_lo16(xr[col / 2]);
+                    a += x * wc[(ky * p->kw + kx) * c_n];
+                }
             }
             o[ox * c_n] = mt_dsp_clamp(mt_dsp_rq(a, q, p->out_zp), lo, hi);
-            if (ox + 1 < p->out_w) o[(ox + 1) * c_n] = mt_dsp_clamp(mt_dsp_rq(b, q, p->out_zp), lo, hi);
         }
     }
 }
@@ -745,82 +759,207 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
     "    adc lr, r12, lr\n"                                    \
     "    smlal r5, lr, " ACC ", r10\n"                         \
     "    asr " ACC ", lr, r4\n"
+/* 5x5 window row: plane words X01 X23 X45 X67 (r4..r7), weights W01 W23 W12 W34 (r8..r11,
+ * from the frame), 12 multiplies for 20 MACs. */
+#define MT_DWP5_ROW(OFF, WOFF)                                 \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [sp, #" #WOFF "]\n"                      \
+    "    ldrd r10, r11, [sp, #" #WOFF " + 8]\n"                \
+    "    smlad r0, r4, r8, r0\n"                               \
+    "    smlatb r1, r4, r8, r1\n"                              \
+    "    smlad r2, r5, r8, r2\n"                               \
+    "    smlatb r3, r5, r8, r3\n"                              \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r2, r6, r9, r2\n"                               \
+    "    smlad r1, r5, r10, r1\n"                              \
+    "    smlad r3, r6, r10, r3\n"                              \
+    "    smlabt r0, r6, r11, r0\n"                             \
+    "    smlad r1, r6, r11, r1\n"                              \
+    "    smlabt r2, r7, r11, r2\n"                             \
+    "    smlad r3, r7, r11, r3\n"
+/* The plane function: copy the job (COPY, FRAME bytes) into the frame, then per 4 outputs
+ * bias, WINDOW, requantization, clamp, 4 STRB; RELOAD restores what the window keeps in
+ * registers. */
+#define MT_DWP_FUNC(NAME, FRAME, COPY, PRE, WINDOW, RELOAD, ADV) \
+    __asm__("    .text\n"                                      \
+            "    .syntax unified\n"                            \
+            "    .thumb\n"                                     \
+            "    .align 2\n"                                   \
+            "    .global " NAME "\n"                           \
+            "    .type " NAME ", %function\n"                  \
+            "    .thumb_func\n" NAME ":\n"                     \
+            "    push {r4-r11, lr}\n"                          \
+            "    sub sp, sp, #" #FRAME "\n"                    \
+            "    mov lr, sp\n"                                 \
+            COPY PRE                                           \
+            "    ldr lr, [sp, #32]\n"                          \
+            "1:\n"                                             \
+            "    ldr r0, [sp, #52]\n"                          \
+            "    mov r1, r0\n"                                 \
+            "    mov r2, r0\n"                                 \
+            "    mov r3, r0\n"                                 \
+            WINDOW                                             \
+            "    add lr, lr, #" #ADV "\n"                      \
+            "    str lr, [sp, #32]\n"                          \
+            "    ldm sp, {r4, r10, r11, r12}\n"                \
+            MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3") \
+            "    ssat r0, #8, r0\n"                            \
+            "    ssat r1, #8, r1\n"                            \
+            "    ssat r2, #8, r2\n"                            \
+            "    ssat r3, #8, r3\n"                            \
+            "    bfi r0, r1, #8, #8\n"                         \
+            "    bfi r0, r2, #16, #8\n"                        \
+            "    bfi r0, r3, #24, #8\n"                        \
+            "    ldrd r10, r11, [sp, #16]\n"                   \
+            "    ssub8 r12, r0, r10\n"                         \
+            "    sel r0, r0, r10\n"                            \
+            "    ssub8 r12, r11, r0\n"                         \
+            "    sel r0, r0, r11\n"                            \
+            "    ldrd r10, r11, [sp, #24]\n"                   \
+            "    strb r0, [r10]\n"                             \
+            "    lsr r0, r0, #8\n"                             \
+            "    strb r0, [r10, r11]\n"                        \
+            "    add r10, r10, r11, lsl #1\n"                  \
+            "    lsr r0, r0, #8\n"                             \
+            "    strb r0, [r10]\n"                             \
+            "    lsr r0, r0, #8\n"                             \
+            "    strb r0, [r10, r11]\n"                        \
+            "    add r10, r10, r11, lsl #1\n"                  \
+            "    str r10, [sp, #24]\n"                         \
+            RELOAD                                             \
+            "    ldr lr, [sp, #32]\n"                          \
+            "    ldr r12, [sp, #36]\n"                         \
+            "    subs r12, r12, #1\n"                          \
+            "    str r12, [sp, #36]\n"                         \
+            "    bne 1b\n"                                     \
+            "    ldrd r11, r12, [sp, #40]\n" /* quads, rows */ \
+            "    str r11, [sp, #36]\n"                         \
+            "    ldr r11, [sp, #48]\n"                         \
+            "    add lr, lr, r11\n"                            \
+            "    subs r12, r12, #1\n"                          \
+            "    str r12, [sp, #44]\n"                         \
+            "    bne 1b\n"                                     \
+            "    add sp, sp, #" #FRAME "\n"                    \
+            "    pop {r4-r11, pc}\n"                           \
+            "    .size " NAME ", .-" NAME "\n")
+#define MT_DWP_COPY10 "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"
 void mt_depthwise_s8_dsp_plane3(const mt_dw_plane_job_t *job);
-__asm__("    .text\n"
-        "    .syntax unified\n"
-        "    .thumb\n"
-        "    .align 2\n"
-        "    .global mt_depthwise_s8_dsp_plane3\n"
-        "    .type mt_depthwise_s8_dsp_plane3, %function\n"
-        "    .thumb_func\n"
-        "mt_depthwise_s8_dsp_plane3:\n"
-        "    push {r4-r11, lr}\n"
-        "    sub sp, sp, #84\n"
-        "    mov lr, sp\n"
-        "    ldm r0!, {r1-r10}\n"
-        "    stm lr!, {r1-r10}\n"
-        "    ldm r0!, {r1-r10}\n"
-        "    stm lr!, {r1-r10}\n"
-        "    add r0, sp, #56\n"
-        "    ldm r0, {r4-r9}\n"
-        "    ldr lr, [sp, #32]\n"
-        "1:\n"
-        "    ldr r0, [sp, #52]\n"
-        "    mov r1, r0\n"
-        "    mov r2, r0\n"
-        "    mov r3, r0\n"
-        MT_DWP_ROW(0, "r4", "r5")
-        MT_DWP_ROW(144, "r6", "r7")
-        MT_DWP_ROW(288, "r8", "r9")
-        "    add lr, lr, #8\n"
-        "    str lr, [sp, #32]\n"
-        "    ldm sp, {r4, r10, r11, r12}\n"
-        MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3")
-        "    ssat r0, #8, r0\n"
-        "    ssat r1, #8, r1\n"
-        "    ssat r2, #8, r2\n"
-        "    ssat r3, #8, r3\n"
-        "    bfi r0, r1, #8, #8\n"
-        "    bfi r0, r2, #16, #8\n"
-        "    bfi r0, r3, #24, #8\n"
-        "    ldrd r10, r11, [sp, #16]\n"
-        "    ssub8 r12, r0, r10\n"
-        "    sel r0, r0, r10\n"
-        "    ssub8 r12, r11, r0\n"
-        "    sel r0, r0, r11\n"
-        "    ldrd r10, r11, [sp, #24]\n"
-        "    strb r0, [r10]\n"
-        "    lsr r0, r0, #8\n"
-        "    strb r0, [r10, r11]\n"
-        "    add r10, r10, r11, lsl #1\n"
-        "    lsr r0, r0, #8\n"
-        "    strb r0, [r10]\n"
-        "    lsr r0, r0, #8\n"
-        "    strb r0, [r10, r11]\n"
-        "    add r10, r10, r11, lsl #1\n"
-        "    str r10, [sp, #24]\n"
-        "    ldrd r4, r5, [sp, #56]\n"
-        "    ldr lr, [sp, #32]\n"
-        "    ldr r12, [sp, #36]\n"
-        "    subs r12, r12, #1\n"
-        "    str r12, [sp, #36]\n"
-        "    bne 1b\n"
-        "    ldrd r11, r12, [sp, #40]\n"  /* quads, rows */
-        "    str r11, [sp, #36]\n"
-        "    ldr r11, [sp, #48]\n"
-        "    add lr, lr, r11\n"
-        "    subs r12, r12, #1\n"
-        "    str r12, [sp, #44]\n"
-        "    bne 1b\n"
-        "    add sp, sp, #84\n"
-        "    pop {r4-r11, pc}\n"
-        "    .size mt_depthwise_s8_dsp_plane3, .-mt_depthwise_s8_dsp_plane3\n");
+void mt_depthwise_s8_dsp_plane5(const mt_dw_plane_job_t *job);
+/* 3x3: frame = the job up to w[6] (80 bytes), the 6 weights kept in r4..r9 */
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 84, MT_DWP_COPY10 MT_DWP_COPY10,
+            "    add r0, sp, #56\n    ldm r0, {r4-r9}\n",
+            MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(160, "r6", "r7") MT_DWP_ROW(320, "r8", "r9"),
+            "    ldrd r4, r5, [sp, #56]\n", 8);
+/* 5x5: frame = the whole job (136 bytes, 140 keeps sp 8-aligned), weights read from it per row */
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 140,
+            MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10 "    ldm r0!, {r1-r4}\n    stm lr!, {r1-r4}\n",
+            "",
+            MT_DWP5_ROW(0, 56) MT_DWP5_ROW(160, 72) MT_DWP5_ROW(320, 88) MT_DWP5_ROW(480, 104)
+            MT_DWP5_ROW(640, 120),
+            "", 8);
+/* Stride 2: the 4 outputs are columns 2j, 2j + 2, 2j + 4, 2j + 6, so all four take the same
+ * weight word at plane words 0..3 steps apart: per window row 4 SMLAD per weight pair, the
+ * plane words loaded once (X01..XCD for 7x7, X01..XAB for 5x5). 7x7: 16 multiplies for 28
+ * MACs, 5x5: 12 for 20. */
+#define MT_DWP7S2_ROW(OFF, WOFF)                               \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [sp, #" #WOFF "]\n"                      \
+    "    smlad r0, r4, r8, r0\n"                               \
+    "    smlad r1, r5, r8, r1\n"                               \
+    "    smlad r2, r6, r8, r2\n"                               \
+    "    smlad r3, r7, r8, r3\n"                               \
+    "    ldr r4, [lr, #" #OFF " + 16]\n"                       \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r1, r6, r9, r1\n"                               \
+    "    smlad r2, r7, r9, r2\n"                               \
+    "    smlad r3, r4, r9, r3\n"                               \
+    "    ldrd r10, r11, [lr, #" #OFF " + 20]\n"                \
+    "    ldrd r8, r9, [sp, #" #WOFF " + 8]\n"                  \
+    "    smlad r0, r6, r8, r0\n"                               \
+    "    smlad r1, r7, r8, r1\n"                               \
+    "    smlad r2, r4, r8, r2\n"                               \
+    "    smlad r3, r10, r8, r3\n"                              \
+    "    smlabb r0, r7, r9, r0\n"                              \
+    "    smlabb r1, r4, r9, r1\n"                              \
+    "    smlabb r2, r10, r9, r2\n"                             \
+    "    smlabb r3, r11, r9, r3\n"
+#define MT_DWP5S2_ROW(OFF, WOFF)                               \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [sp, #" #WOFF "]\n"                      \
+    "    smlad r0, r4, r8, r0\n"                               \
+    "    smlad r1, r5, r8, r1\n"                               \
+    "    smlad r2, r6, r8, r2\n"                               \
+    "    smlad r3, r7, r8, r3\n"                               \
+    "    ldrd r10, r11, [lr, #" #OFF " + 16]\n"                \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r1, r6, r9, r1\n"                               \
+    "    smlad r2, r7, r9, r2\n"                               \
+    "    smlad r3, r10, r9, r3\n"                              \
+    "    ldr r8, [sp, #" #WOFF " + 8]\n"                       \
+    "    smlabb r0, r6, r8, r0\n"                              \
+    "    smlabb r1, r7, r8, r1\n"                              \
+    "    smlabb r2, r10, r8, r2\n"                             \
+    "    smlabb r3, r11, r8, r3\n"
+void mt_depthwise_s8_dsp_plane5s2(const mt_dw_plane_job_t *job);
+void mt_depthwise_s8_dsp_plane7s2(const mt_dw_plane_job_t *job);
+/* frame = the job up to w[20] (136 bytes) */
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 140,
+            MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10 "    ldm r0!, {r1-r4}\n    stm lr!, {r1-r4}\n",
+            "",
+            MT_DWP5S2_ROW(0, 56) MT_DWP5S2_ROW(160, 72) MT_DWP5S2_ROW(320, 88)
+            MT_DWP5S2_ROW(480, 104) MT_DWP5S2_ROW(640, 120),
+            "", 16);
+/* frame = the whole job (168 bytes) */
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 172,
+            MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10
+            "    ldm r0!, {r1-r2}\n    stm lr!, {r1-r2}\n",
+            "",
+            MT_DWP7S2_ROW(0, 56) MT_DWP7S2_ROW(160, 72) MT_DWP7S2_ROW(320, 88)
+            MT_DWP7S2_ROW(480, 104) MT_DWP7S2_ROW(640, 120) MT_DWP7S2_ROW(800, 136)
+            MT_DWP7S2_ROW(960, 152),
+            "", 16);
+#endif
+
+#if MT_DSP_ASM
+/* The weight words of one channel (wc: its int8 taps, c_n bytes apart) in the order of the
+ * assembly (mt_dw_plane_job_t.w). */
+static void plane_weights(const mt_conv_params_t *p, const int8_t *wc, uint32_t *jw) {
+    int32_t c_n = p->in_c, ky;
+    if (p->stride_w == 2) {
+        for (ky = 0; ky < p->kh; ky++, wc += p->kw * c_n, jw += 4) {
+            jw[0] = mt_pack16(wc[0], wc[c_n]);
+            jw[1] = mt_pack16(wc[2 * c_n], wc[3 * c_n]);
+            if (p->kw == 5) {
+                jw[2] = mt_pack16(wc[4 * c_n], 0);
+                jw[3] = 0;
+            } else {
+                jw[2] = mt_pack16(wc[4 * c_n], wc[5 * c_n]);
+                jw[3] = mt_pack16(wc[6 * c_n], 0);
+            }
+        }
+    } else if (p->kh == 3) {
+        for (ky = 0; ky < 3; ky++, wc += 3 * c_n, jw += 2) {
+            jw[0] = mt_pack16(wc[0], wc[c_n]);
+            jw[1] = mt_pack16(wc[c_n], wc[2 * c_n]);
+        }
+    } else {
+        for (ky = 0; ky < 5; ky++, wc += 5 * c_n, jw += 4) {
+            jw[0] = mt_pack16(wc[0], wc[c_n]);
+            jw[1] = mt_pack16(wc[2 * c_n], wc[3 * c_n]);
+            jw[2] = mt_pack16(wc[c_n], wc[2 * c_n]);
+            jw[3] = mt_pack16(wc[3 * c_n], wc[4 * c_n]);
+        }
+    }
+}
 #endif
 
 /* The whole layer by planes, working memory at scratch (4 planes). */
 static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
-    int32_t c_n = p->in_c, c0, k, ky;
+    int32_t c_n = p->in_c, c0, k;
     uint32_t *pl = (uint32_t *)scratch;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
     mt_dw_plane_job_t job;
@@ -829,7 +968,7 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
     job.c_step = c_n;
     job.quads = p->out_w / 4;
     job.rows = p->out_h;
-    job.row_skip = MT_DW_ROW4 - 2 * p->out_w;
+    job.row_skip = p->stride_h * (MT_DW_ROW4 - 2 * p->out_w); /* the asm: 4 outputs a pass */
     for (c0 = 0; c0 < c_n; c0 += 4) {
         int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
         widen_planes(p, in, c0, n_lanes, zz, pl);
@@ -839,28 +978,34 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
             mt_requant_t rq_c;
             rq_c.mult = rq.mult + c;
             rq_c.shift = rq.shift + c;
-            for (ky = 0; ky < 3; ky++) {
-                const int8_t *wr = w + ky * 3 * c_n + c;
-                job.w[2 * ky] = mt_pack16(wr[0], wr[c_n]);
-                job.w[2 * ky + 1] = mt_pack16(wr[c_n], wr[2 * c_n]);
-            }
             job.bias = bias[c];
             job.o = out + c;
             job.x = pl + k * (MT_DW_PITCH / 4);
 #if MT_DSP_ASM
             if (mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp) && p->out_w % 4 == 0) {
+                plane_weights(p, w + c, job.w);
                 job.rsh = q.rsh;
                 job.mult = q.mult;
                 job.k_lo = q.k_lo;
                 job.k_hi = q.k_hi;
                 job.quads_left = job.quads;
-                mt_depthwise_s8_dsp_plane3(&job);
+                if (p->stride_w == 2) {
+                    if (p->kh == 5) {
+                        mt_depthwise_s8_dsp_plane5s2(&job);
+                    } else {
+                        mt_depthwise_s8_dsp_plane7s2(&job);
+                    }
+                } else if (p->kh == 3) {
+                    mt_depthwise_s8_dsp_plane3(&job);
+                } else {
+                    mt_depthwise_s8_dsp_plane5(&job);
+                }
                 continue;
             }
 #else
             mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp);
 #endif
-            plane_channel_c(p, &job, &q);
+            plane_channel_c(p, &job, &q, w + c);
         }
     }
 }
