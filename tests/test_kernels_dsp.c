@@ -341,6 +341,12 @@ static void test_fixed_shapes(uint32_t seed) {
         {K_DW, 16, 16, 13, 13, 5, 2, 2}, {K_DW, 8, 8, 10, 10, 7, 2, 3},
         {K_DW, 13, 8, 7, 7, 7, 2, 3},    {K_DW, 13, 11, 6, 6, 5, 2, 0},
         {K_DW, 7, 13, 5, 5, 7, 2, 0},    {K_DW, 9, 8, 9, 9, 5, 2, 2},
+        /* the small-map direct path (<= 4 input and output pixels): odd channels, strides,
+         * 1x4 and 4x1 maps, 1x1 kernels */
+        {K_DW, 2, 2, 7, 7, 3, 1, 1},     {K_DW, 2, 2, 13, 13, 7, 1, 3},
+        {K_DW, 1, 4, 9, 9, 3, 1, 1},     {K_DW, 4, 1, 6, 6, 5, 1, 2},
+        {K_DW, 2, 2, 10, 10, 3, 2, 1},   {K_DW, 2, 2, 5, 5, 1, 1, 0},
+        {K_DW, 1, 1, 3, 3, 3, 1, 1},     {K_DW, 2, 2, 48, 48, 5, 2, 2},
     };
     mt_rng_t rng;
     int n = 0;

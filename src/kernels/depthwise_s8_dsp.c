@@ -1010,6 +1010,103 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
     }
 }
 
+/* ---- DW_DIRECT on maps of at most 4 input and 4 output pixels (MCUNet's 2x2 layers, where
+ * every window covers most of the map): per channel group the input pixels are widened once
+ * (SXTAB16) and kept; a table made once per layer lists each output's taps inside the input
+ * (input pixel, weight offset), so an output costs per tap one weight LDR, 2 SXTB16 and 4
+ * SMLAxy, then the requantization: no per-row setup, no bounds checks. */
+#define MT_DW_SMALL_PIXELS 4
+typedef struct {
+    uint8_t n[MT_DW_SMALL_PIXELS];                        /* taps of output o */
+    uint8_t x[MT_DW_SMALL_PIXELS][MT_DW_SMALL_PIXELS];    /* their input pixels */
+    int32_t w[MT_DW_SMALL_PIXELS][MT_DW_SMALL_PIXELS];    /* their weight offsets, bytes */
+} mt_dw_small_taps_t;
+
+/* One channel group; full = 4 lanes, every channel fast (a constant at both call sites). */
+static inline void small_group(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                               const int32_t *bias, const mt_dsp_rq_t *q, int8_t *out,
+                               int32_t c0, int32_t n_lanes, const mt_dw_small_taps_t *tt,
+                               int full) {
+    int32_t c_n = p->in_c, n_in = (int32_t)p->in_h * p->in_w, n_out = (int32_t)p->out_h * p->out_w;
+    int32_t i, o, t, k, b[4];
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp), xw[2 * MT_DW_SMALL_PIXELS];
+    uint32_t lo4 = mt_dup4(p->act_min), hi4 = mt_dup4(p->act_max);
+    for (i = 0; i < n_in; i++) {
+        uint32_t v = full ? mt_ld4(in + i * c_n + c0) : ld_group(in + i * c_n + c0, n_lanes, p->in_zp);
+        xw[2 * i] = mt_sxtab16(zz, v);
+        xw[2 * i + 1] = mt_sxtab16_odd(zz, v);
+    }
+    for (k = 0; k < 4; k++) b[k] = full || k < n_lanes ? bias[c0 + k] : 0;
+    for (o = 0; o < n_out; o++) {
+        int32_t a0 = b[0], a1 = b[1], a2 = b[2], a3 = b[3];
+        int8_t *op = out + o * c_n + c0;
+        for (t = 0; t < tt->n[o]; t++) {
+            const int8_t *wp = w + tt->w[o][t] + c0;
+            uint32_t wv = full ? mt_ld4(wp) : ld_group(wp, n_lanes, 0);
+            uint32_t we = mt_sxtb16(wv), wo = mt_sxtb16_odd(wv);
+            uint32_t xe = xw[2 * tt->x[o][t]], xo = xw[2 * tt->x[o][t] + 1];
+            a0 = mt_smlabb(xe, we, a0);
+            a2 = mt_smlatt(xe, we, a2);
+            a1 = mt_smlabb(xo, wo, a1);
+            a3 = mt_smlatt(xo, wo, a3);
+        }
+        if (full) {
+            a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
+            a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
+            a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
+            a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
+            mt_dsp_store2(a0, a1, lo4, hi4, op);
+            mt_dsp_store2(a2, a3, lo4, hi4, op + 2);
+        } else {
+            int32_t a[4];
+            a[0] = a0;
+            a[1] = a1;
+            a[2] = a2;
+            a[3] = a3;
+            for (k = 0; k < n_lanes; k++) {
+                op[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], p->out_zp), p->act_min, p->act_max);
+            }
+        }
+    }
+}
+
+static void small_layer(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                        const int32_t *bias, mt_requant_t rq, int8_t *out) {
+    mt_dw_small_taps_t tt;
+    int32_t c_n = p->in_c, c0, oy, ox, iy, ix;
+    /* output o = oy * out_w + ox takes input pixel (iy, ix) with tap (ky, kx) =
+     * (iy - oy * stride_h + pad_top, ix - ox * stride_w + pad_left) when inside the window */
+    for (oy = 0; oy < p->out_h; oy++) {
+        for (ox = 0; ox < p->out_w; ox++) {
+            int32_t o = oy * p->out_w + ox, n = 0;
+            for (iy = 0; iy < p->in_h; iy++) {
+                int32_t ky = iy - oy * p->stride_h + p->pad_top;
+                if (ky < 0 || ky >= p->kh) continue;
+                for (ix = 0; ix < p->in_w; ix++) {
+                    int32_t kx = ix - ox * p->stride_w + p->pad_left;
+                    if (kx < 0 || kx >= p->kw) continue;
+                    tt.x[o][n] = (uint8_t)(iy * p->in_w + ix);
+                    tt.w[o][n] = (ky * p->kw + kx) * c_n;
+                    n++;
+                }
+            }
+            tt.n[o] = (uint8_t)n;
+        }
+    }
+    for (c0 = 0; c0 < c_n; c0 += 4) {
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
+        mt_dsp_rq_t q[4];
+        mt_requant_t rq_g;
+        rq_g.mult = rq.mult + c0;
+        rq_g.shift = rq.shift + c0;
+        if (mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp) && n_lanes == 4) {
+            small_group(p, in, w, bias, q, out, c0, 4, &tt, 1);
+        } else {
+            small_group(p, in, w, bias, q, out, c0, n_lanes, &tt, 0);
+        }
+    }
+}
+
 /* in [in_h][in_w][c] s8, w [kh][kw][c] s8, bias [c] s32, out [out_h][out_w][c] s8. */
 void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
@@ -1026,6 +1123,10 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
         ring_rows(p, in, w, bias, rq, out, (void *)((tail + 3u) & ~(uintptr_t)3u), 0, split);
         direct_rows(p, in, w, bias, rq, out, split, p->out_h);
     } else {
-        direct_rows(p, in, w, bias, rq, out, 0, p->out_h);
+        if ((int32_t)p->in_h * p->in_w <= MT_DW_SMALL_PIXELS) {
+            small_layer(p, in, w, bias, rq, out);
+        } else {
+            direct_rows(p, in, w, bias, rq, out, 0, p->out_h);
+        }
     }
 }
