@@ -598,6 +598,7 @@ static void ring_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t 
  * assembly reaches the window rows and the widening the 4 channels by immediate offsets. */
 #define MT_DW_PITCH 40 /* one channel's plane row: 20 int16 (row_pixels <= 20) */
 #define MT_DW_ROW4 (4 * MT_DW_PITCH)
+#define MT_DW_WLANE 28 /* weight words per lane (plane_weights) */
 #define MT_DW_PLANE_ROWS 20 /* plane rows at most: 12.5 KB of planes */
 
 /* Plane rows: the input rows the output touches, padding included. */
@@ -612,9 +613,9 @@ static int plane_applies(const mt_conv_params_t *p) {
            row_pixels(p) <= MT_DW_PITCH / 2 && plane_rows(p) <= MT_DW_PLANE_ROWS;
 }
 
-/* All 4 planes. */
+/* The 4 lanes' weight words (plane_weights, 448 bytes), then all 4 planes. */
 static size_t plane_bytes(const mt_conv_params_t *p) {
-    return (size_t)plane_rows(p) * MT_DW_ROW4;
+    return 4u * 4u * MT_DW_WLANE + (size_t)plane_rows(p) * MT_DW_ROW4;
 }
 
 /* Plane columns j, j + 1 of the 4 channels from the input words a, b. */
@@ -660,7 +661,8 @@ static void widen_run(const int8_t *x, int32_t c_n, uint32_t zz, uint32_t *d, in
 }
 
 /* Widens channels c0.. (n_lanes) into the planes: plane row r is input row r - pad_top,
- * column j input column j - pad_left, outside the input 0. The column pairs with both columns
+ * column j input column j - pad_left. Only the column pairs holding input are written: the
+ * padding around them is 0 from plane_layer's one memset per layer. The column pairs with both columns
  * inside the input and 4 channels take widen_run, the others a checked step. */
 static void widen_planes(const mt_conv_params_t *p, const int8_t *in, int32_t c0,
                          int32_t n_lanes, uint32_t zz, uint32_t *pl) {
@@ -671,21 +673,22 @@ static void widen_planes(const mt_conv_params_t *p, const int8_t *in, int32_t c0
     if (n_lanes == 4) {
         while (j_hi + 2 <= cols && j_hi + 1 - pl_ < p->in_w) j_hi += 2;
     }
-    for (r = 0; r < rows; r++) {
+    /* the pairs holding an input column: [j_first, j_end); the others stay 0 */
+    int32_t j_first = pl_ & ~1, j_end = (pl_ + p->in_w + 1) & ~1;
+    int32_t r_first = p->pad_top, r_end = p->pad_top + p->in_h;
+    if (j_end > cols) j_end = cols;
+    if (r_end > rows) r_end = rows;
+    for (r = r_first; r < r_end; r++) {
         int32_t iy = r - p->pad_top;
         uint32_t *d = pl + r * (MT_DW_ROW4 / 4);
         const int8_t *x = in + iy * p->in_w * c_n + c0; /* input column 0 of row iy */
-        if (iy < 0 || iy >= p->in_h) {
-            memset(d, 0, MT_DW_ROW4);
-            continue;
-        }
-        for (j = 0; j < cols; j += 2) {
+        for (j = j_first; j < j_end; j += 2) {
             int32_t ix = j - pl_;
             uint32_t a, b;
             if (j == j_lo && j_lo < j_hi) { /* the interior */
                 widen_run(x + ix * c_n, c_n, zz, d + j / 2, (j_hi - j_lo) / 2);
                 j = j_hi;
-                if (j >= cols) break;
+                if (j >= j_end) break;
                 ix = j - pl_;
             }
             a = ix >= 0 && ix < p->in_w ? ld_group(x + ix * c_n, n_lanes, in_zp) : pad;
@@ -710,8 +713,7 @@ typedef struct {
     int32_t rows;        /* 44 out_h */
     int32_t row_skip;    /* 48 plane bytes from the end of one output row to the next */
     int32_t bias;        /* 52 */
-    uint32_t w[28];      /* 56 3x3: P0 S0 P1 S1 P2 S2; 5x5: per row W01 W23 W12 W34;
-                          *    stride 2: per row W01 W23 W45 W6 (5x5: W4, 0) */
+    const uint32_t *w;   /* 56 weight words (plane_weights) */
 } mt_dw_plane_job_t;
 
 /* The same channel in C, any requantization: each output from the plane (int16) and the
@@ -764,8 +766,8 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
 #define MT_DWP5_ROW(OFF, WOFF)                                 \
     "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
     "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [sp, #" #WOFF "]\n"                      \
-    "    ldrd r10, r11, [sp, #" #WOFF " + 8]\n"                \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    "    ldrd r10, r11, [r12, #" #WOFF " + 8]\n"               \
     "    smlad r0, r4, r8, r0\n"                               \
     "    smlatb r1, r4, r8, r1\n"                              \
     "    smlad r2, r5, r8, r2\n"                               \
@@ -843,20 +845,21 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
             "    add sp, sp, #" #FRAME "\n"                    \
             "    pop {r4-r11, pc}\n"                           \
             "    .size " NAME ", .-" NAME "\n")
-#define MT_DWP_COPY10 "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"
+/* The frame is the 15-word job (60 bytes); the 5x5 and 7x7 windows read the weights through
+ * r12 (MT_DWP_W), the 3x3 one keeps them in r4..r9. */
+#define MT_DWP_COPY                                            \
+    "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"           \
+    "    ldm r0!, {r1-r5}\n    stm lr!, {r1-r5}\n"
+#define MT_DWP_W "    ldr r12, [sp, #56]\n"
 void mt_depthwise_s8_dsp_plane3(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane5(const mt_dw_plane_job_t *job);
-/* 3x3: frame = the job up to w[6] (80 bytes), the 6 weights kept in r4..r9 */
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 84, MT_DWP_COPY10 MT_DWP_COPY10,
-            "    add r0, sp, #56\n    ldm r0, {r4-r9}\n",
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 60, MT_DWP_COPY,
+            "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n",
             MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(160, "r6", "r7") MT_DWP_ROW(320, "r8", "r9"),
-            "    ldrd r4, r5, [sp, #56]\n", 8);
-/* 5x5: frame = the whole job (136 bytes, 140 keeps sp 8-aligned), weights read from it per row */
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 140,
-            MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10 "    ldm r0!, {r1-r4}\n    stm lr!, {r1-r4}\n",
-            "",
-            MT_DWP5_ROW(0, 56) MT_DWP5_ROW(160, 72) MT_DWP5_ROW(320, 88) MT_DWP5_ROW(480, 104)
-            MT_DWP5_ROW(640, 120),
+            "    ldr r12, [sp, #56]\n    ldrd r4, r5, [r12]\n", 8);
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 60, MT_DWP_COPY, "",
+            MT_DWP_W MT_DWP5_ROW(0, 0) MT_DWP5_ROW(160, 16) MT_DWP5_ROW(320, 32)
+            MT_DWP5_ROW(480, 48) MT_DWP5_ROW(640, 64),
             "", 8);
 /* Stride 2: the 4 outputs are columns 2j, 2j + 2, 2j + 4, 2j + 6, so all four take the same
  * weight word at plane words 0..3 steps apart: per window row 4 SMLAD per weight pair, the
@@ -865,7 +868,7 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 140,
 #define MT_DWP7S2_ROW(OFF, WOFF)                               \
     "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
     "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [sp, #" #WOFF "]\n"                      \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
     "    smlad r0, r4, r8, r0\n"                               \
     "    smlad r1, r5, r8, r1\n"                               \
     "    smlad r2, r6, r8, r2\n"                               \
@@ -876,7 +879,7 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 140,
     "    smlad r2, r7, r9, r2\n"                               \
     "    smlad r3, r4, r9, r3\n"                               \
     "    ldrd r10, r11, [lr, #" #OFF " + 20]\n"                \
-    "    ldrd r8, r9, [sp, #" #WOFF " + 8]\n"                  \
+    "    ldrd r8, r9, [r12, #" #WOFF " + 8]\n"                 \
     "    smlad r0, r6, r8, r0\n"                               \
     "    smlad r1, r7, r8, r1\n"                               \
     "    smlad r2, r4, r8, r2\n"                               \
@@ -888,7 +891,7 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 140,
 #define MT_DWP5S2_ROW(OFF, WOFF)                               \
     "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
     "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [sp, #" #WOFF "]\n"                      \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
     "    smlad r0, r4, r8, r0\n"                               \
     "    smlad r1, r5, r8, r1\n"                               \
     "    smlad r2, r6, r8, r2\n"                               \
@@ -898,71 +901,75 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 140,
     "    smlad r1, r6, r9, r1\n"                               \
     "    smlad r2, r7, r9, r2\n"                               \
     "    smlad r3, r10, r9, r3\n"                              \
-    "    ldr r8, [sp, #" #WOFF " + 8]\n"                       \
+    "    ldr r8, [r12, #" #WOFF " + 8]\n"                      \
     "    smlabb r0, r6, r8, r0\n"                              \
     "    smlabb r1, r7, r8, r1\n"                              \
     "    smlabb r2, r10, r8, r2\n"                             \
     "    smlabb r3, r11, r8, r3\n"
 void mt_depthwise_s8_dsp_plane5s2(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane7s2(const mt_dw_plane_job_t *job);
-/* frame = the job up to w[20] (136 bytes) */
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 140,
-            MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10 "    ldm r0!, {r1-r4}\n    stm lr!, {r1-r4}\n",
-            "",
-            MT_DWP5S2_ROW(0, 56) MT_DWP5S2_ROW(160, 72) MT_DWP5S2_ROW(320, 88)
-            MT_DWP5S2_ROW(480, 104) MT_DWP5S2_ROW(640, 120),
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 60, MT_DWP_COPY, "",
+            MT_DWP_W MT_DWP5S2_ROW(0, 0) MT_DWP5S2_ROW(160, 16) MT_DWP5S2_ROW(320, 32)
+            MT_DWP5S2_ROW(480, 48) MT_DWP5S2_ROW(640, 64),
             "", 16);
-/* frame = the whole job (168 bytes) */
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 172,
-            MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10 MT_DWP_COPY10
-            "    ldm r0!, {r1-r2}\n    stm lr!, {r1-r2}\n",
-            "",
-            MT_DWP7S2_ROW(0, 56) MT_DWP7S2_ROW(160, 72) MT_DWP7S2_ROW(320, 88)
-            MT_DWP7S2_ROW(480, 104) MT_DWP7S2_ROW(640, 120) MT_DWP7S2_ROW(800, 136)
-            MT_DWP7S2_ROW(960, 152),
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 60, MT_DWP_COPY, "",
+            MT_DWP_W MT_DWP7S2_ROW(0, 0) MT_DWP7S2_ROW(160, 16) MT_DWP7S2_ROW(320, 32)
+            MT_DWP7S2_ROW(480, 48) MT_DWP7S2_ROW(640, 64) MT_DWP7S2_ROW(800, 80)
+            MT_DWP7S2_ROW(960, 96),
             "", 16);
 #endif
 
 #if MT_DSP_ASM
-/* The weight words of one channel (wc: its int8 taps, c_n bytes apart) in the order of the
- * assembly (mt_dw_plane_job_t.w). */
-static void plane_weights(const mt_conv_params_t *p, const int8_t *wc, uint32_t *jw) {
+/* Weight words per lane (MT_DW_WLANE words apart), in the assembly's order: 3x3 P0 S0 P1 S1
+ * P2 S2 (P = [w0 w1], S = [w1 w2]); 5x5 stride 1 per row W01 W23 W12 W34; stride 2 per row
+ * W01 W23 W45 W6 (5x5: W4, 0). */
+
+/* Word idx of every lane from taps ta, tb of window row wr (tb < 0: 0): the 4 lanes' bytes
+ * of a tap are one word, SXTB16 and PKHBT/PKHTB make the 4 pairs. */
+static void plane_wpair(const int8_t *wr, int32_t c_n, int32_t n_lanes, int32_t ta, int32_t tb,
+                        uint32_t *wg, int32_t idx) {
+    uint32_t a = ld_group(wr + ta * c_n, n_lanes, 0), b = tb < 0 ? 0u : ld_group(wr + tb * c_n, n_lanes, 0);
+    uint32_t ae = mt_sxtb16(a), ao = mt_sxtb16_odd(a), be = mt_sxtb16(b), bo = mt_sxtb16_odd(b);
+    wg[idx] = mt_pack_lo(ae, be);
+    wg[MT_DW_WLANE + idx] = mt_pack_lo(ao, bo);
+    wg[2 * MT_DW_WLANE + idx] = mt_pack_hi(ae, be);
+    wg[3 * MT_DW_WLANE + idx] = mt_pack_hi(ao, bo);
+}
+
+/* The weight words of channels c0.. (n_lanes) into wg [4][MT_DW_WLANE]. */
+static void plane_weights(const mt_conv_params_t *p, const int8_t *w, int32_t c0, int32_t n_lanes,
+                          uint32_t *wg) {
     int32_t c_n = p->in_c, ky;
-    if (p->stride_w == 2) {
-        for (ky = 0; ky < p->kh; ky++, wc += p->kw * c_n, jw += 4) {
-            jw[0] = mt_pack16(wc[0], wc[c_n]);
-            jw[1] = mt_pack16(wc[2 * c_n], wc[3 * c_n]);
-            if (p->kw == 5) {
-                jw[2] = mt_pack16(wc[4 * c_n], 0);
-                jw[3] = 0;
-            } else {
-                jw[2] = mt_pack16(wc[4 * c_n], wc[5 * c_n]);
-                jw[3] = mt_pack16(wc[6 * c_n], 0);
+    const int8_t *wr = w + c0;
+    for (ky = 0; ky < p->kh; ky++, wr += p->kw * c_n) {
+        if (p->stride_w == 2) {
+            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky);
+            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1);
+            plane_wpair(wr, c_n, n_lanes, 4, p->kw == 7 ? 5 : -1, wg, 4 * ky + 2);
+            if (p->kw == 7) {
+                plane_wpair(wr, c_n, n_lanes, 6, -1, wg, 4 * ky + 3);
             }
-        }
-    } else if (p->kh == 3) {
-        for (ky = 0; ky < 3; ky++, wc += 3 * c_n, jw += 2) {
-            jw[0] = mt_pack16(wc[0], wc[c_n]);
-            jw[1] = mt_pack16(wc[c_n], wc[2 * c_n]);
-        }
-    } else {
-        for (ky = 0; ky < 5; ky++, wc += 5 * c_n, jw += 4) {
-            jw[0] = mt_pack16(wc[0], wc[c_n]);
-            jw[1] = mt_pack16(wc[2 * c_n], wc[3 * c_n]);
-            jw[2] = mt_pack16(wc[c_n], wc[2 * c_n]);
-            jw[3] = mt_pack16(wc[3 * c_n], wc[4 * c_n]);
+        } else if (p->kh == 3) {
+            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 2 * ky);
+            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 2 * ky + 1);
+        } else {
+            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky);
+            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1);
+            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 4 * ky + 2);
+            plane_wpair(wr, c_n, n_lanes, 3, 4, wg, 4 * ky + 3);
         }
     }
 }
 #endif
 
-/* The whole layer by planes, working memory at scratch (4 planes). */
+/* The whole layer by planes, working memory at scratch (plane_bytes). */
 static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int32_t c_n = p->in_c, c0, k;
-    uint32_t *pl = (uint32_t *)scratch;
+    uint32_t *wg = (uint32_t *)scratch, *pl = wg + 4 * MT_DW_WLANE;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
     mt_dw_plane_job_t job;
+    memset(pl, 0, (size_t)plane_rows(p) * MT_DW_ROW4); /* the padding, for every group */
     job.lo4 = mt_dup4(p->act_min);
     job.hi4 = mt_dup4(p->act_max);
     job.c_step = c_n;
@@ -972,6 +979,9 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
     for (c0 = 0; c0 < c_n; c0 += 4) {
         int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
         widen_planes(p, in, c0, n_lanes, zz, pl);
+#if MT_DSP_ASM
+        plane_weights(p, w, c0, n_lanes, wg);
+#endif
         for (k = 0; k < n_lanes; k++) {
             int32_t c = c0 + k;
             mt_dsp_rq_t q;
@@ -983,7 +993,7 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
             job.x = pl + k * (MT_DW_PITCH / 4);
 #if MT_DSP_ASM
             if (mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp) && p->out_w % 4 == 0) {
-                plane_weights(p, w + c, job.w);
+                job.w = wg + k * MT_DW_WLANE;
                 job.rsh = q.rsh;
                 job.mult = q.mult;
                 job.k_lo = q.k_lo;
