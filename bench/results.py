@@ -705,14 +705,10 @@ def report(ctx, res, en, pngs, wall):
         for m in ("tinytl", "sparseupdate"):
             if m not in ctx.methods:
                 continue
-            macs = [r.get("train_macs") for t in res["tasks"].values()
-                    for r in t["cells"].get(m, {}).get("k10", []) if r.get("train_macs")]
-            ref = en.get("ttl") or en.get("microt")
-            if macs and ref and ref["boards"]["stm32l4r5zi"].get("cycles_per_mac"):
+            if baseline_pers_uj(res, en, m, "stm32l4r5zi") is not None:
                 cells_ = []
                 for bn in ("stm32l4r5zi", "stm32h7a3zi"):
-                    b = ref["boards"][bn]
-                    e_ = uj(np.mean(macs) * b["cycles_per_mac"], b)
+                    e_, b = baseline_pers_uj(res, en, m, bn), en_ref(en)["boards"][bn]
                     cells_ += [f"{e_ / b['mw'] / 1000:.2f}", f"{e_ / 1000:.1f}"]
                 w(f"| {m} | 100 | " + " | ".join(cells_) + " | counted training MACs × the full model's "
                   "measured cycles/MAC on that board |")
@@ -775,6 +771,23 @@ def device_wall(res):
     return tot
 
 
+def en_ref(en):
+    """The extractor whose measured cycles/MAC price the simulated backprop baselines."""
+    return en.get("ttl") or en.get("microt")
+
+
+def baseline_pers_uj(res, en, method, board):
+    """TinyTL / SparseUpdate personalization energy (uJ, k = 10): mean counted training MACs x
+    the TTL (else MicroT) full model's measured cycles/MAC on that board; None if unknown."""
+    macs = [r.get("train_macs") for t in res["tasks"].values()
+            for r in t["cells"].get(method, {}).get("k10", []) if r.get("train_macs")]
+    ref = en_ref(en)
+    if not macs or not ref or not ref["boards"][board].get("cycles_per_mac"):
+        return None
+    b = ref["boards"][board]
+    return uj(np.mean(macs) * b["cycles_per_mac"], b)
+
+
 def cell_eval(res, task, method, proto, field):
     runs = res["tasks"][task]["cells"].get(method, {}).get(proto, [])
     return mean_std([r["eval"][field] for r in runs])
@@ -783,24 +796,42 @@ def cell_eval(res, task, method, proto, field):
 def comparison(ctx, res, en, w):
     w("## Against the paper's claims\n")
     w("| claim (paper, MCUNet-in3 at 224 px on Pet/Bird/Plant) | ours | verdict |\n|---|---|---|")
-    gains = []
+    gains, ok, in_domain = [], [], []
     for t in res["tasks"]:
         for p in ("split", "k10"):
             a, b = cell(res, t, "microt", p), cell(res, t, "ttl", p)
             if a and b:
-                gains.append(f"{t} {proto_name(p)}: {a[0] - b[0]:+.1f}")
-    ok = [float(g.split(": ")[1]) for g in gains]
-    w(f"| MicroT beats TTL by +2.12 to +11.60 points | {'; '.join(gains) if gains else 'pending (no TTL model yet)'} | "
+                (in_domain if t in T.IN_DOMAIN else gains).append(f"{t} {proto_name(p)}: {a[0] - b[0]:+.1f}")
+                if t not in T.IN_DOMAIN:
+                    ok.append(a[0] - b[0])
+    extra = (f" (in-domain, where TTL was trained with these labels: {'; '.join(in_domain)})"
+             if in_domain else "")
+    w(f"| MicroT beats TTL by +2.12 to +11.60 points on new tasks | "
+      f"{'; '.join(gains) if gains else 'pending (no TTL model yet)'}{extra} | "
       f"{'pending' if not ok else ('holds' if min(ok) >= 2.12 else 'partly' if max(ok) > 0 else 'falls short')} |")
     m = en.get("microt")
     if m:
         s = [100 * (1 - m["boards"][b]["inf_uj"] / m["boards"][b]["full_uj"]) for b, _, _ in BOARDS]
         w(f"| ~14 % inference energy saved at r = 0.5 vs the full model | {s[0]:.1f} % (L4R5), {s[1]:.1f} % (H7A3) "
           f"at exit share {100 * m['exit_share']:.1f} % | {'holds' if min(s) >= 12 else 'falls short'} |")
-    t_ = en.get("tinytl", {})
-    w("| personalization energy up to 2.28× below TinyTL | "
-      + ("see the personalization table" if "tinytl" in res["models"] or t_ else "pending: factory/baselines.py (TinyTL/SparseUpdate) not run")
-      + " | " + ("see table" if t_ else "pending") + " |")
+    mine = m and m["boards"]["stm32l4r5zi"].get("pers_uj")
+    base = {b: baseline_pers_uj(res, en, b, "stm32l4r5zi") for b in ("tinytl", "sparseupdate")}
+    if mine and base["tinytl"]:
+        parts = [f"MicroT {mine / 1000:,.0f} mJ vs TinyTL {base['tinytl'] / 1000:,.0f} mJ "
+                 f"({base['tinytl'] / mine:.1f}× less)"]
+        if base["sparseupdate"]:
+            parts.append(f"SparseUpdate {base['sparseupdate'] / 1000:,.0f} mJ "
+                         f"({base['sparseupdate'] / mine:.1f}× less)")
+        acc = [(cell(res, t, "tinytl", "k10"), cell(res, t, "microt", "k10"))
+               for t in res["tasks"] if t not in T.IN_DOMAIN]
+        acc = [a[0] - b[0] for a, b in acc if a and b]
+        note = (f"; but TinyTL is {np.mean(acc):+.1f} points more accurate at k = 10 on the new tasks"
+                if acc and np.mean(acc) > 0 else "")
+        w(f"| personalization energy up to 2.28× below TinyTL | L4R5, k = 10: {', '.join(parts)}{note} | "
+          f"{'holds' if base['tinytl'] / mine >= 2.28 else 'falls short'} |")
+    else:
+        w("| personalization energy up to 2.28× below TinyTL | pending: no TinyTL MAC count or no "
+          "MicroT cycle file | pending |")
     runs = [r for t in res["tasks"].values() for p, rs in t["cells"].get("microt", {}).items()
             if p != "split" for r in rs]
     if runs and m:
@@ -811,6 +842,19 @@ def comparison(ctx, res, en, w):
           f"{'holds' if v < 1 << 20 else 'falls short'} |")
     w("")
     w("### Where we fall short, and why\n")
+    beaten = []
+    for t in res["tasks"]:
+        if t in T.IN_DOMAIN:
+            continue
+        for rival in ("pixels", "tinytl"):
+            a, b = cell(res, t, rival, "k10"), cell(res, t, "microt", "k10")
+            if a and b and a[0] > b[0]:
+                beaten.append(f"{rival} {a[0]:.1f} vs MicroT {b[0]:.1f} on {t} (k = 10)")
+    if beaten:
+        w("- Not the most accurate here: " + "; ".join(beaten) + ". Our 64 px students distilled on "
+          "32 px CIFAR-10 images carry little beyond what a linear head on raw pixels finds on these "
+          "grey 28 px tasks, and TinyTL adapts the extractor itself (at " 
+          "the personalization energy above).")
     w("- Extractors here are 64 px MCUNet-style students distilled for 8 epochs on CIFAR-10 "
       "(50,000 images) from a MobileNetV2 teacher, not 224 px MCUNet-in3 distilled for 50 ImageNet "
       "epochs from DINOv2 (docs/factory.md): absolute accuracies are not comparable with the paper's.\n"
