@@ -437,6 +437,20 @@ static inline void out_row_c(const mt_conv_params_t *p, const uint32_t *ring,
                 : [cn] "r"(CN), [zz] "r"(ZZ)                                                   \
                 : "cc", "memory");                                                             \
     } while (0)
+/* A whole window row of 5 or 7 taps (the interior pixels of 5x5 and 7x7 layers) in straight
+ * code: the loop test and the odd-tap branch of MT_DWD_ROW cost ~4 cycles per tap pair. */
+#define MT_DWD_PAIR MT_DWD_TAP("") MT_DWD_TAP(", %[cn]")                                        \
+    "add %[xp], %[xp], %[cn], lsl #1\n\t"                                                      \
+    "add %[wp], %[wp], %[cn], lsl #1\n\t"
+#define MT_DWD_ROWK(A0, A1, A2, A3, XP, WP, CN, ZZ, BODY)                                       \
+    do {                                                                                       \
+        uint32_t x_, w_, t_, u_;                                                               \
+        __asm__(BODY                                                                           \
+                : [a0] "+r"(A0), [a1] "+r"(A1), [a2] "+r"(A2), [a3] "+r"(A3), [xp] "+r"(XP),   \
+                  [wp] "+r"(WP), [x] "=&r"(x_), [w] "=&r"(w_), [t] "=&r"(t_), [u] "=&r"(u_)    \
+                : [cn] "r"(CN), [zz] "r"(ZZ)                                                   \
+                : "memory");                                                                   \
+    } while (0)
 #endif
 
 /* Rows [oy_begin, oy_end) straight from the int8 input, no scratch: per channel group and
@@ -478,7 +492,15 @@ static void direct_rows(const mt_conv_params_t *p, const int8_t *in, const int8_
 #if MT_DSP_ASM
                         if (n_lanes == 4) {
                             int32_t n_taps = nk;
-                            MT_DWD_ROW(a0, a1, a2, a3, x, wk, n_taps, c_n, zz);
+                            if (nk == 7) {
+                                MT_DWD_ROWK(a0, a1, a2, a3, x, wk, c_n, zz,
+                                            MT_DWD_PAIR MT_DWD_PAIR MT_DWD_PAIR MT_DWD_TAP(""));
+                            } else if (nk == 5) {
+                                MT_DWD_ROWK(a0, a1, a2, a3, x, wk, c_n, zz,
+                                            MT_DWD_PAIR MT_DWD_PAIR MT_DWD_TAP(""));
+                            } else {
+                                MT_DWD_ROW(a0, a1, a2, a3, x, wk, n_taps, c_n, zz);
+                            }
                             continue;
                         }
 #endif
