@@ -359,6 +359,30 @@ static inline void out_row_asm(const mt_conv_params_t *p, const uint32_t *ring,
 }
 #endif
 
+/* Requantizes and stores one channel group's four accumulators (o[0 .. n_lanes)): the
+ * 5-instruction form and one packed clamp when fast4 (all four lanes present, every channel
+ * on the fast requantization), mt_dsp_rq lane by lane otherwise. lo4/hi4: act_min/act_max
+ * replicated in every byte. */
+static inline void store_group(int32_t a0, int32_t a1, int32_t a2, int32_t a3, int fast4,
+                               const mt_dsp_rq_t *q, int32_t out_zp, uint32_t lo4, uint32_t hi4,
+                               int32_t n_lanes, int8_t *o) {
+    if (fast4) {
+        a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
+        a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
+        a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
+        a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
+        mt_dsp_store2(a0, a1, lo4, hi4, o);
+        mt_dsp_store2(a2, a3, lo4, hi4, o + 2);
+    } else {
+        int32_t a[4], k, lo = mt_b(lo4, 0), hi = mt_b(hi4, 0);
+        a[0] = a0;
+        a[1] = a1;
+        a[2] = a2;
+        a[3] = a3;
+        for (k = 0; k < n_lanes; k++) o[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], out_zp), lo, hi);
+    }
+}
+
 /* One output row of one channel group, any window, any channel count and requantization:
  * the same arithmetic in C. KH, KW are constants at the 3x3 and 5x5 call sites. */
 static inline void out_row_c(const mt_conv_params_t *p, const uint32_t *ring,
@@ -382,23 +406,7 @@ static inline void out_row_c(const mt_conv_params_t *p, const uint32_t *ring,
                 a3 = mt_smlatt(xo, wo, a3);
             }
         }
-        if (fast && n_lanes == 4) {
-            a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
-            a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
-            a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
-            a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
-            mt_dsp_store2(a0, a1, blk[0], blk[1], o);
-            mt_dsp_store2(a2, a3, blk[0], blk[1], o + 2);
-        } else {
-            int32_t a[4], k, lo = mt_b(blk[0], 0), hi = mt_b(blk[1], 0);
-            a[0] = a0;
-            a[1] = a1;
-            a[2] = a2;
-            a[3] = a3;
-            for (k = 0; k < n_lanes; k++) {
-                o[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], p->out_zp), lo, hi);
-            }
-        }
+        store_group(a0, a1, a2, a3, fast && n_lanes == 4, q, p->out_zp, blk[0], blk[1], n_lanes, o);
     }
 }
 
@@ -516,24 +524,7 @@ static void direct_rows(const mt_conv_params_t *p, const int8_t *in, const int8_
                         }
                     }
                 }
-                if (fast) {
-                    a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
-                    a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
-                    a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
-                    a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
-                    mt_dsp_store2(a0, a1, lo4, hi4, o);
-                    mt_dsp_store2(a2, a3, lo4, hi4, o + 2);
-                } else {
-                    int32_t a[4];
-                    a[0] = a0;
-                    a[1] = a1;
-                    a[2] = a2;
-                    a[3] = a3;
-                    for (k = 0; k < n_lanes; k++) {
-                        o[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], p->out_zp), p->act_min,
-                                            p->act_max);
-                    }
-                }
+                store_group(a0, a1, a2, a3, fast, q, p->out_zp, lo4, hi4, n_lanes, o);
             }
         }
     }
@@ -1082,23 +1073,7 @@ static inline void small_group(const mt_conv_params_t *p, const int8_t *in, cons
             a1 = mt_smlabb(xo, wo, a1);
             a3 = mt_smlatt(xo, wo, a3);
         }
-        if (full) {
-            a0 = mt_dsp_rq_fast(a0, q[0].mult, q[0].k_lo, q[0].k_hi, q[0].rsh);
-            a1 = mt_dsp_rq_fast(a1, q[1].mult, q[1].k_lo, q[1].k_hi, q[1].rsh);
-            a2 = mt_dsp_rq_fast(a2, q[2].mult, q[2].k_lo, q[2].k_hi, q[2].rsh);
-            a3 = mt_dsp_rq_fast(a3, q[3].mult, q[3].k_lo, q[3].k_hi, q[3].rsh);
-            mt_dsp_store2(a0, a1, lo4, hi4, op);
-            mt_dsp_store2(a2, a3, lo4, hi4, op + 2);
-        } else {
-            int32_t a[4];
-            a[0] = a0;
-            a[1] = a1;
-            a[2] = a2;
-            a[3] = a3;
-            for (k = 0; k < n_lanes; k++) {
-                op[k] = mt_dsp_clamp(mt_dsp_rq(a[k], &q[k], p->out_zp), p->act_min, p->act_max);
-            }
-        }
+        store_group(a0, a1, a2, a3, full, q, p->out_zp, lo4, hi4, n_lanes, op);
     }
 }
 
