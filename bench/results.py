@@ -596,7 +596,9 @@ def commit_info():
     try:
         c = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"], capture_output=True,
                            text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+        # this script's own outputs do not count: the plots are rewritten before this line runs
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no",
+                                "--", ".", ":!docs/results", ":!docs/results.md", ":!README.md"],
                                capture_output=True, text=True).stdout.strip()
         return c + (" (with uncommitted changes in tracked files)" if dirty else "")
     except OSError:
