@@ -77,9 +77,10 @@ $R distill.py --student mcunet --mode none
 $R distill.py --student proxyless --mode none
 $R distill.py --student mcunet --mode ttl --cifar "$CIFAR"
 $R distill.py --student proxyless --mode ttl --cifar "$CIFAR"
-$R distill.py --student proxyless --teacher "$T928" --run-name proxyless-microt-t928-64 --cifar "$CIFAR"
-# the shipped MCUNet MicroT extractor: the 160-d MobileNetV2-only teacher
+# the shipped MicroT extractors: the 160-d MobileNetV2-only teacher (for both students it gave
+# better features than the 928-d MobileNetV2+InceptionV3 one, docs/factory.md)
 $R distill.py --student mcunet --teacher "$C/teacher/mnv2.b13-96.npy" --cifar "$CIFAR"
+$R distill.py --student proxyless --teacher "$C/teacher/mnv2.b13-96.npy" --run-name proxyless-microt-b13-64 --cifar "$CIFAR"
 CANDIDATES=""
 if [ "${WITH_T928_MCUNET:-0}" = 1 ]; then  # optional: MCUNet on the 928-d teacher, probed, not shipped
     $R distill.py --student mcunet --teacher "$T928" --run-name mcunet-microt-t928-64 --cifar "$CIFAR"
@@ -88,7 +89,7 @@ fi
 
 stamp "export"
 SHIP=${SHIP:-"mcunet-microt-64 mcunet-ttl-64 mcunet-none-64 \
-proxyless-microt-64=proxyless-microt-t928-64 proxyless-ttl-64 proxyless-none-64"}
+proxyless-microt-64=proxyless-microt-b13-64 proxyless-ttl-64 proxyless-none-64"}
 # shellcheck disable=SC2086
 $R export_models.py --cifar "$CIFAR" --microt "$MICROT" $SHIP
 
