@@ -12,76 +12,16 @@
 
 #include "../src/kernels/dsp_util.h"
 #include "microt/kernels.h"
+#include "kernel_compare.h"
 #include "test_util.h"
 
-#define MAX_IN 32768
-#define MAX_W 81920
-#define MAX_OUT 32768
 #define MAX_CH 480
 #define MAX_SCRATCH 8192
-#define GUARD 16
-#define GUARD_BYTE 0x5a
 
-static int8_t g_in[MAX_IN], g_w[MAX_W];
-static int8_t g_ref[MAX_OUT + GUARD], g_dsp[MAX_OUT + GUARD];
-static uint32_t g_scratch[(MAX_SCRATCH + GUARD) / 4];
-static int32_t g_bias[MAX_CH], g_mult[MAX_CH], g_shift[MAX_CH];
-
-/* A multiplier as the factory makes them (mult in [2^30, 2^31)), mostly M < 0.5 (the fast
- * path), sometimes M >= 0.5, tiny M (right shift > 24) or M = 0 (the general path). */
-static void rand_requant(mt_rng_t *rng, int32_t n) {
-    int mode = mt_rng_range(rng, 0, 7);
-    for (int32_t c = 0; c < n; c++) {
-        int kind = mode < 5 ? 0 : mt_rng_range(rng, 0, 3);
-        g_mult[c] = mt_rng_range(rng, 1 << 30, 0x7fffffff);
-        switch (kind) {
-        case 0: g_shift[c] = -mt_rng_range(rng, 1, 14); break;
-        case 1: g_shift[c] = mt_rng_range(rng, 0, 3); break;
-        case 2: g_shift[c] = -mt_rng_range(rng, 20, 31); break;
-        default:
-            g_mult[c] = 0;
-            g_shift[c] = 0;
-            break;
-        }
-    }
-}
-
-static void rand_bias(mt_rng_t *rng, int32_t n, int32_t spread) {
-    for (int32_t c = 0; c < n; c++) g_bias[c] = mt_rng_range(rng, -spread, spread);
-}
-
-static void fill_s8(mt_rng_t *rng, int8_t *p, int32_t n, int lo, int hi) {
-    for (int32_t i = 0; i < n; i++) p[i] = (int8_t)mt_rng_range(rng, lo, hi);
-}
-
-static void rand_act(mt_rng_t *rng, mt_conv_params_t *p) {
-    p->in_zp = mt_rng_range(rng, -128, 127);
-    p->out_zp = mt_rng_range(rng, -128, 127);
-    switch (mt_rng_range(rng, 0, 2)) {
-    case 0: p->act_min = -128; p->act_max = 127; break;
-    case 1: p->act_min = (int8_t)p->out_zp; p->act_max = 127; break;
-    default:
-        p->act_min = (int8_t)mt_rng_range(rng, -128, 127);
-        p->act_max = (int8_t)mt_rng_range(rng, p->act_min, 127);
-        break;
-    }
-}
-
-static void prepare_outputs(size_t n, size_t scratch_bytes) {
-    memset(g_ref, 0x11, n + GUARD);
-    memset(g_dsp, 0x22, n);
-    memset(g_dsp + n, GUARD_BYTE, GUARD);
-    memset((uint8_t *)g_scratch + scratch_bytes, GUARD_BYTE, GUARD);
-}
-
-static int compare(size_t n, size_t scratch_bytes, const char *what) {
-    int ok = mt_check_s8(g_dsp, g_ref, n, 0, what) == 0;
-    for (size_t i = 0; i < GUARD; i++) {
-        ok &= CHECK((uint8_t)g_dsp[n + i] == GUARD_BYTE);
-        ok &= CHECK(((uint8_t *)g_scratch)[scratch_bytes + i] == GUARD_BYTE);
-    }
-    return ok;
-}
+static const kc_set_t SET = {
+    mt_pointwise_s8_dsp, mt_depthwise_s8_dsp, mt_conv_s8_dsp,
+    mt_pointwise_s8_scratch_bytes_dsp, mt_depthwise_s8_scratch_bytes_dsp, mt_conv_s8_scratch_bytes_dsp,
+    480, 8192};
 
 /* The fast requantization equals mt_requant + zp for every right shift 1..24, every zero
  * point, at the extremes of int32 and around every rounding tie. */
@@ -126,107 +66,6 @@ static void test_requant_fast(void) {
     printf("requant fast: %ld cases\n", n);
 }
 
-static void test_pointwise(uint32_t seed, int cases) {
-    mt_rng_t rng;
-    mt_rng_seed(&rng, seed);
-    for (int k = 0; k < cases; k++) {
-        mt_conv_params_t p;
-        memset(&p, 0, sizeof p);
-        p.in_h = p.out_h = (uint16_t)mt_rng_range(&rng, 1, 9);
-        p.in_w = p.out_w = (uint16_t)mt_rng_range(&rng, 1, 9);
-        p.in_c = (uint16_t)(k % 3 == 0 ? 4 * mt_rng_range(&rng, 1, 24) : mt_rng_range(&rng, 1, 96));
-        p.out_c = (uint16_t)mt_rng_range(&rng, 1, MAX_CH);
-        p.kh = p.kw = p.stride_h = p.stride_w = 1;
-        if ((int32_t)p.in_h * p.in_w * p.in_c > MAX_IN || (int32_t)p.in_c * p.out_c > MAX_W ||
-            (int32_t)p.in_h * p.in_w * p.out_c > MAX_OUT) {
-            k--;
-            continue;
-        }
-        rand_act(&rng, &p);
-        fill_s8(&rng, g_in, p.in_h * p.in_w * p.in_c, -128, 127);
-        fill_s8(&rng, g_w, p.in_c * p.out_c, -127, 127);
-        rand_bias(&rng, p.out_c, 1 << mt_rng_range(&rng, 4, 20));
-        rand_requant(&rng, p.out_c);
-        mt_requant_t rq = {g_mult, g_shift};
-        size_t n = (size_t)p.in_h * p.in_w * p.out_c, sb = mt_pointwise_s8_scratch_bytes_dsp(&p);
-        if (!CHECK(sb <= MAX_SCRATCH && sb % 4 == 0)) return;
-        prepare_outputs(n, sb);
-        mt_pointwise_s8_ref(&p, g_in, g_w, g_bias, rq, g_ref, NULL);
-        mt_pointwise_s8_dsp(&p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
-        if (!compare(n, sb, "pointwise")) {
-            printf("  pointwise case %d: %dx%d, %d -> %d ch\n", k, p.in_h, p.in_w, p.in_c, p.out_c);
-            return;
-        }
-    }
-    printf("pointwise: %d random shapes\n", cases);
-}
-
-/* Depthwise (depthwise = 1) or generic convolution with random geometry: kernel 1/3/5/7,
- * stride 1/2, top/left padding 0..k-1 and an independent bottom/right padding. */
-static void test_windowed(int depthwise, uint32_t seed, int cases) {
-    static const uint8_t ks[] = {1, 3, 5, 7};
-    mt_rng_t rng;
-    mt_rng_seed(&rng, seed);
-    for (int k = 0; k < cases; k++) {
-        mt_conv_params_t p;
-        int32_t pad_b, pad_r;
-        memset(&p, 0, sizeof p);
-        p.kh = ks[k % 4];
-        p.kw = k % 7 == 0 ? ks[mt_rng_range(&rng, 0, 3)] : p.kh;
-        p.stride_h = (uint8_t)mt_rng_range(&rng, 1, 2);
-        p.stride_w = k % 5 == 0 ? (uint8_t)(3 - p.stride_h) : p.stride_h;
-        p.pad_top = (uint8_t)mt_rng_range(&rng, 0, p.kh - 1);
-        p.pad_left = (uint8_t)mt_rng_range(&rng, 0, p.kw - 1);
-        pad_b = mt_rng_range(&rng, 0, p.kh - 1);
-        pad_r = mt_rng_range(&rng, 0, p.kw - 1);
-        p.in_h = (uint16_t)mt_rng_range(&rng, 1, 20);
-        p.in_w = (uint16_t)mt_rng_range(&rng, 1, 20);
-        if (p.in_h + p.pad_top + pad_b < p.kh || p.in_w + p.pad_left + pad_r < p.kw) {
-            k--;
-            continue;
-        }
-        p.out_h = (uint16_t)((p.in_h + p.pad_top + pad_b - p.kh) / p.stride_h + 1);
-        p.out_w = (uint16_t)((p.in_w + p.pad_left + pad_r - p.kw) / p.stride_w + 1);
-        if (depthwise) {
-            p.in_c = p.out_c = (uint16_t)(k % 3 == 0 ? 4 * mt_rng_range(&rng, 1, 12)
-                                                     : mt_rng_range(&rng, 1, 48));
-        } else {
-            p.in_c = (uint16_t)mt_rng_range(&rng, 1, 8);
-            p.out_c = (uint16_t)mt_rng_range(&rng, 1, 24);
-        }
-        int32_t n_in = p.in_h * p.in_w * p.in_c;
-        int32_t n_w = depthwise ? p.kh * p.kw * p.in_c : p.out_c * p.kh * p.kw * p.in_c;
-        int32_t n_out = p.out_h * p.out_w * p.out_c;
-        if (n_in > MAX_IN || n_w > MAX_W || n_out > MAX_OUT) {
-            k--;
-            continue;
-        }
-        rand_act(&rng, &p);
-        fill_s8(&rng, g_in, n_in, -128, 127);
-        fill_s8(&rng, g_w, n_w, -127, 127);
-        rand_bias(&rng, p.out_c, 1 << mt_rng_range(&rng, 4, 20));
-        rand_requant(&rng, p.out_c);
-        mt_requant_t rq = {g_mult, g_shift};
-        size_t sb = depthwise ? mt_depthwise_s8_scratch_bytes_dsp(&p) : mt_conv_s8_scratch_bytes_dsp(&p);
-        if (!CHECK(sb <= MAX_SCRATCH && sb % 4 == 0)) return;
-        prepare_outputs((size_t)n_out, sb);
-        if (depthwise) {
-            mt_depthwise_s8_ref(&p, g_in, g_w, g_bias, rq, g_ref, NULL);
-            mt_depthwise_s8_dsp(&p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
-        } else {
-            mt_conv_s8_ref(&p, g_in, g_w, g_bias, rq, g_ref, NULL);
-            mt_conv_s8_dsp(&p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
-        }
-        if (!compare((size_t)n_out, sb, depthwise ? "depthwise" : "conv")) {
-            printf("  case %d: in %dx%dx%d k %dx%d s %d,%d pad %d,%d out %dx%dx%d\n", k, p.in_h,
-                   p.in_w, p.in_c, p.kh, p.kw, p.stride_h, p.stride_w, p.pad_top, p.pad_left,
-                   p.out_h, p.out_w, p.out_c);
-            return;
-        }
-    }
-    printf("%s: %d random shapes\n", depthwise ? "depthwise" : "conv", cases);
-}
-
 static void test_fully_connected(uint32_t seed, int cases) {
     mt_rng_t rng;
     mt_rng_seed(&rng, seed);
@@ -235,18 +74,18 @@ static void test_fully_connected(uint32_t seed, int cases) {
         int32_t in_len = k % 3 == 0 ? 4 * mt_rng_range(&rng, 1, 64) : mt_rng_range(&rng, 1, 256);
         int32_t out_len = mt_rng_range(&rng, 1, 40);
         memset(&p, 0, sizeof p);
-        rand_act(&rng, &p);
-        fill_s8(&rng, g_in, in_len, -128, 127);
-        fill_s8(&rng, g_w, in_len * out_len, -127, 127);
-        rand_bias(&rng, out_len, 1 << mt_rng_range(&rng, 4, 20));
-        rand_requant(&rng, out_len);
-        mt_requant_t rq = {g_mult, g_shift};
-        prepare_outputs((size_t)out_len, 0);
-        mt_fully_connected_s8_ref(in_len, out_len, g_in, g_w, g_bias, p.in_zp, p.out_zp,
-                                  p.act_min, p.act_max, rq, g_ref);
-        mt_fully_connected_s8_dsp(in_len, out_len, g_in, g_w, g_bias, p.in_zp, p.out_zp,
-                                  p.act_min, p.act_max, rq, g_dsp);
-        if (!compare((size_t)out_len, 0, "fully connected")) {
+        kc_rand_act(&rng, &p);
+        kc_fill_s8(&rng, kc_in, in_len, -128, 127);
+        kc_fill_s8(&rng, kc_w, in_len * out_len, -127, 127);
+        kc_rand_bias(&rng, out_len, 1 << mt_rng_range(&rng, 4, 20));
+        kc_rand_requant(&rng, out_len);
+        mt_requant_t rq = {kc_mult, kc_shift};
+        kc_prepare_outputs((size_t)out_len, 0);
+        mt_fully_connected_s8_ref(in_len, out_len, kc_in, kc_w, kc_bias, p.in_zp, p.out_zp,
+                                  p.act_min, p.act_max, rq, kc_ref);
+        mt_fully_connected_s8_dsp(in_len, out_len, kc_in, kc_w, kc_bias, p.in_zp, p.out_zp,
+                                  p.act_min, p.act_max, rq, kc_out);
+        if (!kc_compare((size_t)out_len, 0, "fully connected")) {
             printf("  case %d: %ld -> %ld\n", k, (long)in_len, (long)out_len);
             return;
         }
@@ -261,33 +100,33 @@ static int run_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
     int32_t n_in = p->in_h * p->in_w * p->in_c;
     int32_t n_w = kind == K_DW ? p->kh * p->kw * p->in_c : p->out_c * p->kh * p->kw * p->in_c;
     int32_t n_out = p->out_h * p->out_w * p->out_c;
-    if (!CHECK(n_in <= MAX_IN && n_w <= MAX_W && n_out <= MAX_OUT && p->out_c <= MAX_CH)) return 0;
-    rand_act(rng, p);
-    fill_s8(rng, g_in, n_in, -128, 127);
-    fill_s8(rng, g_w, n_w, -127, 127);
-    rand_bias(rng, p->out_c, 1 << mt_rng_range(rng, 4, 20));
-    rand_requant(rng, p->out_c);
-    mt_requant_t rq = {g_mult, g_shift};
+    if (!CHECK(n_in <= KC_MAX_IN && n_w <= KC_MAX_W && n_out <= KC_MAX_OUT && p->out_c <= MAX_CH)) return 0;
+    kc_rand_act(rng, p);
+    kc_fill_s8(rng, kc_in, n_in, -128, 127);
+    kc_fill_s8(rng, kc_w, n_w, -127, 127);
+    kc_rand_bias(rng, p->out_c, 1 << mt_rng_range(rng, 4, 20));
+    kc_rand_requant(rng, p->out_c);
+    mt_requant_t rq = {kc_mult, kc_shift};
     size_t sb = kind == K_PW   ? mt_pointwise_s8_scratch_bytes_dsp(p)
                 : kind == K_DW ? mt_depthwise_s8_scratch_bytes_dsp(p)
                                : mt_conv_s8_scratch_bytes_dsp(p);
     if (!CHECK(sb <= MAX_SCRATCH && sb % 4 == 0)) return 0;
-    prepare_outputs((size_t)n_out, sb);
+    kc_prepare_outputs((size_t)n_out, sb);
     switch (kind) {
     case K_PW:
-        mt_pointwise_s8_ref(p, g_in, g_w, g_bias, rq, g_ref, NULL);
-        mt_pointwise_s8_dsp(p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
+        mt_pointwise_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
+        mt_pointwise_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
         break;
     case K_DW:
-        mt_depthwise_s8_ref(p, g_in, g_w, g_bias, rq, g_ref, NULL);
-        mt_depthwise_s8_dsp(p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
+        mt_depthwise_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
+        mt_depthwise_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
         break;
     default:
-        mt_conv_s8_ref(p, g_in, g_w, g_bias, rq, g_ref, NULL);
-        mt_conv_s8_dsp(p, g_in, g_w, g_bias, rq, g_dsp, g_scratch);
+        mt_conv_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
+        mt_conv_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
         break;
     }
-    return compare((size_t)n_out, sb, kind == K_PW ? "pointwise" : kind == K_DW ? "depthwise" : "conv");
+    return kc_compare((size_t)n_out, sb, kind == K_PW ? "pointwise" : kind == K_DW ? "depthwise" : "conv");
 }
 
 /* The six layer kinds of bench/bench_shapes.c (issue 6) and the shipped extractors' other
@@ -378,18 +217,18 @@ static void test_fixed_shapes(uint32_t seed) {
         int32_t in_len = fc[rep % 4][0], out_len = fc[rep % 4][1];
         mt_conv_params_t p;
         memset(&p, 0, sizeof p);
-        rand_act(&rng, &p);
-        fill_s8(&rng, g_in, in_len, -128, 127);
-        fill_s8(&rng, g_w, in_len * out_len, -127, 127);
-        rand_bias(&rng, out_len, 1 << mt_rng_range(&rng, 4, 20));
-        rand_requant(&rng, out_len);
-        mt_requant_t rq = {g_mult, g_shift};
-        prepare_outputs((size_t)out_len, 0);
-        mt_fully_connected_s8_ref(in_len, out_len, g_in, g_w, g_bias, p.in_zp, p.out_zp,
-                                  p.act_min, p.act_max, rq, g_ref);
-        mt_fully_connected_s8_dsp(in_len, out_len, g_in, g_w, g_bias, p.in_zp, p.out_zp,
-                                  p.act_min, p.act_max, rq, g_dsp);
-        if (!compare((size_t)out_len, 0, "fully connected")) {
+        kc_rand_act(&rng, &p);
+        kc_fill_s8(&rng, kc_in, in_len, -128, 127);
+        kc_fill_s8(&rng, kc_w, in_len * out_len, -127, 127);
+        kc_rand_bias(&rng, out_len, 1 << mt_rng_range(&rng, 4, 20));
+        kc_rand_requant(&rng, out_len);
+        mt_requant_t rq = {kc_mult, kc_shift};
+        kc_prepare_outputs((size_t)out_len, 0);
+        mt_fully_connected_s8_ref(in_len, out_len, kc_in, kc_w, kc_bias, p.in_zp, p.out_zp,
+                                  p.act_min, p.act_max, rq, kc_ref);
+        mt_fully_connected_s8_dsp(in_len, out_len, kc_in, kc_w, kc_bias, p.in_zp, p.out_zp,
+                                  p.act_min, p.act_max, rq, kc_out);
+        if (!kc_compare((size_t)out_len, 0, "fully connected")) {
             printf("  fixed fc %ld -> %ld\n", (long)in_len, (long)out_len);
             return;
         }
@@ -399,9 +238,9 @@ static void test_fixed_shapes(uint32_t seed) {
 
 int main(void) {
     test_requant_fast();
-    test_pointwise(0x0d5b0002u, 300);
-    test_windowed(1, 0x0d5b0003u, 400);
-    test_windowed(0, 0x0d5b0004u, 200);
+    kc_test_pointwise(&SET, 0x0d5b0002u, 300);
+    kc_test_windowed(&SET, 1, 0x0d5b0003u, 400);
+    kc_test_windowed(&SET, 0, 0x0d5b0004u, 200);
     test_fully_connected(0x0d5b0005u, 300);
     test_fixed_shapes(0x0d5b0006u);
     return mt_test_summary("test_kernels_dsp");
