@@ -18,6 +18,7 @@
 #include "../src/model_internal.h"
 #include "microt/exec.h"
 #include "microt/kernels.h"
+#include "bench_util.h"
 
 enum { SET_REF, SET_HOST, SET_DSP, N_SETS };
 static const char *const k_set_name[N_SETS] = {"ref", "host", "dsp-portable"};
@@ -57,22 +58,6 @@ static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static uint8_t *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 static int is_pointwise(const mt_conv_params_t *p) {
@@ -181,7 +166,7 @@ int main(int argc, char **argv) {
     int images = argc > 2 ? atoi(argv[2]) : 200;
     if (images < 1) images = 1;
     size_t len;
-    uint8_t *bytes = read_all(argv[1], &len);
+    uint8_t *bytes = bench_read_file(argv[1], &len);
     mt_model_t m;
     int st = bytes ? mt_model_open(&m, bytes, len) : MT_E_ARG;
     if (st != MT_OK) {

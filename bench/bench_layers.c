@@ -8,24 +8,9 @@
 
 #include "microt/exec.h"
 #include "mt_count.h"
+#include "bench_util.h"
 
 #define EMPTY_REGION 255u
-
-static uint8_t *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -34,7 +19,7 @@ int main(int argc, char **argv) {
     }
     int repeats = argc > 2 ? atoi(argv[2]) : 1;
     size_t len;
-    uint8_t *bytes = read_all(argv[1], &len);
+    uint8_t *bytes = bench_read_file(argv[1], &len);
     mt_model_t m;
     int st = bytes ? mt_model_open(&m, bytes, len) : MT_E_ARG;
     if (st != MT_OK) {

@@ -16,27 +16,12 @@
 #include "microt/head.h"
 #include "microt/stage.h"
 #include "mt_count.h"
+#include "bench_util.h"
 
 enum {
     R_PART = 0, R_REST = 1, R_FULL = 2, R_EXTRACT = 3, R_TRAIN_A = 4, R_TRAIN_B = 5,
     R_CALIB = 6, R_HEAD_A = 7, R_HEAD_B = 8, R_INPUT = 9, R_EMPTY = 255
 };
-
-static uint8_t *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static uint32_t rng_next(uint32_t *s) { /* xorshift32 */
     *s ^= *s << 13;
@@ -80,7 +65,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     size_t len;
-    uint8_t *bytes = read_all(argv[1], &len);
+    uint8_t *bytes = bench_read_file(argv[1], &len);
     mt_model_t m;
     int st = bytes ? mt_model_open(&m, bytes, len) : MT_E_ARG;
     if (st != MT_OK) return fail(argv[1], st);
