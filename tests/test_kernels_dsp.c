@@ -186,6 +186,12 @@ static void test_fixed_shapes(uint32_t seed) {
         {K_DW, 1, 4, 9, 9, 3, 1, 1},     {K_DW, 4, 1, 6, 6, 5, 1, 2},
         {K_DW, 2, 2, 10, 10, 3, 2, 1},   {K_DW, 2, 2, 5, 5, 1, 1, 0},
         {K_DW, 1, 1, 3, 3, 3, 1, 1},     {K_DW, 2, 2, 48, 48, 5, 2, 2},
+        /* the depthwise band ring (5x5/7x7 stride 2, maps too wide for whole planes): in
+         * scratch, and scratch-free (input + output >= 32 KB) with 4- and 2-lane rings and
+         * direct last rows; odd channels, same and valid padding */
+        {K_DW, 36, 40, 9, 9, 5, 2, 2},   {K_DW, 40, 43, 19, 19, 5, 2, 0},
+        {K_DW, 33, 32, 31, 31, 7, 2, 3}, {K_DW, 30, 21, 7, 7, 7, 2, 0},
+        {K_DW, 32, 32, 30, 30, 7, 2, 2},
     };
     mt_rng_t rng;
     int n = 0;

@@ -35,10 +35,15 @@ static size_t ring_bytes(const mt_conv_params_t *p) {
  *              large layers whose input + output (>= 32 KB) likely set the arena's peak,
  *              5x5 and 7x7 windows on maps >= 8x8, when at most half the rows go direct
  *              (MCUNet-64's 7x7 s2 on 32x32x32: the DSP arena equals the reference's);
+ *   DW_BAND    5x5/7x7 stride 2 with out_w % 4 == 0 on maps too wide for DW_PLANE: a ring of
+ *              int16 channel planes (below), in scratch; DW_BAND_TAIL the same in output rows
+ *              not yet written when input + output >= 32 KB (no scratch);
  *   DW_RING    the ring for every row, working memory in the caller's scratch. */
-enum { DW_RING, DW_TAIL, DW_DIRECT, DW_PLANE };
+enum { DW_RING, DW_TAIL, DW_DIRECT, DW_PLANE, DW_BAND, DW_BAND_TAIL };
 static int plane_applies(const mt_conv_params_t *p);
 static size_t plane_bytes(const mt_conv_params_t *p);
+static int band_applies(const mt_conv_params_t *p);
+static size_t band_bytes(const mt_conv_params_t *p, int32_t g);
 #define MT_DW_TAIL_TENSORS 32768
 static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
     int32_t row = (int32_t)p->out_w * p->in_c, rows;
@@ -46,6 +51,10 @@ static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
     *split = p->out_h;
     if (plane_applies(p)) return DW_PLANE;
     if ((int32_t)p->out_h * p->out_w <= 4) return DW_DIRECT;
+    if (band_applies(p)) {
+        rows = (int32_t)((band_bytes(p, 4) + 3u + (size_t)row - 1u) / (size_t)row);
+        return tensors >= MT_DW_TAIL_TENSORS && 2 * rows <= p->out_h ? DW_BAND_TAIL : DW_BAND;
+    }
     if (p->kh * p->kw < 25 || p->out_w < 8 || p->out_h < 8 || tensors < MT_DW_TAIL_TENSORS) {
         return DW_RING;
     }
@@ -58,7 +67,8 @@ static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
 size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
     int32_t split;
     int mode = dw_mode(p, &split);
-    return mode == DW_RING ? ring_bytes(p) : mode == DW_PLANE ? plane_bytes(p) : 0u;
+    return mode == DW_RING ? ring_bytes(p) : mode == DW_PLANE ? plane_bytes(p)
+                             : mode == DW_BAND ? band_bytes(p, 4) : 0u;
 }
 
 /* Four int8 channels from x (fewer when the layer has fewer left: the missing lanes read as
@@ -940,36 +950,39 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 60, MT_DWP_COPY, "",
 /* Word idx of every lane from taps ta, tb of window row wr (tb < 0: 0): the 4 lanes' bytes
  * of a tap are one word, SXTB16 and PKHBT/PKHTB make the 4 pairs. */
 static void plane_wpair(const int8_t *wr, int32_t c_n, int32_t n_lanes, int32_t ta, int32_t tb,
-                        uint32_t *wg, int32_t idx) {
+                        uint32_t *wg, int32_t idx, int32_t g) {
     uint32_t a = ld_group(wr + ta * c_n, n_lanes, 0), b = tb < 0 ? 0u : ld_group(wr + tb * c_n, n_lanes, 0);
     uint32_t ae = mt_sxtb16(a), ao = mt_sxtb16_odd(a), be = mt_sxtb16(b), bo = mt_sxtb16_odd(b);
     wg[idx] = mt_pack_lo(ae, be);
+    if (g < 2) return;
     wg[MT_DW_WLANE + idx] = mt_pack_lo(ao, bo);
+    if (g < 4) return;
     wg[2 * MT_DW_WLANE + idx] = mt_pack_hi(ae, be);
     wg[3 * MT_DW_WLANE + idx] = mt_pack_hi(ao, bo);
 }
 
-/* The weight words of channels c0.. (n_lanes) into wg [4][MT_DW_WLANE]. */
+/* The weight words of channels c0.. (n_lanes) into wg [g][MT_DW_WLANE] (g = 1, 2 or 4 lanes
+ * written). */
 static void plane_weights(const mt_conv_params_t *p, const int8_t *w, int32_t c0, int32_t n_lanes,
-                          uint32_t *wg) {
+                          uint32_t *wg, int32_t g) {
     int32_t c_n = p->in_c, ky;
     const int8_t *wr = w + c0;
     for (ky = 0; ky < p->kh; ky++, wr += p->kw * c_n) {
         if (p->stride_w == 2) {
-            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky);
-            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1);
-            plane_wpair(wr, c_n, n_lanes, 4, p->kw == 7 ? 5 : -1, wg, 4 * ky + 2);
+            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky, g);
+            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1, g);
+            plane_wpair(wr, c_n, n_lanes, 4, p->kw == 7 ? 5 : -1, wg, 4 * ky + 2, g);
             if (p->kw == 7) {
-                plane_wpair(wr, c_n, n_lanes, 6, -1, wg, 4 * ky + 3);
+                plane_wpair(wr, c_n, n_lanes, 6, -1, wg, 4 * ky + 3, g);
             }
         } else if (p->kh == 3) {
-            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 2 * ky);
-            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 2 * ky + 1);
+            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 2 * ky, g);
+            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 2 * ky + 1, g);
         } else {
-            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky);
-            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1);
-            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 4 * ky + 2);
-            plane_wpair(wr, c_n, n_lanes, 3, 4, wg, 4 * ky + 3);
+            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky, g);
+            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1, g);
+            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 4 * ky + 2, g);
+            plane_wpair(wr, c_n, n_lanes, 3, 4, wg, 4 * ky + 3, g);
         }
     }
 }
@@ -993,7 +1006,7 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
         int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
         widen_planes(p, in, c0, n_lanes, zz, pl);
 #if MT_DSP_ASM
-        plane_weights(p, w, c0, n_lanes, wg);
+        plane_weights(p, w, c0, n_lanes, wg, 4);
 #endif
         for (k = 0; k < n_lanes; k++) {
             int32_t c = c0 + k;
@@ -1031,6 +1044,386 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
             plane_channel_c(p, &job, &q, w + c);
         }
     }
+}
+
+/* ---- DW_BAND: 5x5 and 7x7 stride 2 on maps too wide for the whole-map planes (MCUNet-64's
+ * 7x7 on 32x32x32). The planes of DW_PLANE, but only a ring of kh plane rows per group of g
+ * channels (g = 4 or 2): plane row r (input row r - pad_top) lives in slot r % kh, lane k
+ * of a slot at k * pitch bytes, so the window rows of an output row are kh slots in any order
+ * and the assembly reads them through a table of row pointers (one LDR, ADD and STR per
+ * window row and 4 outputs). The weights are the plane path's (plane_weights). 7x7: 16
+ * multiplies per 28 MACs, against 28 SMLABB/SMLATT in the 4-lane ring.
+ * On the layers that likely set the arena's peak (DW_BAND_TAIL: input + output >= 32 KB) the
+ * working memory lives in output rows not yet written: rows [0, n) with g = 4 and the ring in
+ * the rows after them, then the next rows with g = 2 if its ring fits in the rows left after
+ * them, and the last rows direct (a one-lane ring widens 7 rows per output row: slower than
+ * direct). MCUNet-64's op 4 (7x7 s2, 32x32x32): rows 0-9 g = 4, 10-12 g = 2, 13-15 direct. */
+#define MT_DW_BAND_MAX_K 7
+static int32_t band_pitch(const mt_conv_params_t *p) { /* bytes of one lane's plane row */
+    return ((row_pixels(p) + 1) & ~1) * 2;
+}
+
+static size_t band_bytes(const mt_conv_params_t *p, int32_t g) {
+    return (size_t)g * MT_DW_WLANE * 4u + (size_t)p->kh * (size_t)g * (size_t)band_pitch(p);
+}
+
+static int band_applies(const mt_conv_params_t *p) {
+    return p->stride_h == 2 && p->stride_w == 2 && p->kh == p->kw && (p->kh == 5 || p->kh == 7) &&
+           p->out_w % 4 == 0;
+}
+
+#if MT_DSP_ASM
+/* n >= 1 column pairs of g = 4, 2 or 1 full lanes from x (c_n bytes per pixel) into d (lane k
+ * at d + k * pb bytes): per pair 2 loads (LDR, LDRH or LDRB: only the lanes' bytes), SXTAB16
+ * (x - in_zp), PKHBT/PKHTB, one STR per lane. */
+static void band_widen_run(const int8_t *x, int32_t c_n, uint32_t zz, uint32_t *d, int32_t pb,
+                           int32_t n, int32_t g) {
+    uint32_t a, b, e, o, t;
+    if (g == 4) {
+        uint32_t *d2 = (uint32_t *)(void *)((uint8_t *)d + 2 * pb);
+        __asm__ volatile("1:\n\t"
+                         "ldr %[a], [%[x]]\n\t"
+                         "ldr %[b], [%[x], %[cn]]\n\t"
+                         "add %[x], %[x], %[cn], lsl #1\n\t"
+                         "sxtab16 %[e], %[zz], %[a]\n\t"
+                         "sxtab16 %[o], %[zz], %[a], ror #8\n\t"
+                         "sxtab16 %[a], %[zz], %[b]\n\t"
+                         "sxtab16 %[b], %[zz], %[b], ror #8\n\t"
+                         "pkhbt %[t], %[o], %[b], lsl #16\n\t"
+                         "str %[t], [%[d], %[pb]]\n\t"
+                         "pkhbt %[t], %[e], %[a], lsl #16\n\t"
+                         "str %[t], [%[d]], #4\n\t"
+                         "pkhtb %[t], %[b], %[o], asr #16\n\t"
+                         "str %[t], [%[d2], %[pb]]\n\t"
+                         "pkhtb %[t], %[a], %[e], asr #16\n\t"
+                         "str %[t], [%[d2]], #4\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [x] "+r"(x), [d] "+r"(d), [d2] "+r"(d2), [n] "+r"(n), [a] "=&r"(a),
+                           [b] "=&r"(b), [e] "=&r"(e), [o] "=&r"(o), [t] "=&r"(t)
+                         : [cn] "r"(c_n), [zz] "r"(zz), [pb] "r"(pb)
+                         : "cc", "memory");
+    } else if (g == 2) {
+        __asm__ volatile("1:\n\t"
+                         "ldrh %[a], [%[x]]\n\t"
+                         "ldrh %[b], [%[x], %[cn]]\n\t"
+                         "add %[x], %[x], %[cn], lsl #1\n\t"
+                         "sxtab16 %[e], %[zz], %[a]\n\t"
+                         "sxtab16 %[o], %[zz], %[a], ror #8\n\t"
+                         "sxtab16 %[a], %[zz], %[b]\n\t"
+                         "sxtab16 %[b], %[zz], %[b], ror #8\n\t"
+                         "pkhbt %[t], %[o], %[b], lsl #16\n\t"
+                         "str %[t], [%[d], %[pb]]\n\t"
+                         "pkhbt %[t], %[e], %[a], lsl #16\n\t"
+                         "str %[t], [%[d]], #4\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [x] "+r"(x), [d] "+r"(d), [n] "+r"(n), [a] "=&r"(a), [b] "=&r"(b),
+                           [e] "=&r"(e), [o] "=&r"(o), [t] "=&r"(t)
+                         : [cn] "r"(c_n), [zz] "r"(zz), [pb] "r"(pb)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile("1:\n\t"
+                         "ldrb %[a], [%[x]]\n\t"
+                         "ldrb %[b], [%[x], %[cn]]\n\t"
+                         "add %[x], %[x], %[cn], lsl #1\n\t"
+                         "sxtab16 %[a], %[zz], %[a]\n\t"
+                         "sxtab16 %[b], %[zz], %[b]\n\t"
+                         "pkhbt %[t], %[a], %[b], lsl #16\n\t"
+                         "str %[t], [%[d]], #4\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [x] "+r"(x), [d] "+r"(d), [n] "+r"(n), [a] "=&r"(a), [b] "=&r"(b),
+                           [t] "=&r"(t)
+                         : [cn] "r"(c_n), [zz] "r"(zz)
+                         : "cc", "memory");
+        (void)e;
+        (void)o;
+        (void)pb;
+    }
+}
+#endif
+
+/* The even column pairs of a band row: [j_first, j_lo) and [j_hi, j_end) hold input and
+ * padding, [j_lo, j_hi) input only (band_widen_run); the others stay 0. */
+typedef struct {
+    int32_t j_first, j_lo, j_hi, j_end;
+} mt_dw_band_cols_t;
+
+static mt_dw_band_cols_t band_cols(const mt_conv_params_t *p, int32_t cols) {
+    mt_dw_band_cols_t bc;
+    int32_t pl_ = p->pad_left, last = p->in_w + pl_ - 2; /* a pair (j, j + 1) inside: j <= last */
+    bc.j_first = pl_ & ~1;
+    bc.j_end = (pl_ + p->in_w + 1) & ~1;
+    if (bc.j_end > cols) bc.j_end = cols;
+    bc.j_lo = pl_ + (pl_ & 1);
+    bc.j_hi = last >= bc.j_lo ? bc.j_lo + 2 * ((last - bc.j_lo) / 2 + 1) : bc.j_lo;
+    if (bc.j_hi > bc.j_end) bc.j_hi = bc.j_end & ~1;
+    if (bc.j_hi < bc.j_lo) bc.j_hi = bc.j_lo;
+    return bc;
+}
+
+/* Column pair j (both columns, inside the input or not) of lanes < g. */
+static inline void band_widen_pair(const mt_conv_params_t *p, const int8_t *x, int32_t g,
+                                   int32_t n_load, int32_t j, uint32_t zz, uint32_t *d,
+                                   int32_t pw) {
+    int32_t c_n = p->in_c, ix = j - p->pad_left, in_zp = -mt_lo16(zz);
+    uint32_t pad = mt_dup4(in_zp); /* widens to 0 */
+    uint32_t a = ix >= 0 && ix < p->in_w ? ld_group(x + ix * c_n, n_load, in_zp) : pad;
+    uint32_t b = ix + 1 >= 0 && ix + 1 < p->in_w ? ld_group(x + (ix + 1) * c_n, n_load, in_zp) : pad;
+    uint32_t ae = mt_sxtab16(zz, a), be = mt_sxtab16(zz, b), ao, bo, *dj = d + j / 2;
+    dj[0] = mt_pack_lo(ae, be);
+    if (g == 1) return;
+    ao = mt_sxtab16_odd(zz, a);
+    bo = mt_sxtab16_odd(zz, b);
+    dj[pw] = mt_pack_lo(ao, bo);
+    if (g == 2) return;
+    dj[2 * pw] = mt_pack_hi(ae, be);
+    dj[3 * pw] = mt_pack_hi(ao, bo);
+}
+
+/* Plane row of input row iy (outside the input: zeros), channels c0.. (g lanes written,
+ * n_lanes <= g of them real, n_load bytes read per pixel), into the slot d (lane k at
+ * d + k * pw words). */
+static void band_widen(const mt_conv_params_t *p, const int8_t *in, int32_t c0, int32_t g,
+                       int32_t n_lanes, int32_t n_load, int32_t iy, uint32_t zz, uint32_t *d,
+                       int32_t pw, const mt_dw_band_cols_t *bc) {
+    int32_t j, c_n = p->in_c;
+    const int8_t *x;
+    if (iy < 0 || iy >= p->in_h) {
+        memset(d, 0, (size_t)g * (size_t)pw * 4u);
+        return;
+    }
+    x = in + iy * p->in_w * c_n + c0;
+    for (j = bc->j_first; j < bc->j_lo; j += 2) band_widen_pair(p, x, g, n_load, j, zz, d, pw);
+#if MT_DSP_ASM
+    if (n_lanes == g && bc->j_lo < bc->j_hi) {
+        band_widen_run(x + (bc->j_lo - p->pad_left) * c_n, c_n, zz, d + bc->j_lo / 2, pw * 4,
+                       (bc->j_hi - bc->j_lo) / 2, g);
+    } else
+#else
+    (void)n_lanes;
+#endif
+    {
+        for (j = bc->j_lo; j < bc->j_hi; j += 2) band_widen_pair(p, x, g, n_load, j, zz, d, pw);
+    }
+    for (j = bc->j_hi; j < bc->j_end; j += 2) band_widen_pair(p, x, g, n_load, j, zz, d, pw);
+}
+
+/* One lane's output row; also the assembly's job, copied into its stack frame (field order =
+ * the offsets in the assembly). */
+typedef struct {
+    int32_t rsh, mult;           /*  0, 4 fast requantization (dsp_util.h) */
+    uint32_t k_lo;               /*  8 */
+    int32_t k_hi;                /* 12 */
+    uint32_t lo4, hi4;           /* 16, 20 act_min, act_max in every byte */
+    int8_t *o;                   /* 24 output (oy, 0) of this channel (advances) */
+    int32_t c_step;              /* 28 bytes between output pixels (in_c) */
+    const uint32_t *rows[7];     /* 32 the window's plane rows of this lane (advance) */
+    int32_t quads_left;          /* 60 out_w / 4 */
+    int32_t bias;                /* 64 */
+    const uint32_t *w;           /* 68 weight words (plane_weights) */
+} mt_dw_band_job_t;
+
+/* The same in C, any requantization: wc = the channel's int8 weights (c_n bytes apart). */
+static void band_lane_c(const mt_conv_params_t *p, const mt_dw_band_job_t *j, const mt_dsp_rq_t *q,
+                        const int8_t *wc) {
+    int32_t ox, ky, kx, c_n = p->in_c, lo = mt_b(j->lo4, 0), hi = mt_b(j->hi4, 0);
+    for (ox = 0; ox < p->out_w; ox++) {
+        int32_t a = j->bias;
+        for (ky = 0; ky < p->kh; ky++) {
+            const uint32_t *xr = j->rows[ky];
+            for (kx = 0; kx < p->kw; kx++) {
+                int32_t col = ox * p->stride_w + kx;
+                int32_t x = (col & 1) ? mt_hi16(xr[col / 2]) : mt_lo16(xr[col / 2]);
+                a += x * wc[(ky * p->kw + kx) * c_n];
+            }
+        }
+        j->o[ox * c_n] = mt_dsp_clamp(mt_dsp_rq(a, q, p->out_zp), lo, hi);
+    }
+}
+
+#if MT_DSP_ASM
+/* One window row through its row pointer (frame word 8 + KY), which advances 4 outputs. */
+#define MT_DWB_ROW(KY, ROW)                                    \
+    "    ldr lr, [sp, #32 + 4 * " #KY "]\n"                    \
+    ROW                                                        \
+    "    add lr, lr, #16\n"                                    \
+    "    str lr, [sp, #32 + 4 * " #KY "]\n"
+#define MT_DWB_FUNC(NAME, WINDOW)                              \
+    __asm__("    .text\n"                                      \
+            "    .syntax unified\n"                            \
+            "    .thumb\n"                                     \
+            "    .align 2\n"                                   \
+            "    .global " NAME "\n"                           \
+            "    .type " NAME ", %function\n"                  \
+            "    .thumb_func\n" NAME ":\n"                     \
+            "    push {r4-r11, lr}\n"                          \
+            "    sub sp, sp, #72\n"                            \
+            "    mov lr, sp\n"                                 \
+            "    ldm r0!, {r1-r9}\n    stm lr!, {r1-r9}\n"     \
+            "    ldm r0!, {r1-r9}\n    stm lr!, {r1-r9}\n"     \
+            "1:\n"                                             \
+            "    ldrd r0, r12, [sp, #64]\n"                    \
+            "    mov r1, r0\n"                                 \
+            "    mov r2, r0\n"                                 \
+            "    mov r3, r0\n"                                 \
+            WINDOW                                             \
+            "    ldm sp, {r4, r10, r11, r12}\n"                \
+            MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3") \
+            "    ssat r0, #8, r0\n"                            \
+            "    ssat r1, #8, r1\n"                            \
+            "    ssat r2, #8, r2\n"                            \
+            "    ssat r3, #8, r3\n"                            \
+            "    bfi r0, r1, #8, #8\n"                         \
+            "    bfi r0, r2, #16, #8\n"                        \
+            "    bfi r0, r3, #24, #8\n"                        \
+            "    ldrd r10, r11, [sp, #16]\n"                   \
+            "    ssub8 r12, r0, r10\n"                         \
+            "    sel r0, r0, r10\n"                            \
+            "    ssub8 r12, r11, r0\n"                         \
+            "    sel r0, r0, r11\n"                            \
+            "    ldrd r10, r11, [sp, #24]\n"                   \
+            "    strb r0, [r10]\n"                             \
+            "    lsr r0, r0, #8\n"                             \
+            "    strb r0, [r10, r11]\n"                        \
+            "    add r10, r10, r11, lsl #1\n"                  \
+            "    lsr r0, r0, #8\n"                             \
+            "    strb r0, [r10]\n"                             \
+            "    lsr r0, r0, #8\n"                             \
+            "    strb r0, [r10, r11]\n"                        \
+            "    add r10, r10, r11, lsl #1\n"                  \
+            "    str r10, [sp, #24]\n"                         \
+            "    ldr r12, [sp, #60]\n"                         \
+            "    subs r12, r12, #1\n"                          \
+            "    str r12, [sp, #60]\n"                         \
+            "    bne 1b\n"                                     \
+            "    add sp, sp, #72\n"                            \
+            "    pop {r4-r11, pc}\n"                           \
+            "    .size " NAME ", .-" NAME "\n")
+void mt_depthwise_s8_dsp_band5s2(const mt_dw_band_job_t *job);
+void mt_depthwise_s8_dsp_band7s2(const mt_dw_band_job_t *job);
+MT_DWB_FUNC("mt_depthwise_s8_dsp_band5s2",
+            MT_DWB_ROW(0, MT_DWP5S2_ROW(0, 0)) MT_DWB_ROW(1, MT_DWP5S2_ROW(0, 16))
+            MT_DWB_ROW(2, MT_DWP5S2_ROW(0, 32)) MT_DWB_ROW(3, MT_DWP5S2_ROW(0, 48))
+            MT_DWB_ROW(4, MT_DWP5S2_ROW(0, 64)));
+MT_DWB_FUNC("mt_depthwise_s8_dsp_band7s2",
+            MT_DWB_ROW(0, MT_DWP7S2_ROW(0, 0)) MT_DWB_ROW(1, MT_DWP7S2_ROW(0, 16))
+            MT_DWB_ROW(2, MT_DWP7S2_ROW(0, 32)) MT_DWB_ROW(3, MT_DWP7S2_ROW(0, 48))
+            MT_DWB_ROW(4, MT_DWP7S2_ROW(0, 64)) MT_DWB_ROW(5, MT_DWP7S2_ROW(0, 80))
+            MT_DWB_ROW(6, MT_DWP7S2_ROW(0, 96)));
+#endif
+
+#if MT_DSP_ASM
+/* plane_weights for stride 2 (per window row W01 W23 W45 W6 per lane), straight code. */
+static void band_weights(const mt_conv_params_t *p, const int8_t *w, int32_t c0, int32_t n_lanes,
+                         uint32_t *wg, int32_t g) {
+    int32_t c_n = p->in_c, ky, t;
+    for (ky = 0; ky < p->kh; ky++) {
+        const int8_t *wr = w + ky * p->kw * c_n + c0;
+        for (t = 0; t < p->kw; t += 2) {
+            uint32_t a = n_lanes == 4 ? mt_ld4(wr + t * c_n) : ld_group(wr + t * c_n, n_lanes, 0);
+            uint32_t b = t + 1 >= p->kw ? 0u
+                         : n_lanes == 4 ? mt_ld4(wr + (t + 1) * c_n)
+                                        : ld_group(wr + (t + 1) * c_n, n_lanes, 0);
+            uint32_t ae = mt_sxtb16(a), ao = mt_sxtb16_odd(a), be = mt_sxtb16(b), bo = mt_sxtb16_odd(b);
+            uint32_t *d = wg + 4 * ky + t / 2;
+            d[0] = mt_pack_lo(ae, be);
+            if (g >= 2) d[MT_DW_WLANE] = mt_pack_lo(ao, bo);
+            if (g == 4) {
+                d[2 * MT_DW_WLANE] = mt_pack_hi(ae, be);
+                d[3 * MT_DW_WLANE] = mt_pack_hi(ao, bo);
+            }
+        }
+    }
+}
+#endif
+
+/* Output rows [oy_begin, oy_end) by the band ring with g lanes per group, working memory at
+ * work (band_bytes(p, g), word aligned). */
+static void band_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                      const int32_t *bias, mt_requant_t rq, int8_t *out, uint32_t *work, int32_t g,
+                      int32_t oy_begin, int32_t oy_end) {
+    int32_t c_n = p->in_c, k = p->kh, pw = band_pitch(p) / 4, slot_w = g * pw, c0, oy, ky, l;
+    uint32_t *wg = work, *ring = wg + g * MT_DW_WLANE;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    mt_dw_band_job_t job;
+    mt_dw_band_cols_t bc = band_cols(p, 2 * pw);
+    memset(ring, 0, (size_t)k * (size_t)slot_w * 4u); /* the padding columns, for every row */
+    job.lo4 = mt_dup4(p->act_min);
+    job.hi4 = mt_dup4(p->act_max);
+    job.c_step = c_n;
+    for (c0 = 0; c0 < c_n; c0 += g) {
+        int32_t n_lanes = c_n - c0 < g ? c_n - c0 : g, n_load = c_n - c0 < 4 ? c_n - c0 : 4;
+        int32_t built = oy_begin * p->stride_h - 1; /* plane rows widened so far */
+        mt_dsp_rq_t q[4];
+        int fast[4];
+        for (l = 0; l < n_lanes; l++) {
+            mt_requant_t rq_c;
+            rq_c.mult = rq.mult + c0 + l;
+            rq_c.shift = rq.shift + c0 + l;
+            fast[l] = mt_dsp_rq_prepare(&q[l], rq_c, 1, p->out_zp);
+        }
+#if MT_DSP_ASM
+        band_weights(p, w, c0, n_lanes, wg, g);
+#else
+        (void)fast;
+#endif
+        for (oy = oy_begin; oy < oy_end; oy++) {
+            uint32_t *slot[MT_DW_BAND_MAX_K];
+            for (ky = 0; ky < k; ky++) {
+                int32_t r = oy * p->stride_h + ky;
+                slot[ky] = ring + (r % k) * slot_w;
+                if (r > built) {
+                    band_widen(p, in, c0, g, n_lanes, n_load, r - p->pad_top, zz, slot[ky], pw, &bc);
+                    built = r;
+                }
+            }
+            for (l = 0; l < n_lanes; l++) {
+                for (ky = 0; ky < k; ky++) job.rows[ky] = slot[ky] + l * pw;
+                job.o = out + oy * p->out_w * c_n + c0 + l;
+                job.bias = bias[c0 + l];
+#if MT_DSP_ASM
+                if (fast[l]) {
+                    job.rsh = q[l].rsh;
+                    job.mult = q[l].mult;
+                    job.k_lo = q[l].k_lo;
+                    job.k_hi = q[l].k_hi;
+                    job.w = wg + l * MT_DW_WLANE;
+                    job.quads_left = p->out_w / 4;
+                    if (k == 7) {
+                        mt_depthwise_s8_dsp_band7s2(&job);
+                    } else {
+                        mt_depthwise_s8_dsp_band5s2(&job);
+                    }
+                    continue;
+                }
+#endif
+                band_lane_c(p, &job, &q[l], w + c0 + l);
+            }
+        }
+    }
+}
+
+/* DW_BAND_TAIL: the whole layer without scratch (see above). */
+static void band_tail(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                      const int32_t *bias, mt_requant_t rq, int8_t *out) {
+    int32_t row = (int32_t)p->out_w * p->in_c, done = 0;
+    while (done < p->out_h) {
+        int32_t g, n = 0;
+        uintptr_t free_at;
+        for (g = 4; g >= 2; g /= 2) { /* one lane: its widening costs more than direct */
+            int32_t need = (int32_t)((band_bytes(p, g) + 3u + (size_t)row - 1u) / (size_t)row);
+            n = p->out_h - done - need;
+            if (n > 0) break;
+        }
+        if (n <= 0) break;
+        free_at = (uintptr_t)(out + (done + n) * row);
+        band_rows(p, in, w, bias, rq, out, (uint32_t *)((free_at + 3u) & ~(uintptr_t)3u), g, done,
+                  done + n);
+        done += n;
+    }
+    if (done < p->out_h) direct_rows(p, in, w, bias, rq, out, done, p->out_h);
 }
 
 /* ---- DW_DIRECT on maps of at most 4 input and 4 output pixels (MCUNet's 2x2 layers, where
@@ -1121,6 +1514,10 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
     int mode = dw_mode(p, &split);
     if (mode == DW_PLANE) {
         plane_layer(p, in, w, bias, rq, out, scratch);
+    } else if (mode == DW_BAND) {
+        band_rows(p, in, w, bias, rq, out, (uint32_t *)scratch, 4, 0, p->out_h);
+    } else if (mode == DW_BAND_TAIL) {
+        band_tail(p, in, w, bias, rq, out);
     } else if (mode == DW_RING) {
         ring_rows(p, in, w, bias, rq, out, scratch, 0, p->out_h);
     } else if (mode == DW_TAIL) {
