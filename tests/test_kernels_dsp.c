@@ -242,6 +242,88 @@ static void test_fixed_shapes(uint32_t seed) {
     printf("fixed shapes: %d layers\n", n);
 }
 
+/* ---- The whole-layer pointwise/stem GEMM (pointwise_s8_dsp_gemm.c): it takes layers whose
+ * every channel has a right shift r in [2, 24], so these layers draw only such multipliers
+ * (the general draws above mostly include an r = 1 or slow channel somewhere). Depths 8..28
+ * (straight-line tiles), 32+ (looped, 4 groups a pass from the top or the middle), odd pixel
+ * counts (the lone last pixel), odd out_c and in_c % 4 != 0 (the other path), r = 2 and 24
+ * (the last pair's stream word carries its end mark above the shift), the stem. ---- */
+static int run_gemm_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
+    int32_t k = p->kh * p->kw * p->in_c, n_in = p->in_h * p->in_w * p->in_c;
+    int32_t n_out = p->out_h * p->out_w * p->out_c;
+    size_t sb = kind == K_PW ? mt_pointwise_s8_scratch_bytes_dsp(p) : mt_conv_s8_scratch_bytes_dsp(p);
+    if (!CHECK(n_in <= KC_MAX_IN && p->out_c * k <= KC_MAX_W && n_out <= KC_MAX_OUT &&
+               p->out_c <= MAX_CH && sb <= MAX_SCRATCH && sb % 4 == 0)) return 0;
+    kc_rand_act(rng, p);
+    kc_fill_s8(rng, kc_in, n_in, -128, 127);
+    kc_fill_s8(rng, kc_w, p->out_c * k, -127, 127);
+    kc_rand_bias(rng, p->out_c, 1 << mt_rng_range(rng, 4, 20));
+    for (int32_t c = 0; c < p->out_c; c++) {
+        int r = mt_rng_range(rng, 0, 3) == 0 ? (mt_rng_range(rng, 0, 1) ? 2 : 24) : mt_rng_range(rng, 2, 16);
+        kc_mult[c] = mt_rng_range(rng, 1 << 30, 0x7fffffff);
+        kc_shift[c] = -r;
+    }
+    mt_requant_t rq = {kc_mult, kc_shift};
+    kc_prepare_outputs((size_t)n_out, sb);
+    if (kind == K_PW) {
+        mt_pointwise_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
+        mt_pointwise_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
+    } else {
+        mt_conv_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
+        mt_conv_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
+    }
+    return kc_compare((size_t)n_out, sb, kind == K_PW ? "pointwise gemm" : "conv gemm");
+}
+
+static void test_pointwise_gemm(uint32_t seed) {
+    static const int16_t depths[] = {8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 72, 96, 120, 160, 4, 36, 13};
+    /* kind, in_h, in_w, in_c, out_c, k, stride, pad: MCUNet-64's small-depth layers at full
+     * size (the 32x32 ones with input + output >= 32 KB end in scratch-free pixels), the stem */
+    static const int16_t shapes[][8] = {
+        {K_PW, 32, 32, 16, 8, 1, 1, 0},  {K_PW, 32, 32, 8, 32, 1, 1, 0}, {K_PW, 16, 16, 16, 48, 1, 1, 0},
+        {K_PW, 8, 8, 24, 120, 1, 1, 0},  {K_PW, 4, 4, 40, 160, 1, 1, 0}, {K_PW, 2, 2, 480, 160, 1, 1, 0},
+        {K_PW, 3, 5, 48, 288, 1, 1, 0},  {K_CONV, 64, 64, 3, 16, 3, 2, 1}, {K_CONV, 17, 15, 3, 8, 3, 2, 1},
+        {K_CONV, 9, 9, 8, 12, 3, 1, 1},  {K_CONV, 7, 6, 4, 10, 2, 1, 0}, {K_CONV, 5, 9, 1, 6, 3, 2, 1},
+    };
+    mt_rng_t rng;
+    int n = 0;
+    mt_rng_seed(&rng, seed);
+    for (int c = 0; c < 240; c++, n++) {
+        mt_conv_params_t p;
+        memset(&p, 0, sizeof p);
+        p.in_h = p.out_h = (uint16_t)mt_rng_range(&rng, 1, 9);
+        p.in_w = p.out_w = (uint16_t)mt_rng_range(&rng, 1, 9);
+        p.in_c = (uint16_t)depths[c % (int)(sizeof depths / sizeof depths[0])];
+        p.out_c = (uint16_t)(c % 7 == 0 ? mt_rng_range(&rng, 1, 99) : 2 * mt_rng_range(&rng, 1, 60));
+        p.kh = p.kw = p.stride_h = p.stride_w = 1;
+        if (!run_gemm_layer(K_PW, &p, &rng)) {
+            printf("  gemm case %d: %dx%d, %d -> %d\n", c, p.in_h, p.in_w, p.in_c, p.out_c);
+            return;
+        }
+    }
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        for (int rep = 0; rep < 3; rep++, n++) {
+            const int16_t *d = shapes[s];
+            mt_conv_params_t p;
+            memset(&p, 0, sizeof p);
+            p.in_h = (uint16_t)d[1];
+            p.in_w = (uint16_t)d[2];
+            p.in_c = (uint16_t)d[3];
+            p.out_c = (uint16_t)d[4];
+            p.kh = p.kw = (uint8_t)d[5];
+            p.stride_h = p.stride_w = (uint8_t)d[6];
+            p.pad_top = p.pad_left = (uint8_t)d[7];
+            p.out_h = (uint16_t)(d[7] ? (d[1] + d[6] - 1) / d[6] : (d[1] - d[5]) / d[6] + 1);
+            p.out_w = (uint16_t)(d[7] ? (d[2] + d[6] - 1) / d[6] : (d[2] - d[5]) / d[6] + 1);
+            if (!run_gemm_layer((kind_t)d[0], &p, &rng)) {
+                printf("  gemm shape %d (rep %d)\n", (int)s, rep);
+                return;
+            }
+        }
+    }
+    printf("pointwise gemm: %d layers\n", n);
+}
+
 int main(void) {
     test_requant_fast();
     kc_test_pointwise(&SET, 0x0d5b0002u, 300);
@@ -249,5 +331,6 @@ int main(void) {
     kc_test_windowed(&SET, 0, 0x0d5b0004u, 200);
     test_fully_connected(0x0d5b0005u, 300);
     test_fixed_shapes(0x0d5b0006u);
+    test_pointwise_gemm(0x0d5b0007u);
     return mt_test_summary("test_kernels_dsp");
 }

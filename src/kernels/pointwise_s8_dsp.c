@@ -2,6 +2,7 @@
  * 2 pixels x 2 output channels. Bit for bit equal to mt_pointwise_s8_ref (pointwise_s8.c);
  * never allocates (scratch from the caller), never reads outside its arguments. */
 #include "dsp_util.h"
+#include "pointwise_s8_dsp_gemm.h"
 
 /* scratch: [out_c] mt_dsp_rq_t, then the two current pixels widened to int16 minus in_zp,
  * [in_c / 4][pixel 0 even, pixel 0 odd, pixel 1 even, pixel 1 odd] words, then the in_c % 4
@@ -398,6 +399,37 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
     }
     q = (mt_dsp_rq_t *)scratch;
     xb = (uint32_t *)(q + out_c);
+#if MT_DSP_ASM
+    /* the whole-layer GEMM (pointwise_s8_dsp_gemm.c): its stream takes q's place, the
+     * widened pair (in_c >= 32) xb's */
+    if (out_c % 2 == 0 && n > 0 && mt_pw_gemm_supported(in_c) &&
+        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp)) {
+        mt_pw_gemm_t job;
+        job.x = in;
+        job.x_step = in_c;
+        job.pairs = n / 2;
+        job.out = out;
+        job.out_step = out_c;
+        job.w = w;
+        job.qs = (const int32_t *)scratch;
+        job.zz = zz;
+        job.lo4 = mt_dup4(p->act_min);
+        job.hi4 = mt_dup4(p->act_max);
+        job.xb = xb;
+        job.in_c = in_c;
+        if (job.pairs > 0) mt_pw_gemm_run(&job);
+        if (n % 2) { /* the last pixel alone, computed twice and stored twice */
+            job.x = in + (n - 1) * in_c;
+            job.x_step = 0;
+            job.pairs = 1;
+            job.out = out + (n - 1) * out_c;
+            job.out_step = 0;
+            mt_pw_gemm_run(&job);
+        }
+        pixels_direct(p, in, w, bias, rq, out, n, n_all);
+        return;
+    }
+#endif
     fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
 #if MT_DSP_ASM
     if (fast && in_c % 4 == 0) {

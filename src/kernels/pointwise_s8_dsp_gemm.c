@@ -1,0 +1,354 @@
+/* The whole-layer int8 GEMM behind the DSP pointwise and stem kernels: one assembly call runs
+ * every pixel pair and every output-channel pair, in tiles of 2 pixels x 2 output channels,
+ * bit for bit like mt_pointwise_s8_ref. Reads only its job's pixels, weights and stream, writes
+ * only the outputs; never allocates. Cycle counts: docs/performance.md, "Pointwise". */
+#include "pointwise_s8_dsp_gemm.h"
+
+int mt_pw_qs_prepare(int32_t *qs, const int32_t *bias, mt_requant_t rq, int32_t out_c,
+                     int32_t out_zp) {
+    int32_t c, k;
+    for (c = 0; c < out_c; c += 2) {
+        int32_t *e = qs + 4 * c;
+        e[0] = bias[c];
+        e[1] = bias[c + 1];
+        for (k = 0; k < 2; k++) {
+            int32_t r = -rq.shift[c + k], m = rq.mult[c + k];
+            if (m <= 0 || r < 2 || r > MT_DSP_RQ_MAX_RIGHT) return 0;
+            /* K = 2^30 + 2^(30+r) + zp * 2^(31+r) as in mt_dsp_rq_prepare, k_lo = 2^30 */
+            e[2 + 3 * k] = m;
+            e[3 + 3 * k] = (int32_t)((1u << (r - 2)) + ((uint32_t)out_zp << (r - 1)));
+            e[4 + 3 * k] = r - 1;
+        }
+    }
+    qs[4 * out_c - 1] |= 0x100;
+    return 1;
+}
+
+int mt_pw_gemm_supported(int32_t in_c) {
+#if MT_DSP_ASM
+    return in_c % 4 == 0 && ((in_c >= 8 && in_c <= 28) || (in_c >= 32 && in_c % 8 == 0));
+#else
+    (void)in_c;
+    return 0;
+#endif
+}
+
+#if MT_DSP_ASM
+/* Register use in every tile (2 pixels x output channels oc, oc + 1):
+ *   r0..r3  accumulators a00 a01 a10 a11 (pixel, channel), then the requantized outputs
+ *   r4..r7  the widened pixel pair of one group of 4 input channels: p0 even, p0 odd, p1 even,
+ *           p1 odd (int16 pairs, in_zp subtracted); in the glue the requantization constants
+ *   r8, r9  the group's weight words of rows oc and oc + 1, unpacked by SXTB16 (r12 the even
+ *           half in the straight-line tiles)
+ *   r11     row oc of the weights.
+ * Per group: 6 loads in a row (7 M4 cycles: a load after a load pipelines), 4 SXTB16, 8 SMLAD.
+ *
+ * Requantization of the accumulators of one channel (constants r4 mult, r5 k_hi, r6 r - 1):
+ * the 64-bit K - [x<0] * 2^31 of dsp_util.h with k_lo = 2^30 (r >= 2) is
+ * lo = 2^30 | (x & 2^31), hi = k_hi + (x >> 31): AND, ORR, ADD (no flags), then SMLAL and the
+ * shift of the high word, 5 instructions as before but one constant fewer to load. */
+__asm__(
+    "    .syntax unified\n"
+    "    .thumb\n"
+    /* requantize \a and \b in place, temps r7 r8 r9 r12 */
+    "    .macro MT_PW_RQ2 a, b\n"
+    "    and r8, \\a, #0x80000000\n"
+    "    and r12, \\b, #0x80000000\n"
+    "    orr r8, r8, #0x40000000\n"
+    "    orr r12, r12, #0x40000000\n"
+    "    add r9, r5, \\a, asr #31\n"
+    "    add r7, r5, \\b, asr #31\n"
+    "    smlal r8, r9, \\a, r4\n"
+    "    smlal r12, r7, \\b, r4\n"
+    "    asr \\a, r9, r6\n"
+    "    asr \\b, r7, r6\n"
+    "    .endm\n"
+    /* one output, temps r8 r9 */
+    "    .macro MT_PW_RQ1 a\n"
+    "    and r8, \\a, #0x80000000\n"
+    "    orr r8, r8, #0x40000000\n"
+    "    add r9, r5, \\a, asr #31\n"
+    "    smlal r8, r9, \\a, r4\n"
+    "    asr \\a, r9, r6\n"
+    "    .endm\n"
+    /* saturate r0..r3 to int8, one word [p0 c0, p0 c1, p1 c0, p1 c1] in r0, clamped to
+     * lo4/hi4 (frame words 0 and 4) by SSUB8/SEL; r6 = the frame's out_step, r2 = pixel 1's
+     * two bytes. Leaves NZCV alone (the tile loop's TST). */
+    "    .macro MT_PW_PACK\n"
+    "    ssat r0, #8, r0\n"
+    "    ssat r1, #8, r1\n"
+    "    ssat r2, #8, r2\n"
+    "    ssat r3, #8, r3\n"
+    "    bfi r0, r1, #8, #8\n"
+    "    bfi r2, r3, #8, #8\n"
+    "    bfi r0, r2, #16, #16\n"
+    "    ldm sp, {r4, r5, r6}\n"
+    "    ssub8 r7, r0, r4\n"
+    "    sel r0, r0, r4\n"
+    "    ssub8 r7, r5, r0\n"
+    "    sel r0, r0, r5\n"
+    "    lsr r2, r0, #16\n"
+    "    .endm\n"
+
+    /* ---- Straight-line tiles, depth ic = 4 g <= 28: the widened pair lives in the frame at
+     * sp + 12 (16 bytes per group), so no register points at it, and the row offsets are
+     * immediates, so no register holds in_c either; r10 walks the stream (pointwise_s8_dsp_gemm.h),
+     * lr the outputs. Frame: [0] lo4 [4] hi4 [8] out_step [12, F) widened pair, F = 12 + 16 g:
+     * [F] x [F+4] x_step [F+8] pairs [F+12] w [F+16] qs [F+20] zz. */
+    "    .macro MT_PWS_WIDEN j, g\n"
+    "    ldr r4, [r0, #(4 * \\j)]\n"
+    "    ldr r5, [r1, #(4 * \\j)]\n"
+    "    sxtab16 r6, r2, r4\n"
+    "    sxtab16 r4, r2, r4, ror #8\n"
+    "    sxtab16 r7, r2, r5\n"
+    "    sxtab16 r5, r2, r5, ror #8\n"
+    "    str r6, [sp, #(12 + 16 * \\j)]\n"
+    "    str r4, [sp, #(16 + 16 * \\j)]\n"
+    "    str r7, [sp, #(20 + 16 * \\j)]\n"
+    "    str r5, [sp, #(24 + 16 * \\j)]\n"
+    "    .if (\\j) + 1 < \\g\n"
+    "    MT_PWS_WIDEN (\\j + 1), \\g\n"
+    "    .endif\n"
+    "    .endm\n"
+    /* group 0: the accumulators start from the biases in r0, r1 (a10, a11 read them before
+     * a00, a01 overwrite them); r11 steps to the next row pair */
+    "    .macro MT_PWS_GROUP0 ic\n"
+    "    ldr r9, [r11, #\\ic]\n"
+    "    ldr r8, [r11], #(2 * \\ic)\n"
+    "    ldr r4, [sp, #12]\n"
+    "    ldr r5, [sp, #16]\n"
+    "    ldr r6, [sp, #20]\n"
+    "    ldr r7, [sp, #24]\n"
+    "    sxtb16 r12, r8\n"
+    "    sxtb16 r8, r8, ror #8\n"
+    "    smlad r2, r6, r12, r0\n"
+    "    smlad r0, r4, r12, r0\n"
+    "    smlad r2, r7, r8, r2\n"
+    "    smlad r0, r5, r8, r0\n"
+    "    sxtb16 r12, r9\n"
+    "    sxtb16 r9, r9, ror #8\n"
+    "    smlad r3, r6, r12, r1\n"
+    "    smlad r1, r4, r12, r1\n"
+    "    smlad r3, r7, r9, r3\n"
+    "    smlad r1, r5, r9, r1\n"
+    "    .endm\n"
+    /* groups j .. g - 1 (r11 already 2 ic ahead) */
+    "    .macro MT_PWS_GROUPS j, g\n"
+    "    ldr r9, [r11, #(4 * (\\j) - 4 * \\g)]\n"
+    "    ldr r8, [r11, #(4 * (\\j) - 8 * \\g)]\n"
+    "    ldr r4, [sp, #(12 + 16 * (\\j))]\n"
+    "    ldr r5, [sp, #(16 + 16 * (\\j))]\n"
+    "    ldr r6, [sp, #(20 + 16 * (\\j))]\n"
+    "    ldr r7, [sp, #(24 + 16 * (\\j))]\n"
+    "    sxtb16 r12, r8\n"
+    "    sxtb16 r8, r8, ror #8\n"
+    "    smlad r2, r6, r12, r2\n"
+    "    smlad r0, r4, r12, r0\n"
+    "    smlad r2, r7, r8, r2\n"
+    "    smlad r0, r5, r8, r0\n"
+    "    sxtb16 r12, r9\n"
+    "    sxtb16 r9, r9, ror #8\n"
+    "    smlad r3, r6, r12, r3\n"
+    "    smlad r1, r4, r12, r1\n"
+    "    smlad r3, r7, r9, r3\n"
+    "    smlad r1, r5, r9, r1\n"
+    "    .if (\\j) + 1 < \\g\n"
+    "    MT_PWS_GROUPS (\\j + 1), \\g\n"
+    "    .endif\n"
+    "    .endm\n"
+    "    .macro MT_PWS_FN name, g\n"
+    "    .text\n"
+    "    .align 2\n"
+    "    .global \\name\n"
+    "    .type \\name, %function\n"
+    "    .thumb_func\n"
+    "\\name:\n"
+    "    push {r4-r11, lr}\n"
+    "    sub sp, sp, #(36 + 16 * \\g)\n"
+    "    ldm r0, {r1-r10}\n" /* x x_step pairs out out_step w qs zz lo4 hi4 */
+    "    str r9, [sp]\n"
+    "    str r10, [sp, #4]\n"
+    "    str r5, [sp, #8]\n"
+    "    add r0, sp, #(12 + 16 * \\g)\n"
+    "    stm r0, {r1, r2, r3, r6, r7, r8}\n"
+    "    mov lr, r4\n"
+    "1:\n" /* pixel pair: widen into the frame */
+    "    ldr r0, [sp, #(12 + 16 * \\g)]\n"
+    "    ldr r1, [sp, #(16 + 16 * \\g)]\n"
+    "    ldr r2, [sp, #(32 + 16 * \\g)]\n"
+    "    add r1, r1, r0\n"
+    "    MT_PWS_WIDEN 0, \\g\n"
+    "    sub r3, r1, r0\n"
+    "    add r3, r1, r3\n"
+    "    str r3, [sp, #(12 + 16 * \\g)]\n"
+    "    ldr r11, [sp, #(24 + 16 * \\g)]\n"
+    "    ldr r10, [sp, #(28 + 16 * \\g)]\n"
+    "2:\n" /* channel pair */
+    "    ldm r10!, {r0, r1}\n"
+    "    MT_PWS_GROUP0 (4 * \\g)\n"
+    "    .if \\g > 1\n"
+    "    MT_PWS_GROUPS 1, \\g\n"
+    "    .endif\n"
+    "    ldm r10!, {r4, r5, r6}\n"
+    "    MT_PW_RQ2 r0, r2\n"
+    "    ldm r10!, {r4, r5, r6}\n"
+    "    MT_PW_RQ2 r1, r3\n"
+    "    tst r6, #256\n"
+    "    MT_PW_PACK\n"
+    "    strh r2, [lr, r6]\n"
+    "    strh r0, [lr], #2\n"
+    "    beq 2b\n"
+    "    add lr, lr, r6\n" /* lr = o0 + out_c: the next pair's o0 when pairs > 1 */
+    "    ldr r0, [sp, #(20 + 16 * \\g)]\n"
+    "    subs r0, r0, #1\n"
+    "    str r0, [sp, #(20 + 16 * \\g)]\n"
+    "    bne 1b\n"
+    "    add sp, sp, #(36 + 16 * \\g)\n"
+    "    pop {r4-r11, pc}\n"
+    "    .size \\name, . - \\name\n"
+    "    .endm\n"
+
+    /* ---- Looped tiles, depth ic >= 32, ic % 8 == 0: the widened pair in scratch (job xb),
+     * r10 walking it, r12 = ic (row oc + 1 at r11 + r12), lr the pair's end; 4 groups a pass,
+     * entered in the middle (mid) when ic / 4 = 2 mod 4. No register is left for a third
+     * weight word, so a group is LDM + 2 LDR (9 M4 cycles, 15 instructions with the unpacking and
+     * MACs, the count shape b) of docs/performance.md is judged by) rather than 5 + 1 LDR (8
+     * cycles, 18 instructions). Frame: [0] lo4 [4] hi4 [8] out_step
+     * [12] stream [16] out [20] x [24] x_step [28] pairs [32] w [36] qs [40] zz [44] xb. */
+    "    .macro MT_PWL_GROUP\n"
+    "    ldm r10!, {r4-r7}\n"
+    "    ldr r8, [r11, r12]\n"
+    "    sxtb16 r9, r8, ror #8\n"
+    "    sxtb16 r8, r8\n"
+    "    smlad r1, r4, r8, r1\n"
+    "    smlad r3, r6, r8, r3\n"
+    "    smlad r1, r5, r9, r1\n"
+    "    smlad r3, r7, r9, r3\n"
+    "    ldr r8, [r11], #4\n"
+    "    sxtb16 r9, r8, ror #8\n"
+    "    sxtb16 r8, r8\n"
+    "    smlad r0, r4, r8, r0\n"
+    "    smlad r2, r6, r8, r2\n"
+    "    smlad r0, r5, r9, r0\n"
+    "    smlad r2, r7, r9, r2\n"
+    "    .endm\n"
+    "    .macro MT_PWL_FN name, mid\n"
+    "    .text\n"
+    "    .align 2\n"
+    "    .global \\name\n"
+    "    .type \\name, %function\n"
+    "    .thumb_func\n"
+    "\\name:\n"
+    "    push {r4-r11, lr}\n"
+    "    sub sp, sp, #52\n"
+    "    ldm r0, {r1-r12}\n" /* x x_step pairs out out_step w qs zz lo4 hi4 xb in_c */
+    "    str r9, [sp]\n"
+    "    str r10, [sp, #4]\n"
+    "    str r5, [sp, #8]\n"
+    "    str r4, [sp, #16]\n"
+    "    add r0, sp, #20\n"
+    "    stm r0, {r1, r2, r3, r6, r7, r8, r11}\n"
+    "1:\n" /* pixel pair: widen into xb */
+    "    ldr r0, [sp, #20]\n"
+    "    ldr r1, [sp, #24]\n"
+    "    ldr r2, [sp, #40]\n"
+    "    ldr r10, [sp, #44]\n"
+    "    add r1, r1, r0\n"
+    "    mov r3, r12\n"
+    "4:\n"
+    "    ldr r8, [r0], #4\n"
+    "    ldr r9, [r1], #4\n"
+    "    sxtab16 r4, r2, r8\n"
+    "    sxtab16 r5, r2, r8, ror #8\n"
+    "    sxtab16 r6, r2, r9\n"
+    "    sxtab16 r7, r2, r9, ror #8\n"
+    "    stm r10!, {r4-r7}\n"
+    "    subs r3, r3, #4\n"
+    "    bne 4b\n"
+    "    str r1, [sp, #20]\n" /* x1 + ic: the next pair's x when pairs > 1 */
+    "    mov lr, r10\n"
+    "    sub r10, r10, r12, lsl #2\n"
+    "    ldr r11, [sp, #32]\n"
+    "    ldr r0, [sp, #36]\n"
+    "    str r0, [sp, #12]\n"
+    "2:\n" /* channel pair */
+    "    ldr r8, [sp, #12]\n"
+    "    ldm r8!, {r0, r1}\n"
+    "    str r8, [sp, #12]\n"
+    "    mov r2, r0\n"
+    "    mov r3, r1\n"
+    "    .if \\mid\n"
+    "    b 3f\n"
+    "    .endif\n"
+    "5:\n"
+    "    MT_PWL_GROUP\n"
+    "    MT_PWL_GROUP\n"
+    "3:\n"
+    "    MT_PWL_GROUP\n"
+    "    MT_PWL_GROUP\n"
+    "    cmp r10, lr\n"
+    "    bne 5b\n"
+    "    ldr r10, [sp, #12]\n"
+    "    add r11, r11, r12\n"
+    "    ldm r10!, {r4, r5, r6}\n"
+    "    MT_PW_RQ1 r0\n"
+    "    MT_PW_RQ1 r2\n"
+    "    ldm r10!, {r4, r5, r6}\n"
+    "    str r10, [sp, #12]\n"
+    "    MT_PW_RQ1 r1\n"
+    "    MT_PW_RQ1 r3\n"
+    "    tst r6, #256\n"
+    "    MT_PW_PACK\n"
+    "    ldr r7, [sp, #16]\n"
+    "    strh r2, [r7, r6]\n"
+    "    strh r0, [r7], #2\n"
+    "    str r7, [sp, #16]\n"
+    "    sub r10, lr, r12, lsl #2\n"
+    "    beq 2b\n"
+    "    add r7, r7, r6\n"
+    "    str r7, [sp, #16]\n"
+    "    ldr r0, [sp, #28]\n"
+    "    subs r0, r0, #1\n"
+    "    str r0, [sp, #28]\n"
+    "    bne 1b\n"
+    "    add sp, sp, #52\n"
+    "    pop {r4-r11, pc}\n"
+    "    .size \\name, . - \\name\n"
+    "    .endm\n"
+
+    "    MT_PWS_FN mt_pw_gemm_k8, 2\n"
+    "    MT_PWS_FN mt_pw_gemm_k12, 3\n"
+    "    MT_PWS_FN mt_pw_gemm_k16, 4\n"
+    "    MT_PWS_FN mt_pw_gemm_k20, 5\n"
+    "    MT_PWS_FN mt_pw_gemm_k24, 6\n"
+    "    MT_PWS_FN mt_pw_gemm_k28, 7\n"
+    "    MT_PWL_FN mt_pw_gemm_loop, 0\n"
+    "    MT_PWL_FN mt_pw_gemm_loop_mid, 1\n");
+
+void mt_pw_gemm_k8(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k12(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k16(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k20(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k24(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k28(const mt_pw_gemm_t *job);
+void mt_pw_gemm_loop(const mt_pw_gemm_t *job);
+void mt_pw_gemm_loop_mid(const mt_pw_gemm_t *job);
+
+void mt_pw_gemm_run(const mt_pw_gemm_t *job) {
+    switch (job->in_c) {
+    case 8: mt_pw_gemm_k8(job); break;
+    case 12: mt_pw_gemm_k12(job); break;
+    case 16: mt_pw_gemm_k16(job); break;
+    case 20: mt_pw_gemm_k20(job); break;
+    case 24: mt_pw_gemm_k24(job); break;
+    case 28: mt_pw_gemm_k28(job); break;
+    default:
+        if (job->in_c % 16 == 0) {
+            mt_pw_gemm_loop(job);
+        } else {
+            mt_pw_gemm_loop_mid(job);
+        }
+        break;
+    }
+}
+#endif
