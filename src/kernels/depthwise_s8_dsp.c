@@ -9,6 +9,14 @@
  * Bit for bit equal to mt_depthwise_s8_ref; never allocates, never reads outside the input. */
 #include "dsp_util.h"
 
+/* The band path out of line: inlined into mt_depthwise_s8_dsp it cost the small-map path
+ * there ~5 % (gcc's inlining budget). */
+#if defined(__GNUC__)
+#define MT_DW_NOINLINE __attribute__((noinline))
+#else
+#define MT_DW_NOINLINE
+#endif
+
 /* Widened row length in pixels: the input columns the output touches, padding included. */
 static int32_t row_pixels(const mt_conv_params_t *p) {
     return ((int32_t)p->out_w - 1) * p->stride_w + p->kw;
@@ -622,6 +630,8 @@ static void ring_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t 
 #define MT_DW_PITCH 40 /* one channel's plane row: 20 int16 (row_pixels <= 20) */
 #define MT_DW_ROW4 (4 * MT_DW_PITCH)
 #define MT_DW_WLANE 28 /* weight words per lane (plane_weights) */
+#define MT_DW_STR_(X) #X
+#define MT_DW_STR(X) MT_DW_STR_(X)
 #define MT_DW_PLANE_ROWS 20 /* plane rows at most: 12.5 KB of planes */
 
 /* Plane rows: the input rows the output touches, padding included. */
@@ -961,28 +971,47 @@ static void plane_wpair(const int8_t *wr, int32_t c_n, int32_t n_lanes, int32_t 
     wg[3 * MT_DW_WLANE + idx] = mt_pack_hi(ao, bo);
 }
 
+/* Word idx of all 4 lanes from the tap words a, b (4 int8 lanes each): 4 SXTB16, 4 PKH, 4 STR
+ * at immediate offsets (plane_wpair's per-pair loads and lane checks cost ~75 cycles). */
+static inline void plane_wpair4(uint32_t a, uint32_t b, uint32_t *d) {
+    uint32_t ae, ao, be, bo, t;
+    __asm__ volatile("sxtb16 %[ae], %[a]\n\t"
+                     "sxtb16 %[ao], %[a], ror #8\n\t"
+                     "sxtb16 %[be], %[b]\n\t"
+                     "sxtb16 %[bo], %[b], ror #8\n\t"
+                     "pkhbt %[t], %[ae], %[be], lsl #16\n\t"
+                     "str %[t], [%[d]]\n\t"
+                     "pkhbt %[t], %[ao], %[bo], lsl #16\n\t"
+                     "str %[t], [%[d], #4 * " MT_DW_STR(MT_DW_WLANE) "]\n\t"
+                     "pkhtb %[t], %[be], %[ae], asr #16\n\t"
+                     "str %[t], [%[d], #8 * " MT_DW_STR(MT_DW_WLANE) "]\n\t"
+                     "pkhtb %[t], %[bo], %[ao], asr #16\n\t"
+                     "str %[t], [%[d], #12 * " MT_DW_STR(MT_DW_WLANE) "]"
+                     : [ae] "=&r"(ae), [ao] "=&r"(ao), [be] "=&r"(be), [bo] "=&r"(bo), [t] "=&r"(t)
+                     : [a] "r"(a), [b] "r"(b), [d] "r"(d)
+                     : "memory");
+}
+
 /* The weight words of channels c0.. (n_lanes) into wg [g][MT_DW_WLANE] (g = 1, 2 or 4 lanes
- * written). */
+ * written). Per window row, pair i takes taps ta[i], tb[i] (-1: 0) into word step * ky + i. */
 static void plane_weights(const mt_conv_params_t *p, const int8_t *w, int32_t c0, int32_t n_lanes,
                           uint32_t *wg, int32_t g) {
-    int32_t c_n = p->in_c, ky;
+    static const int8_t s2[4][2] = {{0, 1}, {2, 3}, {4, 5}, {6, -1}};
+    static const int8_t k3[2][2] = {{0, 1}, {1, 2}};
+    static const int8_t k5[4][2] = {{0, 1}, {2, 3}, {1, 2}, {3, 4}};
+    const int8_t(*pr)[2] = p->stride_w == 2 ? s2 : p->kh == 3 ? k3 : k5;
+    int32_t c_n = p->in_c, ky, i, n = p->stride_w == 2 ? (p->kw + 1) / 2 : p->kh == 3 ? 2 : 4;
+    int32_t step = p->kh == 3 && p->stride_w == 1 ? 2 : 4;
     const int8_t *wr = w + c0;
     for (ky = 0; ky < p->kh; ky++, wr += p->kw * c_n) {
-        if (p->stride_w == 2) {
-            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky, g);
-            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1, g);
-            plane_wpair(wr, c_n, n_lanes, 4, p->kw == 7 ? 5 : -1, wg, 4 * ky + 2, g);
-            if (p->kw == 7) {
-                plane_wpair(wr, c_n, n_lanes, 6, -1, wg, 4 * ky + 3, g);
+        for (i = 0; i < n; i++) {
+            int32_t ta = pr[i][0], tb = pr[i][1] < p->kw ? pr[i][1] : -1;
+            if (n_lanes == 4 && g == 4) {
+                plane_wpair4(mt_ld4(wr + ta * c_n), tb < 0 ? 0u : mt_ld4(wr + tb * c_n),
+                             wg + step * ky + i);
+            } else {
+                plane_wpair(wr, c_n, n_lanes, ta, tb, wg, step * ky + i, g);
             }
-        } else if (p->kh == 3) {
-            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 2 * ky, g);
-            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 2 * ky + 1, g);
-        } else {
-            plane_wpair(wr, c_n, n_lanes, 0, 1, wg, 4 * ky, g);
-            plane_wpair(wr, c_n, n_lanes, 2, 3, wg, 4 * ky + 1, g);
-            plane_wpair(wr, c_n, n_lanes, 1, 2, wg, 4 * ky + 2, g);
-            plane_wpair(wr, c_n, n_lanes, 3, 4, wg, 4 * ky + 3, g);
         }
     }
 }
@@ -1314,34 +1343,10 @@ MT_DWB_FUNC("mt_depthwise_s8_dsp_band7s2",
             MT_DWB_ROW(6, MT_DWP7S2_ROW(0, 96)));
 #endif
 
-#if MT_DSP_ASM
-/* plane_weights for stride 2 (per window row W01 W23 W45 W6 per lane), straight code. */
-static void band_weights(const mt_conv_params_t *p, const int8_t *w, int32_t c0, int32_t n_lanes,
-                         uint32_t *wg, int32_t g) {
-    int32_t c_n = p->in_c, ky, t;
-    for (ky = 0; ky < p->kh; ky++) {
-        const int8_t *wr = w + ky * p->kw * c_n + c0;
-        for (t = 0; t < p->kw; t += 2) {
-            uint32_t a = n_lanes == 4 ? mt_ld4(wr + t * c_n) : ld_group(wr + t * c_n, n_lanes, 0);
-            uint32_t b = t + 1 >= p->kw ? 0u
-                         : n_lanes == 4 ? mt_ld4(wr + (t + 1) * c_n)
-                                        : ld_group(wr + (t + 1) * c_n, n_lanes, 0);
-            uint32_t ae = mt_sxtb16(a), ao = mt_sxtb16_odd(a), be = mt_sxtb16(b), bo = mt_sxtb16_odd(b);
-            uint32_t *d = wg + 4 * ky + t / 2;
-            d[0] = mt_pack_lo(ae, be);
-            if (g >= 2) d[MT_DW_WLANE] = mt_pack_lo(ao, bo);
-            if (g == 4) {
-                d[2 * MT_DW_WLANE] = mt_pack_hi(ae, be);
-                d[3 * MT_DW_WLANE] = mt_pack_hi(ao, bo);
-            }
-        }
-    }
-}
-#endif
 
 /* Output rows [oy_begin, oy_end) by the band ring with g lanes per group, working memory at
  * work (band_bytes(p, g), word aligned). */
-static void band_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+MT_DW_NOINLINE static void band_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                       const int32_t *bias, mt_requant_t rq, int8_t *out, uint32_t *work, int32_t g,
                       int32_t oy_begin, int32_t oy_end) {
     int32_t c_n = p->in_c, k = p->kh, pw = band_pitch(p) / 4, slot_w = g * pw, c0, oy, ky, l;
@@ -1365,7 +1370,7 @@ static void band_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t 
             fast[l] = mt_dsp_rq_prepare(&q[l], rq_c, 1, p->out_zp);
         }
 #if MT_DSP_ASM
-        band_weights(p, w, c0, n_lanes, wg, g);
+        plane_weights(p, w, c0, n_lanes, wg, g);
 #else
         (void)fast;
 #endif
@@ -1406,7 +1411,7 @@ static void band_rows(const mt_conv_params_t *p, const int8_t *in, const int8_t 
 }
 
 /* DW_BAND_TAIL: the whole layer without scratch (see above). */
-static void band_tail(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+MT_DW_NOINLINE static void band_tail(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                       const int32_t *bias, mt_requant_t rq, int8_t *out) {
     int32_t row = (int32_t)p->out_w * p->in_c, done = 0;
     while (done < p->out_h) {
