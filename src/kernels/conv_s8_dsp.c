@@ -7,6 +7,7 @@
  * with zeros to a multiple of 4, if that copy is small, so the assembly loop applies.
  * Bit for bit equal to mt_conv_s8_ref; never allocates, never reads outside the input. */
 #include "dsp_util.h"
+#include "pointwise_s8_dsp_gemm.h"
 
 /* Largest padded weight copy (bytes) kept in scratch; bigger layers use unpadded rows. */
 #define MT_CONV_PAD_MAX 4096
@@ -77,6 +78,78 @@ static void gather(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int3
     for (; k < depth; k++) patch[k] = zp;
 }
 
+#if MT_DSP_ASM
+/* A window inside the input: kh rows of row contiguous bytes, x_row apart, to d. */
+static inline void copy_window(int8_t *d, const int8_t *x, int32_t x_row, int32_t kh,
+                               int32_t row) {
+    int32_t ky;
+    if (row == 9) { /* 3x3 over 3 channels, the RGB stems: two words and a byte a row */
+        for (ky = 0; ky < kh; ky++, x += x_row, d += 9) {
+            uint32_t v0 = mt_ld4(x), v1 = mt_ld4(x + 4);
+            memcpy(d, &v0, 4);
+            memcpy(d + 4, &v1, 4);
+            d[8] = x[8];
+        }
+        return;
+    }
+    for (ky = 0; ky < kh; ky++, x += x_row, d += row) copy_bytes(d, x, row);
+}
+
+/* The whole-layer GEMM (pointwise_s8_dsp_gemm.c) on gathered windows: up to `per_call` pairs of
+ * consecutive output pixels (their outputs are contiguous, raster order) gathered side by side
+ * into patches, depth bytes apart, then one call. Depth <= 28 keeps the widened pair in the
+ * assembly's stack frame, so the patches may also use xb's scratch: 6 patches, 3 pairs a call. */
+static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t *wg,
+                      int8_t *out, const int32_t *qs, uint32_t *xb, int8_t *patch0,
+                      int32_t depth) {
+    int32_t out_c = p->out_c, n = (int32_t)p->out_h * p->out_w, i, k, b, pairs = 1;
+    int32_t per_call = depth <= 28 ? 3 : 1, oy = 0, ox = 0;
+    int8_t *patches = depth <= 28 ? (int8_t *)xb : patch0;
+    int32_t row = p->kw * p->in_c, kdepth = p->kh * row, x_row = p->in_w * p->in_c;
+    int32_t y_last = p->in_h - p->kh, x_last = p->in_w - p->kw;
+    mt_pw_gemm_t job;
+    job.x = patches;
+    job.x_step = depth;
+    job.out_step = out_c;
+    job.w = wg;
+    job.qs = qs;
+    job.zz = mt_pack16(-p->in_zp, -p->in_zp);
+    job.lo4 = mt_dup4(p->act_min);
+    job.hi4 = mt_dup4(p->act_max);
+    job.xb = xb;
+    job.in_c = depth;
+    for (i = 0; i + 1 < n; i += 2 * pairs) {
+        pairs = (n - i) / 2 < per_call ? (n - i) / 2 : per_call;
+        for (k = 0; k < 2 * pairs; k++) {
+            int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+            int8_t *d = patches + k * depth;
+            if (iy0 >= 0 && iy0 <= y_last && ix0 >= 0 && ix0 <= x_last) {
+                /* the whole window inside (most pixels) */
+                copy_window(d, in + (iy0 * p->in_w + ix0) * p->in_c, x_row, p->kh, row);
+                for (b = kdepth; b < depth; b++) d[b] = (int8_t)p->in_zp;
+            } else {
+                gather(p, in, oy, ox, depth, d);
+            }
+            if (++ox == p->out_w) {
+                ox = 0;
+                oy++;
+            }
+        }
+        job.pairs = pairs;
+        job.out = out + i * out_c;
+        mt_pw_gemm_run(&job);
+    }
+    if (i < n) { /* the last pixel alone, computed twice and stored twice */
+        gather(p, in, oy, ox, depth, patches);
+        job.x_step = 0;
+        job.out_step = 0;
+        job.pairs = 1;
+        job.out = out + i * out_c;
+        mt_pw_gemm_run(&job);
+    }
+}
+#endif
+
 /* in [in_h][in_w][in_c] s8, w [out_c][kh][kw][in_c] s8, bias [out_c] s32,
  * out [out_h][out_w][out_c] s8, as the reference. Output pixels in pairs (in raster order):
  * gather both windows, widen them, all output channels by the pointwise GEMM. */
@@ -92,7 +165,7 @@ void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w
     int8_t *wpad = patch1 + ((depth + 3) & ~3);
     const int8_t *wg = w;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
-    int fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
+    int fast;
     if (padded) {
         for (oc = 0; oc < out_c; oc++) {
             memcpy(wpad + oc * depth, w + oc * k, (size_t)k);
@@ -100,6 +173,14 @@ void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w
         }
         wg = wpad;
     }
+#if MT_DSP_ASM
+    if (out_c % 2 == 0 && mt_pw_gemm_supported(depth) &&
+        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp)) {
+        conv_gemm(p, in, wg, out, (const int32_t *)scratch, xb, patch0, depth);
+        return;
+    }
+#endif
+    fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
     for (i = 0; i < n; i += 2) {
         int32_t j = i + 1 < n ? i + 1 : i;
         gather(p, in, i / p->out_w, i % p->out_w, depth, patch0);
