@@ -90,9 +90,10 @@ __asm__(
     "    lsr r2, r0, #16\n"
     "    .endm\n"
 
-    /* ---- Straight-line tiles, depth ic = 4 g <= 28: the widened pair lives in the frame at
-     * sp + 12 (16 bytes per group), so no register points at it, and the row offsets are
-     * immediates, so no register holds in_c either; r10 walks the stream (pointwise_s8_dsp_gemm.h),
+    /* ---- Straight-line tiles, depth ic = 4 g in 8..28, 32, 40, 48, 64 (MCUNet's depths up
+     * to 64; 72 bytes of code per group plus ~250 per function): the widened pair lives in the
+     * frame at sp + 12 (16 bytes per group), so no register points at it, and the row offsets
+     * are immediates, so no register holds in_c either; r10 walks the stream (pointwise_s8_dsp_gemm.h),
      * lr the outputs. Frame: [0] lo4 [4] hi4 [8] out_step [12, F) widened pair, F = 12 + 16 g:
      * [F] x [F+4] x_step [F+8] pairs [F+12] w [F+16] qs [F+20] zz. */
     "    .macro MT_PWS_WIDEN j, g\n"
@@ -322,6 +323,10 @@ __asm__(
     "    MT_PWS_FN mt_pw_gemm_k20, 5\n"
     "    MT_PWS_FN mt_pw_gemm_k24, 6\n"
     "    MT_PWS_FN mt_pw_gemm_k28, 7\n"
+    "    MT_PWS_FN mt_pw_gemm_k32, 8\n"
+    "    MT_PWS_FN mt_pw_gemm_k40, 10\n"
+    "    MT_PWS_FN mt_pw_gemm_k48, 12\n"
+    "    MT_PWS_FN mt_pw_gemm_k64, 16\n"
     "    MT_PWL_FN mt_pw_gemm_loop, 0\n"
     "    MT_PWL_FN mt_pw_gemm_loop_mid, 1\n");
 
@@ -331,6 +336,10 @@ void mt_pw_gemm_k16(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k20(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k24(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k28(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k32(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k40(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k48(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k64(const mt_pw_gemm_t *job);
 void mt_pw_gemm_loop(const mt_pw_gemm_t *job);
 void mt_pw_gemm_loop_mid(const mt_pw_gemm_t *job);
 
@@ -342,6 +351,10 @@ void mt_pw_gemm_run(const mt_pw_gemm_t *job) {
     case 20: mt_pw_gemm_k20(job); break;
     case 24: mt_pw_gemm_k24(job); break;
     case 28: mt_pw_gemm_k28(job); break;
+    case 32: mt_pw_gemm_k32(job); break;
+    case 40: mt_pw_gemm_k40(job); break;
+    case 48: mt_pw_gemm_k48(job); break;
+    case 64: mt_pw_gemm_k64(job); break;
     default:
         if (job->in_c % 16 == 0) {
             mt_pw_gemm_loop(job);

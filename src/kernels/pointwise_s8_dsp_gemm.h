@@ -18,9 +18,9 @@
 int mt_pw_qs_prepare(int32_t *qs, const int32_t *bias, mt_requant_t rq, int32_t out_c,
                      int32_t out_zp);
 
-/* 1 if the assembly GEMM handles depth in_c: in_c % 4 == 0 and 8 <= in_c <= 28 (straight-line
- * tiles) or in_c >= 32 with in_c % 8 == 0 (a loop of 4 channel groups per pass). Always 0 where
- * the DSP instructions are absent. */
+/* 1 if the assembly GEMM handles depth in_c: in_c % 4 == 0 and 8 <= in_c <= 28, or in_c >= 32
+ * with in_c % 8 == 0 (straight-line tiles for 8..28, 32, 40, 48, 64, else a loop of 4 channel
+ * groups per pass). Always 0 where the DSP instructions are absent. */
 int mt_pw_gemm_supported(int32_t in_c);
 
 /* One call's work. Pixel pair k reads x + 2k * x_step (pixel 0) and that + x_step (pixel 1),
@@ -37,7 +37,7 @@ typedef struct {
     const int32_t *qs;    /* 24 mt_pw_qs_prepare */
     uint32_t zz;          /* 28 -in_zp in both halfwords */
     uint32_t lo4, hi4;    /* 32, 36 act_min, act_max in every byte */
-    uint32_t *xb;         /* 40 in_c >= 32: the widened pair, 4 * in_c bytes of scratch */
+    uint32_t *xb;         /* 40 looped depths: the widened pair, 4 * in_c bytes of scratch */
     int32_t in_c;         /* 44 */
 } mt_pw_gemm_t;
 
