@@ -353,30 +353,31 @@ void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t
 }
 
 /* Pixels [i_begin, n) without scratch: per output channel the requantization prepared on
- * the spot, the dot product by SXTAB16/SXTB16 and SMLAD straight from the int8 bytes. */
+ * the spot (once, channel-major loop order), the dot product by SXTAB16/SXTB16 and SMLAD
+ * straight from the int8 bytes. */
 static void pixels_direct(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                           const int32_t *bias, mt_requant_t rq, int8_t *out, int32_t i_begin,
                           int32_t n) {
     int32_t in_c = p->in_c, out_c = p->out_c, i, oc, k;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
-    for (i = i_begin; i < n; i++) {
-        const int8_t *x = in + i * in_c;
-        int8_t *o = out + i * out_c;
-        for (oc = 0; oc < out_c; oc++) {
-            const int8_t *wr = w + oc * in_c;
+    if (i_begin >= n) return;
+    for (oc = 0; oc < out_c; oc++) {
+        const int8_t *wr = w + oc * in_c;
+        mt_dsp_rq_t q;
+        mt_requant_t rq_c;
+        rq_c.mult = rq.mult + oc;
+        rq_c.shift = rq.shift + oc;
+        mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp);
+        for (i = i_begin; i < n; i++) {
+            const int8_t *x = in + i * in_c;
             int32_t acc = bias[oc];
-            mt_dsp_rq_t q;
-            mt_requant_t rq_c;
             for (k = 0; k + 4 <= in_c; k += 4) {
                 uint32_t xv = mt_ld4(x + k), wv = mt_ld4(wr + k);
                 acc = mt_smlad(mt_sxtab16(zz, xv), mt_sxtb16(wv), acc);
                 acc = mt_smlad(mt_sxtab16_odd(zz, xv), mt_sxtb16_odd(wv), acc);
             }
             for (; k < in_c; k++) acc += ((int32_t)x[k] - p->in_zp) * (int32_t)wr[k];
-            rq_c.mult = rq.mult + oc;
-            rq_c.shift = rq.shift + oc;
-            mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp);
-            o[oc] = mt_dsp_clamp(mt_dsp_rq(acc, &q, p->out_zp), p->act_min, p->act_max);
+            out[i * out_c + oc] = mt_dsp_clamp(mt_dsp_rq(acc, &q, p->out_zp), p->act_min, p->act_max);
         }
     }
 }
