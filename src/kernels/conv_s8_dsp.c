@@ -78,21 +78,60 @@ static void gather(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int3
     for (; k < depth; k++) patch[k] = zp;
 }
 
+/* The 3x3 window over 3 channels (the RGB stems, K = 27 padded to 28) in a word-friendly
+ * order: the first 8 bytes of each window row, then the 3 rows' last bytes and the padding,
+ * so that a patch is 6 word copies and one assembled word. The weights are copied in the same
+ * order (pad_weights), which leaves the dot products unchanged. Position of natural k: */
+static int32_t rgb3_pos(int32_t k) { return k % 9 < 8 ? (k / 9) * 8 + k % 9 : 24 + k / 9; }
+
+/* The weights [out_c][k] to wpad [out_c][depth], rows zero-padded (rgb3: in that order). */
+static void pad_weights(int8_t *wpad, const int8_t *w, int32_t out_c, int32_t k, int32_t depth,
+                        int rgb3) {
+    int32_t oc, j;
+    for (oc = 0; oc < out_c; oc++) {
+        int8_t *d = wpad + oc * depth;
+        memset(d + k, 0, (size_t)(depth - k));
+        if (rgb3) {
+            for (j = 0; j < k; j++) d[rgb3_pos(j)] = w[oc * k + j];
+        } else {
+            memcpy(d, w + oc * k, (size_t)k);
+        }
+    }
+}
+
 #if MT_DSP_ASM
+static inline void st4(int8_t *d, uint32_t v) { memcpy(d, &v, 4); }
+
+/* zp24 = the input zero point in the top byte. */
+static inline void copy_window_rgb3(int8_t *d, const int8_t *x, int32_t x_row, uint32_t zp24) {
+    const int8_t *x1 = x + x_row, *x2 = x1 + x_row;
+    st4(d, mt_ld4(x));
+    st4(d + 4, mt_ld4(x + 4));
+    st4(d + 8, mt_ld4(x1));
+    st4(d + 12, mt_ld4(x1 + 4));
+    st4(d + 16, mt_ld4(x2));
+    st4(d + 20, mt_ld4(x2 + 4));
+    st4(d + 24, (uint32_t)(uint8_t)x[8] | (uint32_t)(uint8_t)x1[8] << 8 |
+                    (uint32_t)(uint8_t)x2[8] << 16 | zp24);
+}
+
 /* A window inside the input: kh rows of row contiguous bytes, x_row apart, to d. */
 static inline void copy_window(int8_t *d, const int8_t *x, int32_t x_row, int32_t kh,
                                int32_t row) {
     int32_t ky;
-    if (row == 9) { /* 3x3 over 3 channels, the RGB stems: two words and a byte a row */
-        for (ky = 0; ky < kh; ky++, x += x_row, d += 9) {
-            uint32_t v0 = mt_ld4(x), v1 = mt_ld4(x + 4);
-            memcpy(d, &v0, 4);
-            memcpy(d + 4, &v1, 4);
-            d[8] = x[8];
-        }
+    for (ky = 0; ky < kh; ky++, x += x_row, d += row) copy_bytes(d, x, row);
+}
+
+/* gather(), in the rgb3 order when asked (depth 28). */
+static void gather_any(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int32_t ox,
+                       int32_t depth, int8_t *patch, int rgb3) {
+    int8_t natural[28];
+    if (!rgb3) {
+        gather(p, in, oy, ox, depth, patch);
         return;
     }
-    for (ky = 0; ky < kh; ky++, x += x_row, d += row) copy_bytes(d, x, row);
+    gather(p, in, oy, ox, depth, natural); /* rows 9 bytes apart, natural[27] = zp */
+    copy_window_rgb3(patch, natural, 9, ((uint32_t)p->in_zp & 0xffu) << 24);
 }
 
 /* The whole-layer GEMM (pointwise_s8_dsp_gemm.c) on gathered windows: up to `per_call` pairs of
@@ -101,12 +140,13 @@ static inline void copy_window(int8_t *d, const int8_t *x, int32_t x_row, int32_
  * assembly's stack frame, so the patches may also use xb's scratch: 6 patches, 3 pairs a call. */
 static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t *wg,
                       int8_t *out, const int32_t *qs, uint32_t *xb, int8_t *patch0,
-                      int32_t depth) {
+                      int32_t depth, int rgb3) {
     int32_t out_c = p->out_c, n = (int32_t)p->out_h * p->out_w, i, k, b, pairs = 1;
     int32_t per_call = depth <= 28 ? 3 : 1, oy = 0, ox = 0;
     int8_t *patches = depth <= 28 ? (int8_t *)xb : patch0;
     int32_t row = p->kw * p->in_c, kdepth = p->kh * row, x_row = p->in_w * p->in_c;
     int32_t y_last = p->in_h - p->kh, x_last = p->in_w - p->kw;
+    uint32_t zp24 = ((uint32_t)p->in_zp & 0xffu) << 24;
     mt_pw_gemm_t job;
     job.x = patches;
     job.x_step = depth;
@@ -125,10 +165,15 @@ static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t 
             int8_t *d = patches + k * depth;
             if (iy0 >= 0 && iy0 <= y_last && ix0 >= 0 && ix0 <= x_last) {
                 /* the whole window inside (most pixels) */
-                copy_window(d, in + (iy0 * p->in_w + ix0) * p->in_c, x_row, p->kh, row);
-                for (b = kdepth; b < depth; b++) d[b] = (int8_t)p->in_zp;
+                const int8_t *x = in + (iy0 * p->in_w + ix0) * p->in_c;
+                if (rgb3) {
+                    copy_window_rgb3(d, x, x_row, zp24);
+                } else {
+                    copy_window(d, x, x_row, p->kh, row);
+                    for (b = kdepth; b < depth; b++) d[b] = (int8_t)p->in_zp;
+                }
             } else {
-                gather(p, in, oy, ox, depth, d);
+                gather_any(p, in, oy, ox, depth, d, rgb3);
             }
             if (++ox == p->out_w) {
                 ox = 0;
@@ -140,7 +185,7 @@ static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t 
         mt_pw_gemm_run(&job);
     }
     if (i < n) { /* the last pixel alone, computed twice and stored twice */
-        gather(p, in, oy, ox, depth, patches);
+        gather_any(p, in, oy, ox, depth, patches, rgb3);
         job.x_step = 0;
         job.out_step = 0;
         job.pairs = 1;
@@ -157,29 +202,25 @@ void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w
                     const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int padded;
     int32_t depth = gemm_depth(p, &padded), k = (int32_t)p->kh * p->kw * p->in_c;
-    int32_t out_c = p->out_c, n = (int32_t)p->out_h * p->out_w, i, oc;
+    int32_t out_c = p->out_c, n = (int32_t)p->out_h * p->out_w, i;
     mt_dsp_rq_t *q = (mt_dsp_rq_t *)scratch;
     uint32_t *xb = (uint32_t *)(q + out_c);
     int8_t *patch0 = (int8_t *)(xb + (depth / 4) * 4 + (depth % 4) * 2);
     int8_t *patch1 = patch0 + ((depth + 3) & ~3);
     int8_t *wpad = patch1 + ((depth + 3) & ~3);
-    const int8_t *wg = w;
+    const int8_t *wg = padded ? wpad : w;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
     int fast;
-    if (padded) {
-        for (oc = 0; oc < out_c; oc++) {
-            memcpy(wpad + oc * depth, w + oc * k, (size_t)k);
-            memset(wpad + oc * depth + k, 0, (size_t)(depth - k));
-        }
-        wg = wpad;
-    }
 #if MT_DSP_ASM
     if (out_c % 2 == 0 && mt_pw_gemm_supported(depth) &&
         mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp)) {
-        conv_gemm(p, in, wg, out, (const int32_t *)scratch, xb, patch0, depth);
+        int rgb3 = padded && depth == 28 && p->kh == 3 && p->kw * p->in_c == 9;
+        if (padded) pad_weights(wpad, w, out_c, k, depth, rgb3);
+        conv_gemm(p, in, wg, out, (const int32_t *)scratch, xb, patch0, depth, rgb3);
         return;
     }
 #endif
+    if (padded) pad_weights(wpad, w, out_c, k, depth, 0);
     fast = mt_dsp_rq_prepare(q, rq, out_c, p->out_zp);
     for (i = 0; i < n; i += 2) {
         int32_t j = i + 1 < n ? i + 1 : i;
