@@ -90,8 +90,8 @@ __asm__(
     "    lsr r2, r0, #16\n"
     "    .endm\n"
 
-    /* ---- Straight-line tiles, depth ic = 4 g in 8..28, 32, 40, 48, 64 (MCUNet's depths up
-     * to 64; 72 bytes of code per group plus ~250 per function): the widened pair lives in the
+    /* ---- Straight-line tiles, depth ic = 4 g in 8..28, 32, 40, 48, 64, 72, 96 (MCUNet's
+     * depths up to 96; 72 bytes of code per group plus ~250 per function, 14.9 KB in all): the widened pair lives in the
      * frame at sp + 12 (16 bytes per group), so no register points at it, and the row offsets
      * are immediates, so no register holds in_c either; r10 walks the stream (pointwise_s8_dsp_gemm.h),
      * lr the outputs. Frame: [0] lo4 [4] hi4 [8] out_step [12, F) widened pair, F = 12 + 16 g:
@@ -327,6 +327,8 @@ __asm__(
     "    MT_PWS_FN mt_pw_gemm_k40, 10\n"
     "    MT_PWS_FN mt_pw_gemm_k48, 12\n"
     "    MT_PWS_FN mt_pw_gemm_k64, 16\n"
+    "    MT_PWS_FN mt_pw_gemm_k72, 18\n"
+    "    MT_PWS_FN mt_pw_gemm_k96, 24\n"
     "    MT_PWL_FN mt_pw_gemm_loop, 0\n"
     "    MT_PWL_FN mt_pw_gemm_loop_mid, 1\n");
 
@@ -340,6 +342,8 @@ void mt_pw_gemm_k32(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k40(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k48(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k64(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k72(const mt_pw_gemm_t *job);
+void mt_pw_gemm_k96(const mt_pw_gemm_t *job);
 void mt_pw_gemm_loop(const mt_pw_gemm_t *job);
 void mt_pw_gemm_loop_mid(const mt_pw_gemm_t *job);
 
@@ -355,6 +359,8 @@ void mt_pw_gemm_run(const mt_pw_gemm_t *job) {
     case 40: mt_pw_gemm_k40(job); break;
     case 48: mt_pw_gemm_k48(job); break;
     case 64: mt_pw_gemm_k64(job); break;
+    case 72: mt_pw_gemm_k72(job); break;
+    case 96: mt_pw_gemm_k96(job); break;
     default:
         if (job->in_c % 16 == 0) {
             mt_pw_gemm_loop(job);

@@ -19,8 +19,8 @@ int mt_pw_qs_prepare(int32_t *qs, const int32_t *bias, mt_requant_t rq, int32_t 
                      int32_t out_zp);
 
 /* 1 if the assembly GEMM handles depth in_c: in_c % 4 == 0 and 8 <= in_c <= 28, or in_c >= 32
- * with in_c % 8 == 0 (straight-line tiles for 8..28, 32, 40, 48, 64, else a loop of 4 channel
- * groups per pass). Always 0 where the DSP instructions are absent. */
+ * with in_c % 8 == 0 (straight-line tiles for 8..28, 32, 40, 48, 64, 72, 96, else a loop of 4
+ * channel groups per pass). Always 0 where the DSP instructions are absent. */
 int mt_pw_gemm_supported(int32_t in_c);
 
 /* One call's work. Pixel pair k reads x + 2k * x_step (pixel 0) and that + x_step (pixel 1),
