@@ -284,6 +284,9 @@ static void test_pointwise_gemm(uint32_t seed) {
         {K_PW, 8, 8, 24, 120, 1, 1, 0},  {K_PW, 4, 4, 40, 160, 1, 1, 0}, {K_PW, 2, 2, 480, 160, 1, 1, 0},
         {K_PW, 3, 5, 48, 288, 1, 1, 0},  {K_CONV, 64, 64, 3, 16, 3, 2, 1}, {K_CONV, 17, 15, 3, 8, 3, 2, 1},
         {K_CONV, 9, 9, 8, 12, 3, 1, 1},  {K_CONV, 7, 6, 4, 10, 2, 1, 0}, {K_CONV, 5, 9, 1, 6, 3, 2, 1},
+        /* 3x3 RGB windows straight from the input: stride 1, valid padding, odd out_w */
+        {K_CONV, 10, 12, 3, 6, 3, 1, 1}, {K_CONV, 9, 14, 3, 4, 3, 2, 0}, {K_CONV, 8, 9, 3, 2, 3, 1, 0},
+        {K_CONV, 3, 4, 3, 2, 3, 1, 0},
     };
     mt_rng_t rng;
     int n = 0;

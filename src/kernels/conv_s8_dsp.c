@@ -134,32 +134,23 @@ static void gather_any(const mt_conv_params_t *p, const int8_t *in, int32_t oy, 
     copy_window_rgb3(patch, natural, 9, ((uint32_t)p->in_zp & 0xffu) << 24);
 }
 
-/* The whole-layer GEMM (pointwise_s8_dsp_gemm.c) on gathered windows: up to `per_call` pairs of
- * consecutive output pixels (their outputs are contiguous, raster order) gathered side by side
- * into patches, depth bytes apart, then one call. Depth <= 28 keeps the widened pair in the
- * assembly's stack frame, so the patches may also use xb's scratch: 6 patches, 3 pairs a call. */
-static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t *wg,
-                      int8_t *out, const int32_t *qs, uint32_t *xb, int8_t *patch0,
-                      int32_t depth, int rgb3) {
-    int32_t out_c = p->out_c, n = (int32_t)p->out_h * p->out_w, i, k, b, pairs = 1;
-    int32_t per_call = depth <= 28 ? 3 : 1, oy = 0, ox = 0;
-    int8_t *patches = depth <= 28 ? (int8_t *)xb : patch0;
+/* The whole-layer GEMM (pointwise_s8_dsp_gemm.c) on gathered windows, output pixels [i0, i1):
+ * up to per_call pairs of consecutive pixels (their outputs are contiguous, raster order)
+ * gathered side by side into patches, depth bytes apart, then one call; an odd last pixel
+ * alone. job holds the layer's fields (w, qs, zz, lo4, hi4, xb, in_c). */
+static void gemm_patches(const mt_conv_params_t *p, const int8_t *in, int8_t *out,
+                         mt_pw_gemm_t *job, int8_t *patches, int32_t per_call, int rgb3,
+                         int32_t i0, int32_t i1) {
+    int32_t depth = job->in_c, out_c = p->out_c, i, k, b, pairs = 1;
+    int32_t oy = i0 / p->out_w, ox = i0 % p->out_w;
     int32_t row = p->kw * p->in_c, kdepth = p->kh * row, x_row = p->in_w * p->in_c;
     int32_t y_last = p->in_h - p->kh, x_last = p->in_w - p->kw;
     uint32_t zp24 = ((uint32_t)p->in_zp & 0xffu) << 24;
-    mt_pw_gemm_t job;
-    job.x = patches;
-    job.x_step = depth;
-    job.out_step = out_c;
-    job.w = wg;
-    job.qs = qs;
-    job.zz = mt_pack16(-p->in_zp, -p->in_zp);
-    job.lo4 = mt_dup4(p->act_min);
-    job.hi4 = mt_dup4(p->act_max);
-    job.xb = xb;
-    job.in_c = depth;
-    for (i = 0; i + 1 < n; i += 2 * pairs) {
-        pairs = (n - i) / 2 < per_call ? (n - i) / 2 : per_call;
+    job->x = patches;
+    job->x_step = depth;
+    job->out_step = out_c;
+    for (i = i0; i + 1 < i1; i += 2 * pairs) {
+        pairs = (i1 - i) / 2 < per_call ? (i1 - i) / 2 : per_call;
         for (k = 0; k < 2 * pairs; k++) {
             int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
             int8_t *d = patches + k * depth;
@@ -180,18 +171,65 @@ static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t 
                 oy++;
             }
         }
-        job.pairs = pairs;
-        job.out = out + i * out_c;
-        mt_pw_gemm_run(&job);
+        job->pairs = pairs;
+        job->out = out + i * out_c;
+        mt_pw_gemm_run(job);
     }
-    if (i < n) { /* the last pixel alone, computed twice and stored twice */
+    if (i < i1) { /* the last pixel alone, computed twice and stored twice */
         gather_any(p, in, oy, ox, depth, patches, rgb3);
-        job.x_step = 0;
-        job.out_step = 0;
-        job.pairs = 1;
-        job.out = out + i * out_c;
-        mt_pw_gemm_run(&job);
+        job->x_step = 0;
+        job->out_step = 0;
+        job->pairs = 1;
+        job->out = out + i * out_c;
+        mt_pw_gemm_run(job);
     }
+}
+
+/* Depth <= 28 keeps the widened pair in the assembly's stack frame, so the patches may also
+ * use xb's scratch: 6 patches, 3 pairs a call. The RGB stem (rgb3, even out_w): per output
+ * row the pairs whose windows lie inside the input go to mt_pw_gemm_rgb3 in one call, which
+ * widens them straight from the input rows; the border pairs take patches. */
+static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t *wg,
+                      int8_t *out, const int32_t *qs, uint32_t *xb, int8_t *patch0,
+                      int32_t depth, int rgb3) {
+    int32_t per_call = depth <= 28 ? 3 : 1, n = (int32_t)p->out_h * p->out_w;
+    int8_t *patches = depth <= 28 ? (int8_t *)xb : patch0;
+    mt_pw_gemm_t job;
+    job.w = wg;
+    job.qs = qs;
+    job.zz = mt_pack16(-p->in_zp, -p->in_zp);
+    job.lo4 = mt_dup4(p->act_min);
+    job.hi4 = mt_dup4(p->act_max);
+    job.xb = xb;
+    job.in_c = depth;
+    job.x_row = p->in_w * p->in_c;
+    job.zp24 = ((uint32_t)p->in_zp & 0xffu) << 24;
+    if (rgb3 && p->out_w % 2 == 0) {
+        int32_t sw = p->stride_w, x_last = p->in_w - p->kw, oy;
+        int32_t ox_lo = (p->pad_left + sw - 1) / sw, ox_hi = x_last + p->pad_left;
+        int32_t q_lo = (ox_lo + 1) / 2, q_hi;
+        ox_hi = ox_hi >= 0 ? ox_hi / sw : -1; /* windows ox_lo..ox_hi lie inside the row */
+        q_hi = ox_hi >= 1 ? (ox_hi - 1) / 2 : -1;
+        if (q_hi > p->out_w / 2 - 1) q_hi = p->out_w / 2 - 1;
+        for (oy = 0; oy < p->out_h; oy++) {
+            int32_t iy0 = oy * p->stride_h - p->pad_top, base = oy * p->out_w;
+            if (iy0 < 0 || iy0 > p->in_h - p->kh || q_lo > q_hi) {
+                gemm_patches(p, in, out, &job, patches, per_call, rgb3, base, base + p->out_w);
+                continue;
+            }
+            gemm_patches(p, in, out, &job, patches, per_call, rgb3, base, base + 2 * q_lo);
+            job.x = in + (iy0 * p->in_w + 2 * q_lo * sw - p->pad_left) * p->in_c;
+            job.x_step = sw * p->in_c;
+            job.pairs = q_hi - q_lo + 1;
+            job.out = out + (base + 2 * q_lo) * p->out_c;
+            job.out_step = p->out_c;
+            mt_pw_gemm_rgb3(&job);
+            gemm_patches(p, in, out, &job, patches, per_call, rgb3, base + 2 * q_hi + 2,
+                         base + p->out_w);
+        }
+        return;
+    }
+    gemm_patches(p, in, out, &job, patches, per_call, rgb3, 0, n);
 }
 #endif
 

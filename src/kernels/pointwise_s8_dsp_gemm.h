@@ -39,9 +39,18 @@ typedef struct {
     uint32_t lo4, hi4;    /* 32, 36 act_min, act_max in every byte */
     uint32_t *xb;         /* 40 looped depths: the widened pair, 4 * in_c bytes of scratch */
     int32_t in_c;         /* 44 */
+    int32_t x_row;        /* 48 mt_pw_gemm_rgb3: bytes from one input row to the next */
+    uint32_t zp24;        /* 52 mt_pw_gemm_rgb3: the input zero point in the top byte */
 } mt_pw_gemm_t;
 
 /* Runs job (mt_pw_gemm_supported(job->in_c) must hold). */
 void mt_pw_gemm_run(const mt_pw_gemm_t *job);
+
+#if MT_DSP_ASM
+/* The 3x3 stem over 3 channels (depth 28, weights in conv_s8_dsp.c's rgb3 order) straight
+ * from the input: x and x + x_step are the top-left bytes of a pair's two windows, all inside
+ * the input; pixel pairs as in mt_pw_gemm_run (next pair 2 x_step further). */
+void mt_pw_gemm_rgb3(const mt_pw_gemm_t *job);
+#endif
 
 #endif
