@@ -32,8 +32,11 @@ FAKE_TEACHER_DIM = 160
 
 # Arguments that change what a run computes: a checkpoint is only resumed when they agree.
 _RUN_DEFINING = ("student", "px", "split_block", "mode", "joint", "loss", "label_weight",
+                 "part_weight",
                  "augment", "epochs", "batch_size", "lr", "momentum", "wd", "warmup_epochs",
                  "seed", "max_images", "smoke", "fake", "teacher")
+# Defaults of run-defining arguments added after runs were made (older checkpoints lack them).
+_ADDED_LATER = {"part_weight": 1.0}
 
 
 def parse_args(argv=None):
@@ -54,6 +57,11 @@ def parse_args(argv=None):
                          "per-dimension standardised teacher targets)")
     ap.add_argument("--label-weight", type=float, default=0.0,
                     help="microt: add W * cross-entropy on CIFAR-10 labels (both stages)")
+    ap.add_argument("--part-weight", type=float, default=1.0,
+                    help="microt: weight of the part stage's feature loss (paper: 1)")
+    ap.add_argument("--bn-images", type=int, default=0,
+                    help="none: re-estimate BatchNorm statistics on this many unlabelled "
+                         "images (weights stay random; 0 = keep the init statistics)")
     ap.add_argument("--augment", action="store_true",
                     help="random crop (pad 2) + horizontal flip; teacher targets stay those "
                          "of the unaugmented image")
@@ -73,6 +81,9 @@ def parse_args(argv=None):
     ap.add_argument("--max-images", type=int, default=0, help="train on the first N images")
     ap.add_argument("--threads", type=int, default=0, help="0: 2 / number of processes")
     ap.add_argument("--log-every", type=int, default=50, help="steps between log lines")
+    ap.add_argument("--device", default="cpu",
+                    help="torch device (cpu; cuda where a GPU is lent: same recipe, not "
+                         "bit-identical to a CPU run)")
     ap.add_argument("--no-channels-last", dest="channels_last", action="store_false")
     ap.add_argument("--stop-after", type=int, default=0,
                     help="exit after this many epochs in total (testing resume)")
@@ -103,6 +114,8 @@ def default_name(args):
             label += "-label%g" % args.label_weight
         if args.loss != "mse":
             label += "-" + args.loss
+        if args.part_weight != 1.0:
+            label += "-pw%g" % args.part_weight
     if args.augment and args.mode != "none":
         label += "-aug"
     if args.smoke:
@@ -172,12 +185,13 @@ def default_teacher():
     return name if os.path.isabs(name) else os.path.join(d, name)
 
 
-def preprocess(batch_u8, px, augment, gen, channels_last):
-    """uint8 [B,32,32,3] -> normalised float [B,3,px,px] (bilinear resize, batch-wise)."""
-    x = torch.from_numpy(batch_u8).permute(0, 3, 1, 2).float().div_(255.0)
+def preprocess(batch_u8, px, augment, gen, channels_last, device="cpu"):
+    """uint8 [B,32,32,3] -> normalised float [B,3,px,px] (bilinear resize, batch-wise) on
+    `device`; the augmentation draws come from the CPU generator `gen` on every device."""
+    x = torch.from_numpy(batch_u8).to(device).permute(0, 3, 1, 2).float().div_(255.0)
     if augment:
         b, _, h, w = x.shape
-        flip = torch.rand(b, generator=gen) < 0.5
+        flip = (torch.rand(b, generator=gen) < 0.5).to(device)
         x[flip] = x[flip].flip(3)
         pad = 2
         xp = F.pad(x, (pad, pad, pad, pad), mode="replicate")
@@ -186,8 +200,8 @@ def preprocess(batch_u8, px, augment, gen, channels_last):
                          for i in range(b)])
     if x.shape[-1] != px:
         x = F.interpolate(x, size=(px, px), mode="bilinear", align_corners=False)
-    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(STD).view(1, 3, 1, 1)
+    mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1)
+    std = torch.tensor(STD, device=device).view(1, 3, 1, 1)
     x = (x - mean) / std
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
@@ -239,7 +253,7 @@ def total_loss(out, target, labels, args):
     if args.mode == "microt":
         terms["full"] = feature_loss(out["match_full"], target, args.loss)
         if "match_part" in out:
-            terms["part"] = feature_loss(out["match_part"], target, args.loss)
+            terms["part"] = args.part_weight * feature_loss(out["match_part"], target, args.loss)
         if args.label_weight > 0:
             terms["ce_full"] = args.label_weight * F.cross_entropy(out["cls_full"], labels)
             if "cls_part" in out:
@@ -271,13 +285,33 @@ def student_spec(args):
 
 
 def final_record(trainer, spec, args, wall_s, curve, images_per_s):
-    return {"state_dict": {k: v.detach().contiguous().clone() for k, v in trainer.student.state_dict().items()},
-            "heads": {k: v.detach().contiguous().clone() for k, v in trainer.state_dict().items()
+    return {"state_dict": {k: v.detach().cpu().contiguous().clone() for k, v in trainer.student.state_dict().items()},
+            "heads": {k: v.detach().cpu().contiguous().clone() for k, v in trainer.state_dict().items()
                       if not k.startswith("student.")},
             "spec": spec, "mean": list(MEAN), "std": list(STD), "input_px": args.px,
             "seed": args.seed, "args": vars(args), "mode": args.mode, "teacher": args.teacher,
             "wall_s": wall_s, "curve": curve, "images_per_s": images_per_s,
             "torch": torch.__version__}
+
+
+@torch.no_grad()
+def calibrate_batchnorm(student, images, args):
+    """Sets every BatchNorm's running mean/variance to the exact average over evenly spaced
+    unlabelled images; no weight changes. With the init statistics (0, 1) the fan-out
+    initialised depthwise layers shrink the activations ~sqrt(C) per block, so an untrained
+    student's features end near 1e-8: a degenerate control that int8 cannot represent."""
+    n = min(args.bn_images, images.shape[0])
+    pick = np.linspace(0, images.shape[0] - 1, n).round().astype(np.int64)
+    bns = [m for m in student.modules() if isinstance(m, nn.BatchNorm2d)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over all batches
+    student.train()
+    for i in range(0, n, 128):
+        student(preprocess(images[pick[i:i + 128]], args.px, False, None, args.channels_last))
+    student.eval()
+    for m in bns:
+        m.momentum = 0.1
 
 
 # ---------------------------------------------------------------- main loop
@@ -303,9 +337,13 @@ def main(argv=None):
     if args.mode == "none":
         torch.manual_seed(args.seed)
         trainer = Trainer(spec, "none", False, 0, 0.0)
+        if args.bn_images:
+            images = load_data(args, rank)[0]
+            calibrate_batchnorm(trainer.student, images, args)
         if rank == 0:
             save_atomic(final_record(trainer, spec, args, 0.0, [], 0.0), final_path)
-        log("saved the random-init student (seed %d) to %s" % (args.seed, final_path), rank)
+        log("saved the random-init student (seed %d, BatchNorm statistics from %d images) to %s"
+            % (args.seed, args.bn_images, final_path), rank)
         return final_path
 
     images, labels, teacher, notes = load_data(args, rank)
@@ -323,8 +361,12 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     trainer = Trainer(spec, args.mode, args.joint,
                       target.shape[1] if target is not None else 0, args.label_weight)
+    trainer = trainer.to(args.device)
     if args.channels_last:
         trainer = trainer.to(memory_format=torch.channels_last)
+    if target is not None:
+        target = target.to(args.device)
+    labels_t = labels_t.to(args.device)
     model = trainer
     if world > 1:
         model = nn.parallel.DistributedDataParallel(trainer)
@@ -342,7 +384,8 @@ def main(argv=None):
     start_epoch, curve, elapsed0 = 0, [], 0.0
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location="cpu")
-        mismatch = [k for k in _RUN_DEFINING if ck["args"].get(k) != getattr(args, k)]
+        mismatch = [k for k in _RUN_DEFINING
+                    if ck["args"].get(k, _ADDED_LATER.get(k)) != getattr(args, k)]
         if mismatch or ck["spec"] != spec:
             raise SystemExit("checkpoint %s was made with other settings (%s); use another "
                              "--run-name or delete it" % (ckpt_path, mismatch or "spec"))
@@ -370,12 +413,14 @@ def main(argv=None):
         for s in range(steps_per_epoch):
             step = epoch * steps_per_epoch + s
             idx = np.sort(order[s * local_bs:(s + 1) * local_bs])
-            x = preprocess(images[idx], args.px, args.augment, gen, args.channels_last)
-            tgt = target[idx] if target is not None else None
+            x = preprocess(images[idx], args.px, args.augment, gen, args.channels_last,
+                           args.device)
+            tidx = torch.from_numpy(idx).to(args.device)
+            tgt = target[tidx] if target is not None else None
             lr = lr_at(step, total_steps, warmup, args.lr)
             for g in opt.param_groups:
                 g["lr"] = lr
-            loss, terms = total_loss(model(x), tgt, labels_t[idx], args)
+            loss, terms = total_loss(model(x), tgt, labels_t[tidx], args)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -399,7 +444,8 @@ def main(argv=None):
         curve.append({"epoch": epoch + 1, **{k: v / count for k, v in sums.items()},
                       "epoch_s": time.time() - t_epoch})
         if rank == 0:
-            save_atomic({"trainer": trainer.state_dict(), "opt": opt.state_dict(),
+            save_atomic({"trainer": {k: v.cpu() for k, v in trainer.state_dict().items()},
+                         "opt": opt.state_dict(),
                          "epoch": epoch + 1, "curve": curve, "args": vars(args), "spec": spec,
                          "elapsed_s": elapsed0 + time.time() - t_start, "seed": args.seed},
                         ckpt_path)

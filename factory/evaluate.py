@@ -15,6 +15,8 @@ and docs/results-factory.md. Features are cached in <cache>/eval/ (never in the 
 import argparse
 import hashlib
 import os
+import re
+import subprocess
 import sys
 import time
 
@@ -98,6 +100,21 @@ def score(feats, d, n_pool, ks, seeds):
     return out
 
 
+def export_replicate(name, run, args):
+    """Exports a replicate run like the shipped model `name` into the cache (never models/)."""
+    out = os.path.join(cifar.cache_dir(), "eval", "replicates", run)
+    mtm = os.path.join(out, name + ".mtm")
+    ck = os.path.join(runs_dir(args.runs_dir), run, "final.pt")
+    if not (os.path.exists(mtm) and os.path.getmtime(mtm) > os.path.getmtime(ck)):
+        cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            "export_models.py"), "%s=%s" % (name, run),
+               "--out-dir", out, "--cifar", args.cifar, "--microt", args.microt]
+        if args.runs_dir:
+            cmd += ["--runs-dir", args.runs_dir]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return mtm
+
+
 def unseen_mean(tasks, ks):
     vals = [tasks[t][str(k)][0] for t in UNSEEN if t in tasks for k in ks]
     return float(np.mean(vals)) if vals else float("nan")
@@ -109,6 +126,9 @@ def main():
     ap.add_argument("--models", nargs="*", help="shipped names (default: all in the manifest)")
     ap.add_argument("--candidates", nargs="*", default=[],
                     help="extra runs (folders under the runs dir): float rows only")
+    ap.add_argument("--replicates", nargs="*", default=[], metavar="NAME=RUN",
+                    help="another training seed of shipped model NAME: exported to int8 in the "
+                         "cache and probed like it; the MicroT-vs-TTL checks average over seeds")
     ap.add_argument("--models-dir", default=MODELS_DIR)
     ap.add_argument("--runs-dir", default="")
     ap.add_argument("--cifar", default=cifar.DEFAULT_ARCHIVE)
@@ -192,6 +212,29 @@ def main():
             "teacher-%s-%d" % (target, tpx),
             lambda: {t: probe.target_features(target, tpx, t, images[t]) for t in data})
 
+    def add_model_rows(prefix, n, e, ck, sha, mtm_path, fp, meta):
+        """float (checkpoint) and int8 (the .mtm through the C runtime) rows of both stages."""
+        run = meta["run"]
+        t0 = time.time()
+        fl = {t: cache.get("float-%s-%s" % (run, sha[:12]), t, len(images[t]),
+                           lambda t=t: float_features(ck, images[t])) for t in data}
+        t1 = time.time()
+        q = {t: cache.get("int8-%s-%s" % (n, fp), t, len(images[t]),
+                          lambda t=t: rf.extract(mtm_path, images[t], args.microt)) for t in data}
+        t2 = time.time()
+        print("%s: float features %.0f s, int8 (C runtime) %.0f s, %d images"
+              % (prefix, t1 - t0, t2 - t1, sum(len(v) for v in images.values())), flush=True)
+        for si, stage in enumerate(("part", "full")):
+            err = rel_err(np.concatenate([q[t][si] for t in data]),
+                          np.concatenate([fl[t][si] for t in data]))
+            for kind, fs in (("float", fl), ("int8", q)):
+                add("%s/%s/%s" % (prefix, stage, kind),
+                    dict(meta, model=n, student=e["student"], mode=e["mode"], stage=stage,
+                         weights=kind, rel_err_int8=round(err, 4)),
+                    ("float-%s-%s" % (run, sha[:12]) if kind == "float"
+                     else "int8-%s" % fp) + "-" + stage,
+                    {t: fs[t][si] for t in data})
+
     for n in names:
         e = manifest[n]
         path, ck = run_ck(e["run"])
@@ -202,27 +245,19 @@ def main():
                         "epochs": ck["args"]["epochs"] if e["mode"] != "none" else 0,
                         "bytes": e["bytes"]}
         mtm_path = os.path.join(args.models_dir, n + ".mtm")
-        fp = e.get("fingerprint") or file_sha(mtm_path)[:16]
-        t0 = time.time()
-        fl = {t: cache.get("float-%s-%s" % (e["run"], sha[:12]), t, len(images[t]),
-                           lambda t=t: float_features(ck, images[t])) for t in data}
-        t1 = time.time()
-        q = {t: cache.get("int8-%s-%s" % (n, fp), t, len(images[t]),
-                          lambda t=t: rf.extract(mtm_path, images[t], args.microt)) for t in data}
-        t2 = time.time()
-        print("%s: float features %.0f s, int8 (C runtime) %.0f s, %d images"
-              % (n, t1 - t0, t2 - t1, sum(len(v) for v in images.values())), flush=True)
-        for si, stage in enumerate(("part", "full")):
-            err = rel_err(np.concatenate([q[t][si] for t in data]),
-                          np.concatenate([fl[t][si] for t in data]))
-            for kind, fs in (("float", fl), ("int8", q)):
-                add("%s/%s/%s" % (n, stage, kind),
-                    {"model": n, "run": e["run"], "student": e["student"], "mode": e["mode"],
-                     "stage": stage, "weights": kind, "kind": "model",
-                     "rel_err_int8": round(err, 4)},
-                    ("float-%s-%s" % (e["run"], sha[:12]) if kind == "float"
-                     else "int8-%s" % fp) + "-" + stage,
-                    {t: fs[t][si] for t in data})
+        add_model_rows(n, n, e, ck, sha, mtm_path, e.get("fingerprint") or file_sha(mtm_path)[:16],
+                       {"kind": "model", "run": e["run"]})
+
+    for rep in args.replicates:
+        n, run = rep.split("=", 1)
+        e = manifest[n]
+        path, ck = run_ck(run)
+        if ck["args"]["student"] != e["student"] or ck["mode"] != e["mode"]:
+            raise SystemExit("replicate %s is not a %s %s run" % (run, e["student"], e["mode"]))
+        mtm_path = export_replicate(n, run, args)
+        add_model_rows("replicate:" + run, n, e, ck, file_sha(path), mtm_path,
+                       file_sha(mtm_path)[:16],
+                       {"kind": "replicate", "run": run, "seed": ck["args"]["seed"]})
 
     for run in args.candidates:
         path, ck = run_ck(run)
@@ -287,9 +322,14 @@ def compute_checks(ext, ks):
                                % (v["model"], v["stage"], worst[0], np.mean([x[0] for x in d]),
                                   worst[1], worst[2], "OK" if worst[0] <= 1.0 else "FAILS <= 1")})
     for student in sorted({v["student"] for v in models}):
+        def compared(v, mode):
+            """The two extractors the issue compares are named <student>-<mode>-<px>
+            (ablations such as <student>-microt-nojoint-<px> are not)."""
+            return re.fullmatch(r"%s-%s-\d+" % (student, mode), v["model"]) is not None
+
         def get(mode, stage, weights="int8"):
             for v in models:
-                if (v["student"], v["mode"], v["stage"], v["weights"]) == (student, mode, stage, weights):
+                if compared(v, mode) and (v["stage"], v["weights"]) == (stage, weights):
                     return v
             return None
         for stage in ("part", "full"):
@@ -308,6 +348,29 @@ def compute_checks(ext, ks):
                                    "mean %.1f vs %.1f -> %s"
                                    % (student, stage, stage, wins, len(cells),
                                       unseen_mean(m["tasks"], ks), unseen_mean(t["tasks"], ks),
+                                      "holds" if ok else "does NOT hold")})
+        for stage in ("part", "full"):  # the recipe, over every training seed probed
+            reps = {mode: [v for v in ext.values() if v.get("kind") in ("model", "replicate")
+                           and compared(v, mode) and (v["stage"], v["weights"]) == (stage, "int8")]
+                    for mode in ("microt", "ttl")}
+            if len(reps["microt"]) < 2 or len(reps["ttl"]) < 2:
+                continue
+            per_task = []
+            for tk in UNSEEN:
+                if tk not in reps["microt"][0]["tasks"]:
+                    continue
+                mean = {mode: float(np.mean([v["tasks"][tk][str(k)][0] for v in reps[mode]
+                                             for k in ks])) for mode in reps}
+                per_task.append((tk, mean["microt"], mean["ttl"]))
+            ok = all(a >= b for _, a, b in per_task)
+            checks.append({"check": "microt_vs_ttl_seeds", "student": student, "stage": stage,
+                           "seeds": {m: len(r) for m, r in reps.items()}, "ok": ok,
+                           "per_task": [{"task": t, "microt": round(a, 2), "ttl": round(b, 2)}
+                                        for t, a, b in per_task],
+                           "text": "%s MicroT %s >= TTL %s per unseen task, mean over %d / %d "
+                                   "training seeds and both k (int8): %s -> %s"
+                                   % (student, stage, stage, len(reps["microt"]), len(reps["ttl"]),
+                                      ", ".join("%s %.1f vs %.1f" % x for x in per_task),
                                       "holds" if ok else "does NOT hold")})
     return checks
 
@@ -357,6 +420,15 @@ def markdown(res, manifest):
             v = ext[k]
             L.append(row("`%s` (teacher %s)" % (v["run"], v.get("teacher") or "–"), v["stage"],
                          "float", v))
+        L.append("")
+    reps = [k for k in res["order"] if ext[k].get("kind") == "replicate"]
+    if reps:
+        L += ["## Replicates (same recipe, another training seed; int8 exported to the cache)",
+              "", head, sep]
+        for k in reps:
+            v = ext[k]
+            L.append(row("`%s` (seed %d, like `%s`)" % (v["run"], v["seed"], v["model"]),
+                         v["stage"], v["weights"], v))
         L.append("")
     if res.get("runs"):
         L += ["## Runs", "", "| model | run | mode | teacher | epochs | wall time | img/s | file bytes |",

@@ -100,7 +100,8 @@ def export(name, run, args):
     t0 = time.time()
     calib = quantize._load_calibration(qargs, spec)
     m = quantize.quantize(model, spec, calib, ck["mean"], ck["std"],
-                          percentile=args.percentile, name=name[:31])
+                          percentile=args.percentile, name=name[:31],
+                          margin=args.range_margin)
     buf = mtm.write(m)
     mtm.read(buf)
     if len(buf) >= SIZE_LIMIT:
@@ -120,7 +121,7 @@ def export(name, run, args):
              "checkpoint_sha256": hashlib.sha256(open(ck_path, "rb").read()).hexdigest(),
              "calibration": {"images": len(calib), "seed": args.calib_seed,
                              "source": args.calib_npy or "CIFAR-10 train (random subset)",
-                             "percentile": args.percentile},
+                             "percentile": args.percentile, "margin": args.range_margin},
              }
     print("%s <- %s: %d bytes, fingerprint %s, MACs part %d / full %d, arena %d B (%.1f s)"
           % (out, run, len(buf), entry["fingerprint"], info["part"]["macs"], info["full"]["macs"],
@@ -198,9 +199,13 @@ def write_card(name, entry, args, results):
         L += ["", "Optimiser: SGD with momentum, linear warm-up then cosine decay to 0 "
               "(factory/distill.py)."]
         last = ck["curve"][-1] if ck["curve"] else {}
-        L += ["", "## Training", "Wall time **%.0f s (%.1f min)** on 2 shared CPU cores "
-              "(%.0f images/s at the end; the machine was shared with other jobs), run `%s`." %
-              (ck["wall_s"], ck["wall_s"] / 60, ck["images_per_s"], entry["run"]),
+        where = ("on 2 shared CPU cores (%.0f images/s at the end; the machine was shared with "
+                 "other jobs)" % ck["images_per_s"] if a.get("device", "cpu") == "cpu" else
+                 "on a lent GPU (`--device %s`, PyTorch %s, %.0f images/s at the end; the same "
+                 "command on 2 CPU cores runs the same recipe, not bit for bit: docs/factory.md "
+                 "\"Runs\")" % (a["device"], ck.get("torch", "?"), ck["images_per_s"]))
+        L += ["", "## Training", "Wall time **%.0f s (%.1f min)** %s, run `%s`." %
+              (ck["wall_s"], ck["wall_s"] / 60, where, entry["run"]),
               "Final-epoch mean losses: %s." % ", ".join("%s %.4f" % (k, v) for k, v in last.items()
                                                          if k not in ("epoch", "epoch_s"))]
     sd = students.describe(spec)
@@ -255,8 +260,14 @@ def _cli_args(a):
         out += ["--loss", a["loss"]]
     if a["label_weight"]:
         out += ["--label-weight", "%g" % a["label_weight"]]
+    if a.get("part_weight", 1.0) != 1.0:
+        out += ["--part-weight", "%g" % a["part_weight"]]
     if a["augment"]:
         out.append("--augment")
+    if a["epochs"] != 8:
+        out += ["--epochs", str(a["epochs"])]
+    if a["seed"] != 1:
+        out += ["--seed", str(a["seed"])]
     if a["mode"] == "microt" and a.get("teacher"):
         out += ["--teacher", "<cache>/teacher/" + os.path.basename(a["teacher"])]
     if a.get("run_name"):
@@ -277,6 +288,8 @@ def main():
     ap.add_argument("--n-calib", type=int, default=512)
     ap.add_argument("--calib-seed", type=int, default=0)
     ap.add_argument("--percentile", type=float, default=None)
+    ap.add_argument("--range-margin", type=float, default=1.25,
+                    help="widen every calibrated activation range by this factor")
     ap.add_argument("--note", default="", help="a line for the card of every model exported now")
     ap.add_argument("--microt", default=DEFAULT_MICROT)
     args = ap.parse_args()

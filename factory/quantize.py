@@ -112,7 +112,8 @@ def calibrate(ops, images_u8, mean, std, percentile=None, batch=64):
     return out
 
 
-def quantize(model, spec, calib_u8, mean, std, channel_order=None, percentile=None, name=None):
+def quantize(model, spec, calib_u8, mean, std, channel_order=None, percentile=None, name=None,
+             margin=1.0):
     """A netspec model (eval mode; BN folded here) -> mtm.Model. calib_u8: uint8 [N, px, px, C]."""
     model.eval()
     ops = netspec.fold_bn(model)
@@ -123,6 +124,9 @@ def quantize(model, spec, calib_u8, mean, std, channel_order=None, percentile=No
     mean = tuple(float(v) for v in mean)[:c_in]
     std = tuple(float(v) for v in std)[:c_in]
     ranges = calibrate(ops, calib_u8, mean, std, percentile)
+    # widen every range by `margin` (ReLU6 outputs still end at 6): images unlike the
+    # calibration set (grey-scale, high-contrast) reach 10-50 % past CIFAR-10's extremes
+    ranges = {k: (lo * margin, hi * margin) for k, (lo, hi) in ranges.items()}
 
     # the input: every value the pre-processing can produce from 8-bit pixels
     lo = min((0.0 - mean[c]) / std[c] for c in range(c_in))

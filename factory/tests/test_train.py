@@ -12,6 +12,7 @@ import sys
 import tempfile
 import unittest
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -204,7 +205,7 @@ class TestTraining(unittest.TestCase):
                                     "--run-name", "cut"))
 
     def test_none_is_the_seeded_init(self):
-        path = distill.main(self._args("--mode", "none", "--seed", "7"))
+        path = distill.main(self._args("--mode", "none", "--seed", "7", "--bn-images", "0"))
         rec = torch.load(path)
         torch.manual_seed(7)
         ref = netspec.build(students.get("mcunet", 32)).state_dict()
@@ -212,6 +213,35 @@ class TestTraining(unittest.TestCase):
             self.assertTrue(torch.equal(rec["state_dict"][k], v), k)
         self.assertEqual(rec["seed"], 7)
         self.assertEqual(rec["mean"], list(distill.MEAN))
+
+    def test_none_batchnorm_statistics_come_from_images(self):
+        path = distill.main(self._args("--mode", "none", "--seed", "7", "--bn-images", "64",
+                                       "--run-name", "none-bn"))
+        rec = torch.load(path)
+        torch.manual_seed(7)
+        net = netspec.build(students.get("mcunet", 32))
+        for k, v in net.state_dict().items():
+            if k.endswith(".weight") or k.endswith(".bias"):
+                self.assertTrue(torch.equal(rec["state_dict"][k], v), k)  # weights untrained
+        # the first BatchNorm's statistics are those of its conv on the same 64 images
+        images = distill.load_data(distill.parse_args(self._args("--mode", "none", "--seed", "7")), 0)[0]
+        pick = np.linspace(0, images.shape[0] - 1, 64).round().astype(np.int64)
+        x = distill.preprocess(images[pick], 32, False, None, False)
+        first = next(m for m in net.modules() if isinstance(m, torch.nn.Conv2d))
+        with torch.no_grad():
+            y = first(x)
+        bn_key = next(k for k in rec["state_dict"] if k.endswith("running_mean"))
+        var_key = bn_key.replace("running_mean", "running_var")
+        torch.testing.assert_close(rec["state_dict"][bn_key], y.mean((0, 2, 3)),
+                                   rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(rec["state_dict"][var_key], y.var((0, 2, 3)),
+                                   rtol=1e-3, atol=1e-5)
+        # and the pooled features are no longer vanishing
+        net.load_state_dict(rec["state_dict"])
+        net.eval()
+        with torch.no_grad():
+            part, full = net(x)
+        self.assertGreater(float(full.abs().mean()), 1e-3)
 
     def test_torchrun_two_processes(self):
         env = dict(os.environ, MICROT_CACHE=self.tmp)
