@@ -1,10 +1,11 @@
 /* Optimized generic int8 convolution (the stem) for Cortex-M4/M7 DSP: im2col on the fly.
- * Each output pixel's window (kh x kw x in_c, padding filled with in_zp) is gathered into a
- * patch in scratch; a pair of patches is widened like two pointwise pixels and multiplied by
- * the weights [out_c][K] with the pointwise 2x2 GEMM (mt_dsp_gemm_pair, pointwise_s8_dsp.c:
- * SMLAD, its channel-pair loop in assembly). When K = kh*kw*in_c is not a multiple of 4 (the
+ * Windows (kh x kw x in_c, padding filled with in_zp) are gathered into patches in scratch and
+ * multiplied by the weights [out_c][K] with the whole-layer pointwise GEMM
+ * (pointwise_s8_dsp_gemm.c) when every channel suits it, else pair by pair with the 2x2 GEMM
+ * (mt_dsp_gemm_pair, pointwise_s8_dsp.c). When K = kh*kw*in_c is not a multiple of 4 (the
  * 3-channel stem: K = 27) the weights are copied once per call into scratch with rows padded
- * with zeros to a multiple of 4, if that copy is small, so the assembly loop applies.
+ * with zeros to a multiple of 4, if that copy is small, so the assembly applies; the 3x3 RGB
+ * stem's windows inside the input are read straight from the input rows by the assembly.
  * Bit for bit equal to mt_conv_s8_ref; never allocates, never reads outside the input. */
 #include "dsp_util.h"
 #include "pointwise_s8_dsp_gemm.h"

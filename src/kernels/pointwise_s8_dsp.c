@@ -1,6 +1,8 @@
 /* Optimized int8 pointwise (1x1) convolution for Cortex-M4/M7 DSP: an int8 GEMM tiled
- * 2 pixels x 2 output channels. Bit for bit equal to mt_pointwise_s8_ref (pointwise_s8.c);
- * never allocates (scratch from the caller), never reads outside its arguments. */
+ * 2 pixels x 2 output channels, the whole layer in one assembly call where every channel
+ * suits it (pointwise_s8_dsp_gemm.c), else the pair-by-pair code below. Bit for bit equal to
+ * mt_pointwise_s8_ref (pointwise_s8.c); never allocates (scratch from the caller), never
+ * reads outside its arguments. */
 #include "dsp_util.h"
 #include "pointwise_s8_dsp_gemm.h"
 
