@@ -91,10 +91,11 @@ __asm__(
     "    .endm\n"
 
     /* ---- Straight-line tiles, depth ic = 4 g in 8..28, 32, 40, 48, 64, 72, 96 (MCUNet's
-     * depths up to 96; 72 bytes of code per group plus ~250 per function, 14.9 KB in all): the widened pair lives in the
-     * frame at sp + 12 (16 bytes per group), so no register points at it, and the row offsets
-     * are immediates, so no register holds in_c either; r10 walks the stream (pointwise_s8_dsp_gemm.h),
-     * lr the outputs. Frame: [0] lo4 [4] hi4 [8] out_step [12, F) widened pair, F = 12 + 16 g:
+     * depths up to 96; 72 bytes of code per group plus ~250 per function, 14.9 KB in all):
+     * the widened pair lives in the frame at sp + 12 (16 bytes per group), so no register
+     * points at it, and the row offsets are immediates, so no register holds in_c either; r10
+     * walks the stream (pointwise_s8_dsp_gemm.h), lr the outputs. Frame: [0] lo4 [4] hi4
+     * [8] out_step [12, F) widened pair, F = 12 + 16 g:
      * [F] x [F+4] x_step [F+8] pairs [F+12] w [F+16] qs [F+20] zz. */
     "    .macro MT_PWS_WIDEN j, g\n"
     "    ldr r4, [r0, #(4 * \\j)]\n"
@@ -274,15 +275,18 @@ __asm__(
     "    .size \\name, . - \\name\n"
     "    .endm\n"
 
-    /* ---- Looped tiles, depth ic >= 32, ic % 8 == 0: the widened pair in scratch (job xb),
-     * r10 walking it, r12 = ic (row oc + 1 at r11 + r12), lr the pair's end; 4 groups a pass,
-     * entered in the middle (mid) when ic / 4 = 2 mod 4. No register is left for a third
-     * weight word, so a group is LDM + 2 LDR (9 M4 cycles, 15 instructions with the unpacking and
-     * MACs, the count shape b) of docs/performance.md is judged by) rather than 5 + 1 LDR (8
-     * cycles, 18 instructions). Frame: [0] lo4 [4] hi4 [8] out_step
-     * [12] stream [16] out [20] x [24] x_step [28] pairs [32] w [36] qs [40] zz [44] xb. */
+    /* ---- Looped tiles, the other depths ic >= 32, ic % 8 == 0: the widened pair in scratch
+     * (job xb), r10 walking it, r12 = ic (row oc + 1 at r11 + r12), lr the pair's end; 4
+     * groups a pass, entered in the middle (mid) when ic / 4 = 2 mod 4. No register is left
+     * for a third weight word, so the second weight load waits for the unpacking: 5 loads in
+     * a row, then 1 (8 M4 cycles, 18 instructions with the MACs; LDM + 2 LDR would be 9
+     * cycles, 15 instructions). Frame: [0] lo4 [4] hi4 [8] out_step [12] stream [16] out
+     * [20] x [24] x_step [28] pairs [32] w [36] qs [40] zz [44] xb. */
     "    .macro MT_PWL_GROUP\n"
-    "    ldm r10!, {r4-r7}\n"
+    "    ldr r5, [r10, #4]\n"
+    "    ldr r6, [r10, #8]\n"
+    "    ldr r7, [r10, #12]\n"
+    "    ldr r4, [r10], #16\n"
     "    ldr r8, [r11, r12]\n"
     "    sxtb16 r9, r8, ror #8\n"
     "    sxtb16 r8, r8\n"
