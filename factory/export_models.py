@@ -226,9 +226,11 @@ def write_card(name, entry, args, results):
     c = entry["calibration"]
     L += ["", "## Quantization",
           "Per-channel symmetric int8 weights, per-tensor asymmetric int8 activations "
-          "(docs/quantization.md), ranges %s over %d calibration images (%s, seed %d)." %
+          "(docs/quantization.md), ranges %s over %d calibration images (%s, seed %d)%s." %
           ("min/max" if c["percentile"] is None else "at the %g percentile" % c["percentile"],
-           c["images"], c["source"], c["seed"])]
+           c["images"], c["source"], c["seed"],
+           ", widened ×%g (docs/factory.md \"Runs\", int8)" % c["margin"]
+           if c.get("margin", 1.0) != 1.0 else "")]
     rows = probe_rows(results, name)
     L += ["", "## Linear probe (top-1 %, mean ± std over 3 seeds)"]
     if rows:
