@@ -877,7 +877,8 @@ def comparison(ctx, res, en, w):
           "32 px CIFAR-10 images carry little beyond what a linear head on raw pixels finds on these "
           "grey 28 px tasks, and TinyTL adapts the extractor itself (at " 
           "the personalization energy above).")
-    w("- Extractors here are 64 px MCUNet-style students distilled for 8 epochs on CIFAR-10 "
+    epochs = _shipped_epochs("mcunet-microt-64")
+    w(f"- Extractors here are 64 px MCUNet-style students distilled for {epochs} epochs on CIFAR-10 "
       "(50,000 images) from a MobileNetV2 teacher, not 224 px MCUNet-in3 distilled for 50 ImageNet "
       "epochs from DINOv2 (docs/factory.md): absolute accuracies are not comparable with the paper's.\n"
       "- The stage-decision saving depends on the part stage's share of the cost (64 % of the MACs "
@@ -933,6 +934,15 @@ def update_readme(text):
         new = old.rstrip("\n") + "\n\n" + text
     with open(path, "w") as f:
         f.write(new)
+
+
+def _shipped_epochs(name):
+    """Training epochs of a shipped model (models/probe.json, written by the factory)."""
+    try:
+        with open(os.path.join(ROOT, "models", "probe.json")) as f:
+            return json.load(f)["runs"][name]["epochs"]
+    except (OSError, KeyError, ValueError):
+        return "a few"
 
 
 def main():
