@@ -256,6 +256,7 @@ void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w
         int rgb3 = padded && depth == 28 && p->kh == 3 && p->kw * p->in_c == 9;
         if (padded) pad_weights(wpad, w, out_c, k, depth, rgb3);
         conv_gemm(p, in, wg, out, (const int32_t *)scratch, xb, patch0, depth, rgb3);
+        mt_pw_clamp(out, n * out_c, p->act_min, p->act_max);
         return;
     }
 #endif

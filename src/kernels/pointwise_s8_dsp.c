@@ -429,6 +429,7 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
             job.out_step = 0;
             mt_pw_gemm_run(&job);
         }
+        mt_pw_clamp(out, n * out_c, p->act_min, p->act_max);
         pixels_direct(p, in, w, bias, rq, out, n, n_all);
         return;
     }

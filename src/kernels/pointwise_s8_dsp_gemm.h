@@ -18,6 +18,10 @@
 int mt_pw_qs_prepare(int32_t *qs, const int32_t *bias, mt_requant_t rq, int32_t out_c,
                      int32_t out_zp);
 
+/* Clamps the n int8 at out to [act_min, act_max]; returns at once when that is the whole
+ * int8 range (the usual case: ReLU6 ranges map onto it), so the GEMM's tiles skip the clamp. */
+void mt_pw_clamp(int8_t *out, int32_t n, int32_t act_min, int32_t act_max);
+
 /* 1 if the assembly GEMM handles depth in_c: in_c % 4 == 0 and 8 <= in_c <= 28, or in_c >= 32
  * with in_c % 8 == 0 (straight-line tiles for 8..28, 32, 40, 48, 64, 72, 96, else a loop of 4
  * channel groups per pass). Always 0 where the DSP instructions are absent. */
@@ -36,14 +40,15 @@ typedef struct {
     const int8_t *w;      /* 20 [out_c][in_c], out_c even */
     const int32_t *qs;    /* 24 mt_pw_qs_prepare */
     uint32_t zz;          /* 28 -in_zp in both halfwords */
-    uint32_t lo4, hi4;    /* 32, 36 act_min, act_max in every byte */
+    uint32_t lo4, hi4;    /* 32, 36 act_min, act_max in every byte (not read: mt_pw_clamp) */
     uint32_t *xb;         /* 40 looped depths: the widened pair, 4 * in_c bytes of scratch */
     int32_t in_c;         /* 44 */
     int32_t x_row;        /* 48 mt_pw_gemm_rgb3: bytes from one input row to the next */
     uint32_t zp24;        /* 52 mt_pw_gemm_rgb3: the input zero point in the top byte */
 } mt_pw_gemm_t;
 
-/* Runs job (mt_pw_gemm_supported(job->in_c) must hold). */
+/* Runs job (mt_pw_gemm_supported(job->in_c) must hold). The outputs are saturated to int8
+ * but not clamped to act_min/act_max: the caller runs mt_pw_clamp on them afterwards. */
 void mt_pw_gemm_run(const mt_pw_gemm_t *job);
 
 #if MT_DSP_ASM
