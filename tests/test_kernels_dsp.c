@@ -192,6 +192,10 @@ static void test_fixed_shapes(uint32_t seed) {
         {K_DW, 36, 40, 9, 9, 5, 2, 2},   {K_DW, 40, 43, 19, 19, 5, 2, 0},
         {K_DW, 33, 32, 31, 31, 7, 2, 3}, {K_DW, 30, 21, 7, 7, 7, 2, 0},
         {K_DW, 32, 32, 30, 30, 7, 2, 2},
+        /* the depthwise wide plane bands (3x3 stride 1, out_w % 4 == 0, row_pixels 21..34):
+         * odd channels, a last band of 1 row, valid padding at 34 columns, a single band */
+        {K_DW, 20, 24, 13, 13, 3, 1, 1}, {K_DW, 17, 28, 6, 6, 3, 1, 1},
+        {K_DW, 11, 34, 7, 7, 3, 1, 0},   {K_DW, 3, 20, 5, 5, 3, 1, 1},
     };
     mt_rng_t rng;
     int n = 0;

@@ -46,10 +46,15 @@ static size_t ring_bytes(const mt_conv_params_t *p) {
  *   DW_BAND    5x5/7x7 stride 2 with out_w % 4 == 0 on maps too wide for DW_PLANE: a ring of
  *              int16 channel planes (below), in scratch; DW_BAND_TAIL the same in output rows
  *              not yet written when input + output >= 32 KB (no scratch);
+ *   DW_PLANEW  3x3 stride 1, out_w % 4 == 0, the maps DW_PLANE does not take up to 32
+ *              columns (any height): the plane path in bands of rows (below), in scratch
+ *              (3 KB; 3x3 layers took scratch on any map before too: the ring's ~1 KB);
  *   DW_RING    the ring for every row, working memory in the caller's scratch. */
-enum { DW_RING, DW_TAIL, DW_DIRECT, DW_PLANE, DW_BAND, DW_BAND_TAIL };
+enum { DW_RING, DW_TAIL, DW_DIRECT, DW_PLANE, DW_BAND, DW_BAND_TAIL, DW_PLANEW };
 static int plane_applies(const mt_conv_params_t *p);
 static size_t plane_bytes(const mt_conv_params_t *p);
+static int planew_applies(const mt_conv_params_t *p);
+static size_t planew_bytes(const mt_conv_params_t *p);
 static int band_applies(const mt_conv_params_t *p);
 static size_t band_bytes(const mt_conv_params_t *p, int32_t g);
 #define MT_DW_TAIL_TENSORS 32768
@@ -59,6 +64,7 @@ static int dw_mode(const mt_conv_params_t *p, int32_t *split) {
     *split = p->out_h;
     if (plane_applies(p)) return DW_PLANE;
     if ((int32_t)p->out_h * p->out_w <= 4) return DW_DIRECT;
+    if (planew_applies(p)) return DW_PLANEW;
     if (band_applies(p)) {
         rows = (int32_t)((band_bytes(p, 4) + 3u + (size_t)row - 1u) / (size_t)row);
         return tensors >= MT_DW_TAIL_TENSORS && 2 * rows <= p->out_h ? DW_BAND_TAIL : DW_BAND;
@@ -76,7 +82,8 @@ size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p) {
     int32_t split;
     int mode = dw_mode(p, &split);
     return mode == DW_RING ? ring_bytes(p) : mode == DW_PLANE ? plane_bytes(p)
-                             : mode == DW_BAND ? band_bytes(p, 4) : 0u;
+                             : mode == DW_BAND ? band_bytes(p, 4)
+                             : mode == DW_PLANEW ? planew_bytes(p) : 0u;
 }
 
 /* Four int8 channels from x (fewer when the layer has fewer left: the missing lanes read as
@@ -1083,10 +1090,10 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
  * window row and 4 outputs). The weights are the plane path's (plane_weights). 7x7: 16
  * multiplies per 28 MACs, against 28 SMLABB/SMLATT in the 4-lane ring.
  * On the layers that likely set the arena's peak (DW_BAND_TAIL: input + output >= 32 KB) the
- * working memory lives in output rows not yet written: rows [0, n) with g = 4 and the ring in
- * the rows after them, then the next rows with g = 2 if its ring fits in the rows left after
- * them, and the last rows direct (a one-lane ring widens 7 rows per output row: slower than
- * direct). MCUNet-64's op 4 (7x7 s2, 32x32x32): rows 0-9 g = 4, 10-12 g = 2, 13-15 direct. */
+ * working memory lives in output rows not yet written: the last rows with g = 4 and the ring in
+ * the first rows, then the rows above them with g = 2 if its ring fits in the rows left, and
+ * the first rows direct (a one-lane ring widens 7 rows per output row: slower than direct).
+ * MCUNet-64's op 4 (7x7 s2, 32x32x32): rows 6-15 g = 4, 3-5 g = 2, 0-2 direct. */
 #define MT_DW_BAND_MAX_K 7
 static int32_t band_pitch(const mt_conv_params_t *p) { /* bytes of one lane's plane row */
     return ((row_pixels(p) + 1) & ~1) * 2;
@@ -1413,22 +1420,124 @@ MT_DW_NOINLINE static void band_rows(const mt_conv_params_t *p, const int8_t *in
 /* DW_BAND_TAIL: the whole layer without scratch (see above). */
 MT_DW_NOINLINE static void band_tail(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                       const int32_t *bias, mt_requant_t rq, int8_t *out) {
-    int32_t row = (int32_t)p->out_w * p->in_c, done = 0;
-    while (done < p->out_h) {
+    int32_t row = (int32_t)p->out_w * p->in_c, top = p->out_h; /* rows [top, out_h) done */
+    uint32_t *work = (uint32_t *)(((uintptr_t)out + 3u) & ~(uintptr_t)3u);
+    /* bottom up, the ring in the first rows: the rows left to direct_rows are the top ones,
+     * where more of the window is padding (7x7 s2 pad 3: 17 window rows in rows 0-2, 19 in
+     * rows 13-15) */
+    while (top > 0) {
         int32_t g, n = 0;
-        uintptr_t free_at;
         for (g = 4; g >= 2; g /= 2) { /* one lane: its widening costs more than direct */
             int32_t need = (int32_t)((band_bytes(p, g) + 3u + (size_t)row - 1u) / (size_t)row);
-            n = p->out_h - done - need;
+            n = top - need;
             if (n > 0) break;
         }
         if (n <= 0) break;
-        free_at = (uintptr_t)(out + (done + n) * row);
-        band_rows(p, in, w, bias, rq, out, (uint32_t *)((free_at + 3u) & ~(uintptr_t)3u), g, done,
-                  done + n);
-        done += n;
+        band_rows(p, in, w, bias, rq, out, work, g, top - n, top);
+        top -= n;
     }
-    if (done < p->out_h) direct_rows(p, in, w, bias, rq, out, done, p->out_h);
+    if (top > 0) direct_rows(p, in, w, bias, rq, out, 0, top);
+}
+
+/* ---- DW_PLANEW: 3x3 stride 1 on maps too wide for DW_PLANE (row_pixels 21..34: MCUNet-64's
+ * 3x3 on 32x32x16). The plane path's layout and assembly with a 68-byte lane pitch, over bands
+ * of MT_DW_WBAND output rows: per group of 4 channels and band the B + 2 plane rows are
+ * widened (the first 2 copied from the end of the band before), then each lane runs the
+ * band's rows in one call. Scratch: the 4 lanes' weights and (B + 2) x 4 x 68 bytes. */
+#define MT_DW_WPITCH 68 /* bytes of one lane's plane row: 34 int16 (row_pixels <= 34) */
+#define MT_DW_WROW4 (4 * MT_DW_WPITCH)
+#define MT_DW_WBAND 8 /* output rows per band */
+
+static int planew_applies(const mt_conv_params_t *p) {
+    return p->stride_h == 1 && p->stride_w == 1 && p->kh == 3 && p->kw == 3 &&
+           p->out_w % 4 == 0 && row_pixels(p) <= MT_DW_WPITCH / 2;
+}
+
+static int32_t planew_band(const mt_conv_params_t *p) {
+    return p->out_h < MT_DW_WBAND ? p->out_h : MT_DW_WBAND;
+}
+
+static size_t planew_bytes(const mt_conv_params_t *p) {
+    return 4u * 4u * MT_DW_WLANE + (size_t)(planew_band(p) + 2) * MT_DW_WROW4;
+}
+
+#if MT_DSP_ASM
+void mt_depthwise_s8_dsp_plane3w(const mt_dw_plane_job_t *job);
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3w", 60, MT_DWP_COPY,
+            "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n",
+            MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(272, "r6", "r7") MT_DWP_ROW(544, "r8", "r9"),
+            "    ldr r12, [sp, #56]\n    ldrd r4, r5, [r12]\n", 8);
+#endif
+
+MT_DW_NOINLINE static void planew_layer(const mt_conv_params_t *p, const int8_t *in,
+                                        const int8_t *w, const int32_t *bias, mt_requant_t rq,
+                                        int8_t *out, uint32_t *work) {
+    int32_t c_n = p->in_c, pw = MT_DW_WPITCH / 4, nb_max = planew_band(p), c0, oy0, r, k, ky;
+    uint32_t *wg = work, *pl = wg + 4 * MT_DW_WLANE;
+    uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
+    mt_dw_band_cols_t bc = band_cols(p, 2 * pw);
+    mt_dw_plane_job_t job;
+    mt_dw_band_job_t bj;
+    memset(pl, 0, (size_t)(nb_max + 2) * MT_DW_WROW4); /* the padding columns, for every row */
+    job.lo4 = bj.lo4 = mt_dup4(p->act_min);
+    job.hi4 = bj.hi4 = mt_dup4(p->act_max);
+    job.c_step = bj.c_step = c_n;
+    job.quads = p->out_w / 4;
+    job.row_skip = MT_DW_WROW4 - 2 * p->out_w; /* the asm: 4 outputs (8 bytes) a pass */
+    for (c0 = 0; c0 < c_n; c0 += 4) {
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
+        mt_dsp_rq_t q[4];
+        int fast[4];
+        for (k = 0; k < n_lanes; k++) {
+            mt_requant_t rq_c;
+            rq_c.mult = rq.mult + c0 + k;
+            rq_c.shift = rq.shift + c0 + k;
+            fast[k] = mt_dsp_rq_prepare(&q[k], rq_c, 1, p->out_zp);
+        }
+#if MT_DSP_ASM
+        plane_weights(p, w, c0, n_lanes, wg, 4);
+#else
+        (void)fast;
+        (void)job;
+#endif
+        for (oy0 = 0; oy0 < p->out_h; oy0 += nb_max) {
+            int32_t nb = p->out_h - oy0 < nb_max ? p->out_h - oy0 : nb_max;
+            r = 0;
+            if (oy0 > 0) { /* plane rows oy0, oy0 + 1 ended the band before */
+                memcpy(pl, pl + nb_max * (MT_DW_WROW4 / 4), 2u * MT_DW_WROW4);
+                r = 2;
+            }
+            for (; r < nb + 2; r++) {
+                band_widen(p, in, c0, 4, n_lanes, n_lanes, oy0 + r - p->pad_top, zz,
+                           pl + r * (MT_DW_WROW4 / 4), pw, &bc);
+            }
+            for (k = 0; k < n_lanes; k++) {
+                int8_t *o = out + oy0 * p->out_w * c_n + c0 + k;
+#if MT_DSP_ASM
+                if (fast[k]) {
+                    job.rsh = q[k].rsh;
+                    job.mult = q[k].mult;
+                    job.k_lo = q[k].k_lo;
+                    job.k_hi = q[k].k_hi;
+                    job.o = o;
+                    job.x = pl + k * pw;
+                    job.quads_left = job.quads;
+                    job.rows = nb;
+                    job.bias = bias[c0 + k];
+                    job.w = wg + k * MT_DW_WLANE;
+                    mt_depthwise_s8_dsp_plane3w(&job);
+                    continue;
+                }
+#endif
+                bj.bias = bias[c0 + k];
+                for (r = 0; r < nb; r++) {
+                    for (ky = 0; ky < 3; ky++) bj.rows[ky] = pl + (r + ky) * (MT_DW_WROW4 / 4) + k * pw;
+                    bj.o = o + r * p->out_w * c_n;
+                    band_lane_c(p, &bj, &q[k], w + c0 + k);
+                }
+            }
+        }
+    }
 }
 
 /* ---- DW_DIRECT on maps of at most 4 input and 4 output pixels (MCUNet's 2x2 layers, where
@@ -1442,6 +1551,20 @@ typedef struct {
     uint8_t x[MT_DW_SMALL_PIXELS][MT_DW_SMALL_PIXELS];    /* their input pixels */
     int32_t w[MT_DW_SMALL_PIXELS][MT_DW_SMALL_PIXELS];    /* their weight offsets, bytes */
 } mt_dw_small_taps_t;
+
+#if MT_DSP_ASM
+/* One tap of small_group: weight offset at tab + TOFF, widened pixel at xw + XOFF. */
+#define MT_DWS_TAP(TOFF, XOFF)                                 \
+    "ldr %[t0], [%[tab], #" #TOFF "]\n\t"                     \
+    "ldr %[t0], [%[wb], %[t0]]\n\t"                           \
+    "ldrd %[xe], %[xo], [%[xw], #" #XOFF "]\n\t"              \
+    "sxtb16 %[t1], %[t0]\n\t"                                 \
+    "sxtb16 %[t0], %[t0], ror #8\n\t"                         \
+    "smlabb %[a0], %[xe], %[t1], %[a0]\n\t"                   \
+    "smlatt %[a2], %[xe], %[t1], %[a2]\n\t"                   \
+    "smlabb %[a1], %[xo], %[t0], %[a1]\n\t"                   \
+    "smlatt %[a3], %[xo], %[t0], %[a3]\n\t"
+#endif
 
 /* One channel group; full = 4 lanes, every channel fast (a constant at both call sites). */
 static inline void small_group(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
@@ -1461,6 +1584,21 @@ static inline void small_group(const mt_conv_params_t *p, const int8_t *in, cons
     for (o = 0; o < n_out; o++) {
         int32_t a0 = b[0], a1 = b[1], a2 = b[2], a3 = b[3];
         int8_t *op = out + o * c_n + c0;
+#if MT_DSP_ASM
+        if (full && n_in == 4 && tt->n[o] == 4) {
+            /* every input pixel in order (tt lists them ascending): the 4 taps straight, per
+             * tap the weight offset, the weight word, the widened pixel (LDRD), 2 SXTB16 and
+             * 4 SMLAxy (MCUNet's 2x2 maps with 3x3 and 7x7 windows) */
+            uint32_t t0, t1, xe, xo;
+            __asm__ volatile(MT_DWS_TAP(0, 0) MT_DWS_TAP(4, 8) MT_DWS_TAP(8, 16) MT_DWS_TAP(12, 24)
+                             : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
+                               [t0] "=&r"(t0), [t1] "=&r"(t1), [xe] "=&r"(xe), [xo] "=&r"(xo)
+                             : [tab] "r"(tt->w[o]), [wb] "r"(w + c0), [xw] "r"(xw)
+                             : "memory");
+            store_group(a0, a1, a2, a3, 1, q, p->out_zp, lo4, hi4, 4, op);
+            continue;
+        }
+#endif
         for (t = 0; t < tt->n[o]; t++) {
             const int8_t *wp = w + tt->w[o][t] + c0;
             uint32_t wv = full ? mt_ld4(wp) : ld_group(wp, n_lanes, 0);
@@ -1523,6 +1661,8 @@ void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
         band_rows(p, in, w, bias, rq, out, (uint32_t *)scratch, 4, 0, p->out_h);
     } else if (mode == DW_BAND_TAIL) {
         band_tail(p, in, w, bias, rq, out);
+    } else if (mode == DW_PLANEW) {
+        planew_layer(p, in, w, bias, rq, out, (uint32_t *)scratch);
     } else if (mode == DW_RING) {
         ring_rows(p, in, w, bias, rq, out, scratch, 0, p->out_h);
     } else if (mode == DW_TAIL) {
