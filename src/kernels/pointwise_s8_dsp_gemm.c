@@ -281,8 +281,10 @@ __asm__(
     "    str r3, [sp, #(12 + 16 * \\g)]\n"
     "    ldr r11, [sp, #(24 + 16 * \\g)]\n"
     "    ldr r10, [sp, #(28 + 16 * \\g)]\n"
-    "2:\n" /* channel pair */
-    "    ldm r10!, {r0, r1}\n"
+    "2:\n" /* channel pair: the biases by 2 LDR ahead of GROUP0's 6, one run of 8 pipelined
+            * loads (9 M4 cycles; LDM + 6 LDR would be 10) */
+    "    ldr r1, [r10, #4]\n"
+    "    ldr r0, [r10], #8\n"
     "    MT_PWS_GROUP0 (4 * \\g)\n"
     "    .if \\g > 1\n"
     "    MT_PWS_GROUPS 1, \\g\n"
@@ -308,7 +310,8 @@ __asm__(
 
     /* ---- Looped tiles, the other depths ic >= 32, ic % 8 == 0: the widened pair in scratch
      * (job xb), r10 walking it, r12 = ic (row oc + 1 at r11 + r12), lr the pair's end; 4
-     * groups a pass, entered in the middle (mid) when ic / 4 = 2 mod 4. No register is left
+     * groups a pass, entered in the middle (mid) when ic / 4 = 2 mod 4, or 8 groups a pass
+     * (eight) when ic % 32 == 0 (one loop test, 4 M4 cycles, per 128 MACs of a tile). No register is left
      * for a third weight word, so the second weight load waits for the unpacking: 5 loads in
      * a row, then 1 (8 M4 cycles, 18 instructions with the MACs; LDM + 2 LDR would be 9
      * cycles, 15 instructions). Frame: [0] lo4 [4] hi4 (unread) [8] out_step [12] stream [16] out
@@ -333,7 +336,7 @@ __asm__(
     "    smlad r0, r5, r9, r0\n"
     "    smlad r2, r7, r9, r2\n"
     "    .endm\n"
-    "    .macro MT_PWL_FN name, mid\n"
+    "    .macro MT_PWL_FN name, mid, eight=0\n"
     "    .text\n"
     "    .align 2\n"
     "    .global \\name\n"
@@ -382,6 +385,12 @@ __asm__(
     "    b 3f\n"
     "    .endif\n"
     "5:\n"
+    "    .if \\eight\n"
+    "    MT_PWL_GROUP\n"
+    "    MT_PWL_GROUP\n"
+    "    MT_PWL_GROUP\n"
+    "    MT_PWL_GROUP\n"
+    "    .endif\n"
     "    MT_PWL_GROUP\n"
     "    MT_PWL_GROUP\n"
     "3:\n"
@@ -431,7 +440,8 @@ __asm__(
     "    MT_PWS_FN mt_pw_gemm_k96, 24\n"
     "    MT_PWS_FN mt_pw_gemm_rgb3, 7, 1\n"
     "    MT_PWL_FN mt_pw_gemm_loop, 0\n"
-    "    MT_PWL_FN mt_pw_gemm_loop_mid, 1\n");
+    "    MT_PWL_FN mt_pw_gemm_loop_mid, 1\n"
+    "    MT_PWL_FN mt_pw_gemm_loop8, 0, 1\n");
 
 void mt_pw_gemm_k8(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k12(const mt_pw_gemm_t *job);
@@ -447,6 +457,7 @@ void mt_pw_gemm_k72(const mt_pw_gemm_t *job);
 void mt_pw_gemm_k96(const mt_pw_gemm_t *job);
 void mt_pw_gemm_loop(const mt_pw_gemm_t *job);
 void mt_pw_gemm_loop_mid(const mt_pw_gemm_t *job);
+void mt_pw_gemm_loop8(const mt_pw_gemm_t *job);
 
 void mt_pw_gemm_run(const mt_pw_gemm_t *job) {
     switch (job->in_c) {
@@ -463,7 +474,9 @@ void mt_pw_gemm_run(const mt_pw_gemm_t *job) {
     case 72: mt_pw_gemm_k72(job); break;
     case 96: mt_pw_gemm_k96(job); break;
     default:
-        if (job->in_c % 16 == 0) {
+        if (job->in_c % 32 == 0) {
+            mt_pw_gemm_loop8(job);
+        } else if (job->in_c % 16 == 0) {
             mt_pw_gemm_loop(job);
         } else {
             mt_pw_gemm_loop_mid(job);

@@ -24,7 +24,7 @@ void mt_pw_clamp(int8_t *out, int32_t n, int32_t act_min, int32_t act_max);
 
 /* 1 if the assembly GEMM handles depth in_c: in_c % 4 == 0 and 8 <= in_c <= 28, or in_c >= 32
  * with in_c % 8 == 0 (straight-line tiles for 8..28, 32, 40, 48, 64, 72, 96, else a loop of 4
- * channel groups per pass). Always 0 where the DSP instructions are absent. */
+ * channel groups per pass, 8 when in_c % 32 == 0). Always 0 where the DSP instructions are absent. */
 int mt_pw_gemm_supported(int32_t in_c);
 
 /* One call's work. Pixel pair k reads x + 2k * x_step (pixel 0) and that + x_step (pixel 1),
