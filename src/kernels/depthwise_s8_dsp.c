@@ -700,6 +700,32 @@ static void widen_run(const int8_t *x, int32_t c_n, uint32_t zz, uint32_t *d, in
 #endif
 }
 
+#if MT_DSP_ASM
+/* n >= 1 input pixels from x (4 channels, c_n bytes apart) into plane columns d.. of the 4
+ * lanes (MT_DW_PITCH bytes apart): per pixel LDR, 2 SXTAB16, 2 LSR, 4 STRH, at any column
+ * parity, so a row's edge pixels need no checked pair step. */
+static void widen_px(const int8_t *x, int32_t c_n, uint32_t zz, uint16_t *d, int32_t n) {
+    uint32_t a, e, t;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[a], [%[x]]\n\t"
+                     "add %[x], %[x], %[cn]\n\t"
+                     "sxtab16 %[e], %[zz], %[a]\n\t"
+                     "sxtab16 %[a], %[zz], %[a], ror #8\n\t"
+                     "strh %[a], [%[d], #" MT_DW_STR(MT_DW_PITCH) "]\n\t"
+                     "lsr %[t], %[a], #16\n\t"
+                     "strh %[t], [%[d], #3 * " MT_DW_STR(MT_DW_PITCH) "]\n\t"
+                     "lsr %[t], %[e], #16\n\t"
+                     "strh %[t], [%[d], #2 * " MT_DW_STR(MT_DW_PITCH) "]\n\t"
+                     "strh %[e], [%[d]], #2\n\t"
+                     "subs %[n], %[n], #1\n\t"
+                     "bne 1b"
+                     : [x] "+r"(x), [d] "+r"(d), [n] "+r"(n), [a] "=&r"(a), [e] "=&r"(e),
+                       [t] "=&r"(t)
+                     : [cn] "r"(c_n), [zz] "r"(zz)
+                     : "cc", "memory");
+}
+#endif
+
 /* Widens channels c0.. (n_lanes) into the planes: plane row r is input row r - pad_top,
  * column j input column j - pad_left. Only the column pairs holding input are written: the
  * padding around them is 0 from plane_layer's one memset per layer. The column pairs with both columns
@@ -718,6 +744,17 @@ static void widen_planes(const mt_conv_params_t *p, const int8_t *in, int32_t c0
     int32_t r_first = p->pad_top, r_end = p->pad_top + p->in_h;
     if (j_end > cols) j_end = cols;
     if (r_end > rows) r_end = rows;
+#if MT_DSP_ASM
+    /* per pixel (no checked pair steps, no call per run) on odd edges (MCUNet's 3x3 pad 1)
+     * and short rows; long rows with even edges: pair runs (~10 % fewer cycles a pixel) */
+    if (n_lanes == 4 && (((pl_ | p->in_w) & 1) || p->in_w <= 8) && pl_ + p->in_w <= cols) {
+        for (r = r_first; r < r_end; r++) {
+            widen_px(in + (r - p->pad_top) * p->in_w * c_n + c0, c_n, zz,
+                     (uint16_t *)(pl + r * (MT_DW_ROW4 / 4)) + pl_, p->in_w);
+        }
+        return;
+    }
+#endif
     for (r = r_first; r < r_end; r++) {
         int32_t iy = r - p->pad_top;
         uint32_t *d = pl + r * (MT_DW_ROW4 / 4);
