@@ -123,16 +123,39 @@ static inline void copy_window(int8_t *d, const int8_t *x, int32_t x_row, int32_
     for (ky = 0; ky < kh; ky++, x += x_row, d += row) copy_bytes(d, x, row);
 }
 
+/* A 3x3 RGB window that crosses the border, straight into the rgb3 order (depth 28): the
+ * patch filled with in_zp by 7 word stores, then each pixel inside the input as its 3 bytes
+ * (rgb3_pos of window row ky, bytes 3 kx .. 3 kx + 2). */
+static void gather_rgb3_border(const mt_conv_params_t *p, const int8_t *in, int32_t oy,
+                               int32_t ox, int8_t *patch) {
+    int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+    int32_t ky, kx, c, j;
+    uint32_t zp4 = mt_dup4(p->in_zp);
+    for (j = 0; j < 28; j += 4) st4(patch + j, zp4);
+    for (ky = 0; ky < 3; ky++) {
+        int32_t iy = iy0 + ky;
+        if (iy < 0 || iy >= p->in_h) continue;
+        for (kx = 0; kx < 3; kx++) {
+            int32_t ix = ix0 + kx;
+            const int8_t *x;
+            if (ix < 0 || ix >= p->in_w) continue;
+            x = in + (iy * p->in_w + ix) * 3;
+            for (c = 0; c < 3; c++) {
+                int32_t b = 3 * kx + c;
+                patch[b < 8 ? 8 * ky + b : 24 + ky] = x[c];
+            }
+        }
+    }
+}
+
 /* gather(), in the rgb3 order when asked (depth 28). */
 static void gather_any(const mt_conv_params_t *p, const int8_t *in, int32_t oy, int32_t ox,
                        int32_t depth, int8_t *patch, int rgb3) {
-    int8_t natural[28];
-    if (!rgb3) {
+    if (rgb3) {
+        gather_rgb3_border(p, in, oy, ox, patch);
+    } else {
         gather(p, in, oy, ox, depth, patch);
-        return;
     }
-    gather(p, in, oy, ox, depth, natural); /* rows 9 bytes apart, natural[27] = zp */
-    copy_window_rgb3(patch, natural, 9, ((uint32_t)p->in_zp & 0xffu) << 24);
 }
 
 /* The whole-layer GEMM (pointwise_s8_dsp_gemm.c) on gathered windows, output pixels [i0, i1):
