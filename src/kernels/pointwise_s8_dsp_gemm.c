@@ -86,18 +86,19 @@ int mt_pw_gemm_supported(int32_t in_c) {
 __asm__(
     "    .syntax unified\n"
     "    .thumb\n"
-    /* requantize \a and \b in place, temps r7 r8 r9 r12 */
-    "    .macro MT_PW_RQ2 a, b\n"
+    /* requantize \a and \b in place, temps r8 r9 r12 and \t (r7, or r5 itself: k_hi's
+     * last read is the ADD that writes it) */
+    "    .macro MT_PW_RQ2 a, b, t=r7\n"
     "    and r8, \\a, #0x80000000\n"
     "    and r12, \\b, #0x80000000\n"
     "    orr r8, r8, #0x40000000\n"
     "    orr r12, r12, #0x40000000\n"
     "    add r9, r5, \\a, asr #31\n"
-    "    add r7, r5, \\b, asr #31\n"
+    "    add \\t, r5, \\b, asr #31\n"
     "    smlal r8, r9, \\a, r4\n"
-    "    smlal r12, r7, \\b, r4\n"
+    "    smlal r12, \\t, \\b, r4\n"
     "    asr \\a, r9, r6\n"
-    "    asr \\b, r7, r6\n"
+    "    asr \\b, \\t, r6\n"
     "    .endm\n"
     /* one output, temps r8 r9 */
     "    .macro MT_PW_RQ1 a\n"
@@ -117,6 +118,15 @@ __asm__(
     "    ssat r2, #8, r2\n"
     "    ssat r3, #8, r3\n"
     "    ldr r6, [sp, #8]\n"
+    "    bfi r0, r1, #8, #8\n"
+    "    bfi r2, r3, #8, #8\n"
+    "    .endm\n"
+    /* the same without the out_step load (the straight-line tiles have it in r7) */
+    "    .macro MT_PW_SAT\n"
+    "    ssat r0, #8, r0\n"
+    "    ssat r1, #8, r1\n"
+    "    ssat r2, #8, r2\n"
+    "    ssat r3, #8, r3\n"
     "    bfi r0, r1, #8, #8\n"
     "    bfi r2, r3, #8, #8\n"
     "    .endm\n"
@@ -242,6 +252,29 @@ __asm__(
     "    MT_PWS_GROUPS (\\j + 1), \\g\n"
     "    .endif\n"
     "    .endm\n"
+    /* one tile (channel pair): the biases by 2 LDR ahead of GROUP0's 6, one run of 8 pipelined
+     * loads (9 M4 cycles; LDM + 6 LDR would be 10); ends with Z clear after the last pair */
+    "    .macro MT_PWS_TILE g\n"
+    "    ldr r1, [r10, #4]\n"
+    "    ldr r0, [r10], #8\n"
+    "    MT_PWS_GROUP0 (4 * \\g)\n"
+    "    .if \\g > 1\n"
+    "    MT_PWS_GROUPS 1, \\g\n"
+    "    .endif\n"
+    "    ldm r10!, {r4, r5, r6}\n"
+    "    MT_PW_RQ2 r0, r2\n"
+    /* the second channel's constants by 3 LDR and out_step (r7) pipelined behind them: 5 M4
+     * cycles where LDM and the LDR in MT_PW_PACK took 6 */
+    "    ldr r5, [r10, #4]\n"
+    "    ldr r6, [r10, #8]\n"
+    "    ldr r4, [r10], #12\n"
+    "    ldr r7, [sp, #8]\n"
+    "    MT_PW_RQ2 r1, r3, r5\n"
+    "    tst r6, #256\n"
+    "    MT_PW_SAT\n"
+    "    strh r2, [lr, r7]\n"
+    "    strh r0, [lr], #2\n"
+    "    .endm\n"
     "    .macro MT_PWS_FN name, g, rgb3=0\n"
     "    .text\n"
     "    .align 2\n"
@@ -281,24 +314,16 @@ __asm__(
     "    str r3, [sp, #(12 + 16 * \\g)]\n"
     "    ldr r11, [sp, #(24 + 16 * \\g)]\n"
     "    ldr r10, [sp, #(28 + 16 * \\g)]\n"
-    "2:\n" /* channel pair: the biases by 2 LDR ahead of GROUP0's 6, one run of 8 pipelined
-            * loads (9 M4 cycles; LDM + 6 LDR would be 10) */
-    "    ldr r1, [r10, #4]\n"
-    "    ldr r0, [r10], #8\n"
-    "    MT_PWS_GROUP0 (4 * \\g)\n"
-    "    .if \\g > 1\n"
-    "    MT_PWS_GROUPS 1, \\g\n"
+    "2:\n" /* channel pairs; depths up to 28 take two a pass (a taken branch, 2 M4 cycles,
+            * fewer per 2 tiles; ~0.5 KB of code each) */
+    "    MT_PWS_TILE \\g\n"
+    "    .if \\g <= 7\n"
+    "    bne 3f\n"
+    "    MT_PWS_TILE \\g\n"
     "    .endif\n"
-    "    ldm r10!, {r4, r5, r6}\n"
-    "    MT_PW_RQ2 r0, r2\n"
-    "    ldm r10!, {r4, r5, r6}\n"
-    "    MT_PW_RQ2 r1, r3\n"
-    "    tst r6, #256\n"
-    "    MT_PW_PACK\n"
-    "    strh r2, [lr, r6]\n"
-    "    strh r0, [lr], #2\n"
     "    beq 2b\n"
-    "    add lr, lr, r6\n" /* lr = o0 + out_c: the next pair's o0 when pairs > 1 */
+    "3:\n"
+    "    add lr, lr, r7\n" /* lr = o0 + out_c: the next pair's o0 when pairs > 1 */
     "    ldr r0, [sp, #(20 + 16 * \\g)]\n"
     "    subs r0, r0, #1\n"
     "    str r0, [sp, #(20 + 16 * \\g)]\n"
