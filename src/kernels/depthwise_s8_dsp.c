@@ -775,8 +775,8 @@ static void widen_planes(const mt_conv_params_t *p, const int8_t *in, int32_t c0
     }
 }
 
-/* One channel of the plane path; also the assembly's job, copied into its stack frame (field
- * order = the offsets in the assembly). */
+/* One channel of the plane path, then the lanes after it; also the assembly's job, copied into
+ * its stack frame (field order = the offsets in the assembly). */
 typedef struct {
     int32_t rsh, mult;   /*  0, 4 fast requantization (dsp_util.h) */
     uint32_t k_lo;       /*  8 */
@@ -791,6 +791,12 @@ typedef struct {
     int32_t row_skip;    /* 48 plane bytes from the end of one output row to the next */
     int32_t bias;        /* 52 */
     const uint32_t *w;   /* 56 weight words (plane_weights) */
+    int32_t rows0;       /* 60 out_h (rows of a lane) */
+    int8_t *o0;          /* 64 the lane's output (0, 0) */
+    const uint32_t *x0;  /* 68 the lane's plane */
+    int32_t lanes_left;  /* 72 lanes of this call, this one included */
+    const int32_t *lq;   /* 76 the next lane's rsh, mult, k_lo, k_hi, bias (advances) */
+    int32_t x_step;      /* 80 plane bytes from lane to lane */
 } mt_dw_plane_job_t;
 
 /* The same channel in C, any requantization: each output from the plane (int16) and the
@@ -838,6 +844,33 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
     "    adc lr, r12, lr\n"                                    \
     "    smlal r5, lr, " ACC ", r10\n"                         \
     "    asr " ACC ", lr, r4\n"
+/* After a lane's rows: the next lane of the call (its requantization and bias from lq, output,
+ * plane and weights one lane on) from label 2, or out (label 9). */
+#define MT_DWP_NEXT                                            \
+    "    ldr r12, [sp, #72]\n"                                 \
+    "    subs r12, r12, #1\n"                                  \
+    "    beq 9f\n"                                             \
+    "    str r12, [sp, #72]\n"                                 \
+    "    ldr r0, [sp, #76]\n"                                  \
+    "    ldm r0!, {r1-r5}\n"                                   \
+    "    str r0, [sp, #76]\n"                                  \
+    "    stm sp, {r1-r4}\n"                                    \
+    "    str r5, [sp, #52]\n"                                  \
+    "    ldrd r0, r1, [sp, #60]\n" /* rows0, o0 */             \
+    "    adds r1, r1, #1\n"                                    \
+    "    str r0, [sp, #44]\n"                                  \
+    "    str r1, [sp, #64]\n"                                  \
+    "    str r1, [sp, #24]\n"                                  \
+    "    ldr r2, [sp, #68]\n"                                  \
+    "    ldr r3, [sp, #80]\n"                                  \
+    "    add r2, r2, r3\n"                                     \
+    "    str r2, [sp, #68]\n"                                  \
+    "    str r2, [sp, #32]\n"                                  \
+    "    ldr r3, [sp, #56]\n"                                  \
+    "    add r3, r3, #4 * " MT_DW_STR(MT_DW_WLANE) "\n"        \
+    "    str r3, [sp, #56]\n"                                  \
+    "    b 2b\n"                                               \
+    "9:\n"
 /* 5x5 window row: plane words X01 X23 X45 X67 (r4..r7), weights W01 W23 W12 W34 (r8..r11,
  * from the frame), 12 multiplies for 20 MACs. */
 #define MT_DWP5_ROW(OFF, WOFF)                                 \
@@ -871,7 +904,7 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
             "    push {r4-r11, lr}\n"                          \
             "    sub sp, sp, #" #FRAME "\n"                    \
             "    mov lr, sp\n"                                 \
-            COPY PRE                                           \
+            COPY "2:\n" PRE                                    \
             "    ldr lr, [sp, #32]\n"                          \
             "1:\n"                                             \
             "    ldr r0, [sp, #52]\n"                          \
@@ -919,22 +952,24 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
             "    subs r12, r12, #1\n"                          \
             "    str r12, [sp, #44]\n"                         \
             "    bne 1b\n"                                     \
+            MT_DWP_NEXT                                        \
             "    add sp, sp, #" #FRAME "\n"                    \
             "    pop {r4-r11, pc}\n"                           \
             "    .size " NAME ", .-" NAME "\n")
-/* The frame is the 15-word job (60 bytes); the 5x5 and 7x7 windows read the weights through
+/* The frame is the 21-word job (84 bytes); the 5x5 and 7x7 windows read the weights through
  * r12 (MT_DWP_W), the 3x3 one keeps them in r4..r9. */
 #define MT_DWP_COPY                                            \
     "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"           \
-    "    ldm r0!, {r1-r5}\n    stm lr!, {r1-r5}\n"
+    "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"           \
+    "    ldr r1, [r0]\n    str r1, [lr]\n"
 #define MT_DWP_W "    ldr r12, [sp, #56]\n"
 void mt_depthwise_s8_dsp_plane3(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane5(const mt_dw_plane_job_t *job);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 60, MT_DWP_COPY,
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 84, MT_DWP_COPY,
             "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n",
             MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(160, "r6", "r7") MT_DWP_ROW(320, "r8", "r9"),
             "    ldr r12, [sp, #56]\n    ldrd r4, r5, [r12]\n", 8);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 60, MT_DWP_COPY, "",
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 84, MT_DWP_COPY, "",
             MT_DWP_W MT_DWP5_ROW(0, 0) MT_DWP5_ROW(160, 16) MT_DWP5_ROW(320, 32)
             MT_DWP5_ROW(480, 48) MT_DWP5_ROW(640, 64),
             "", 8);
@@ -985,11 +1020,11 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 60, MT_DWP_COPY, "",
     "    smlabb r3, r11, r8, r3\n"
 void mt_depthwise_s8_dsp_plane5s2(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane7s2(const mt_dw_plane_job_t *job);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 60, MT_DWP_COPY, "",
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 84, MT_DWP_COPY, "",
             MT_DWP_W MT_DWP5S2_ROW(0, 0) MT_DWP5S2_ROW(160, 16) MT_DWP5S2_ROW(320, 32)
             MT_DWP5S2_ROW(480, 48) MT_DWP5S2_ROW(640, 64),
             "", 16);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 60, MT_DWP_COPY, "",
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 84, MT_DWP_COPY, "",
             MT_DWP_W MT_DWP7S2_ROW(0, 0) MT_DWP7S2_ROW(160, 16) MT_DWP7S2_ROW(320, 32)
             MT_DWP7S2_ROW(480, 48) MT_DWP7S2_ROW(640, 64) MT_DWP7S2_ROW(800, 80)
             MT_DWP7S2_ROW(960, 96),
@@ -1075,46 +1110,58 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
     job.quads = p->out_w / 4;
     job.rows = p->out_h;
     job.row_skip = p->stride_h * (MT_DW_ROW4 - 2 * p->out_w); /* the asm: 4 outputs a pass */
+#if MT_DSP_ASM
+    void (*fn)(const mt_dw_plane_job_t *) =
+        p->stride_w == 2 ? (p->kh == 5 ? mt_depthwise_s8_dsp_plane5s2 : mt_depthwise_s8_dsp_plane7s2)
+        : p->kh == 3     ? mt_depthwise_s8_dsp_plane3
+                         : mt_depthwise_s8_dsp_plane5;
+    int32_t lt[4][5];
+    job.rows0 = job.rows;
+    job.x_step = MT_DW_PITCH;
+#endif
     for (c0 = 0; c0 < c_n; c0 += 4) {
-        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
+        int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4, all_fast;
+        mt_dsp_rq_t q[4];
+        mt_requant_t rq_g;
+        rq_g.mult = rq.mult + c0;
+        rq_g.shift = rq.shift + c0;
+        all_fast = mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp);
         widen_planes(p, in, c0, n_lanes, zz, pl);
 #if MT_DSP_ASM
         plane_weights(p, w, c0, n_lanes, wg, 4);
+        for (k = 0; k < n_lanes; k++) {
+            lt[k][0] = q[k].rsh;
+            lt[k][1] = q[k].mult;
+            lt[k][2] = (int32_t)q[k].k_lo;
+            lt[k][3] = q[k].k_hi;
+            lt[k][4] = bias[c0 + k];
+        }
+#else
+        (void)all_fast;
 #endif
         for (k = 0; k < n_lanes; k++) {
             int32_t c = c0 + k;
-            mt_dsp_rq_t q;
-            mt_requant_t rq_c;
-            rq_c.mult = rq.mult + c;
-            rq_c.shift = rq.shift + c;
             job.bias = bias[c];
             job.o = out + c;
             job.x = pl + k * (MT_DW_PITCH / 4);
 #if MT_DSP_ASM
-            if (mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp) && p->out_w % 4 == 0) {
+            if (q[k].rsh >= 0) { /* fast: this lane, and the rest of the group when all are */
+                job.o0 = job.o;
+                job.x0 = job.x;
                 job.w = wg + k * MT_DW_WLANE;
-                job.rsh = q.rsh;
-                job.mult = q.mult;
-                job.k_lo = q.k_lo;
-                job.k_hi = q.k_hi;
+                job.rsh = q[k].rsh;
+                job.mult = q[k].mult;
+                job.k_lo = q[k].k_lo;
+                job.k_hi = q[k].k_hi;
                 job.quads_left = job.quads;
-                if (p->stride_w == 2) {
-                    if (p->kh == 5) {
-                        mt_depthwise_s8_dsp_plane5s2(&job);
-                    } else {
-                        mt_depthwise_s8_dsp_plane7s2(&job);
-                    }
-                } else if (p->kh == 3) {
-                    mt_depthwise_s8_dsp_plane3(&job);
-                } else {
-                    mt_depthwise_s8_dsp_plane5(&job);
-                }
+                job.lanes_left = all_fast ? n_lanes - k : 1;
+                job.lq = lt[k + 1];
+                fn(&job);
+                if (all_fast) break;
                 continue;
             }
-#else
-            mt_dsp_rq_prepare(&q, rq_c, 1, p->out_zp);
 #endif
-            plane_channel_c(p, &job, &q, w + c);
+            plane_channel_c(p, &job, &q[k], w + c);
         }
     }
 }
@@ -1500,7 +1547,7 @@ static size_t planew_bytes(const mt_conv_params_t *p) {
 
 #if MT_DSP_ASM
 void mt_depthwise_s8_dsp_plane3w(const mt_dw_plane_job_t *job);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3w", 60, MT_DWP_COPY,
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3w", 84, MT_DWP_COPY,
             "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n",
             MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(272, "r6", "r7") MT_DWP_ROW(544, "r8", "r9"),
             "    ldr r12, [sp, #56]\n    ldrd r4, r5, [r12]\n", 8);
@@ -1521,21 +1568,34 @@ MT_DW_NOINLINE static void planew_layer(const mt_conv_params_t *p, const int8_t 
     job.c_step = bj.c_step = c_n;
     job.quads = p->out_w / 4;
     job.row_skip = MT_DW_WROW4 - 2 * p->out_w; /* the asm: 4 outputs (8 bytes) a pass */
+    job.x_step = MT_DW_WPITCH;
     for (c0 = 0; c0 < c_n; c0 += 4) {
         int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
         mt_dsp_rq_t q[4];
-        int fast[4];
+        int fast[4], all_fast = 1;
+#if MT_DSP_ASM
+        int32_t lt[4][5];
+#endif
         for (k = 0; k < n_lanes; k++) {
             mt_requant_t rq_c;
             rq_c.mult = rq.mult + c0 + k;
             rq_c.shift = rq.shift + c0 + k;
             fast[k] = mt_dsp_rq_prepare(&q[k], rq_c, 1, p->out_zp);
+            all_fast &= fast[k];
+#if MT_DSP_ASM
+            lt[k][0] = q[k].rsh;
+            lt[k][1] = q[k].mult;
+            lt[k][2] = (int32_t)q[k].k_lo;
+            lt[k][3] = q[k].k_hi;
+            lt[k][4] = bias[c0 + k];
+#endif
         }
 #if MT_DSP_ASM
         plane_weights(p, w, c0, n_lanes, wg, 4);
 #else
         (void)fast;
         (void)job;
+        (void)all_fast;
 #endif
         for (oy0 = 0; oy0 < p->out_h; oy0 += nb_max) {
             int32_t nb = p->out_h - oy0 < nb_max ? p->out_h - oy0 : nb_max;
@@ -1551,18 +1611,21 @@ MT_DW_NOINLINE static void planew_layer(const mt_conv_params_t *p, const int8_t 
             for (k = 0; k < n_lanes; k++) {
                 int8_t *o = out + oy0 * p->out_w * c_n + c0 + k;
 #if MT_DSP_ASM
-                if (fast[k]) {
+                if (fast[k]) { /* this lane, and the rest of the group when all are fast */
                     job.rsh = q[k].rsh;
                     job.mult = q[k].mult;
                     job.k_lo = q[k].k_lo;
                     job.k_hi = q[k].k_hi;
-                    job.o = o;
-                    job.x = pl + k * pw;
+                    job.o = job.o0 = o;
+                    job.x = job.x0 = pl + k * pw;
                     job.quads_left = job.quads;
-                    job.rows = nb;
+                    job.rows = job.rows0 = nb;
                     job.bias = bias[c0 + k];
                     job.w = wg + k * MT_DW_WLANE;
+                    job.lanes_left = all_fast ? n_lanes - k : 1;
+                    job.lq = lt[k + 1];
                     mt_depthwise_s8_dsp_plane3w(&job);
+                    if (all_fast) break;
                     continue;
                 }
 #endif
