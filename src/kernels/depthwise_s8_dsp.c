@@ -837,6 +837,19 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
     "    smlatb r3, r11, " P ", r3\n"                          \
     "    smlabt r2, r12, " S ", r2\n"                          \
     "    smlad r3, r12, " S ", r3\n"
+/* The first window row of the 3x3 with r0 = the bias: it seeds r1..r3 (no MOVs; the 5x5
+ * and 7x7 windows alike by their ..._ROW0). */
+#define MT_DWP_ROW0(OFF, P, S)                                 \
+    "    ldrd r10, r11, [lr, #" #OFF "]\n"                     \
+    "    ldr r12, [lr, #" #OFF " + 8]\n"                       \
+    "    smlatb r1, r10, " P ", r0\n"                          \
+    "    smlad r2, r11, " P ", r0\n"                           \
+    "    smlatb r3, r11, " P ", r0\n"                          \
+    "    smlad r0, r10, " P ", r0\n"                           \
+    "    smlabt r0, r11, " S ", r0\n"                          \
+    "    smlad r1, r11, " S ", r1\n"                           \
+    "    smlabt r2, r12, " S ", r2\n"                          \
+    "    smlad r3, r12, " S ", r3\n"
 /* acc -> fast requantization with r4 = rsh, r10 = mult, r11 = k_lo, r12 = k_hi. */
 #define MT_DWP_RQ(ACC)                                         \
     "    asr lr, " ACC ", #31\n"                               \
@@ -890,6 +903,24 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
     "    smlad r1, r6, r11, r1\n"                              \
     "    smlabt r2, r7, r11, r2\n"                             \
     "    smlad r3, r7, r11, r3\n"
+/* The first window row, r0 = the bias seeding r1..r3 (no MOVs). */
+#define MT_DWP5_ROW0(OFF, WOFF)                                \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    "    ldrd r10, r11, [r12, #" #WOFF " + 8]\n"               \
+    "    smlatb r1, r4, r8, r0\n"                              \
+    "    smlad r2, r5, r8, r0\n"                               \
+    "    smlatb r3, r5, r8, r0\n"                              \
+    "    smlad r0, r4, r8, r0\n"                               \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r2, r6, r9, r2\n"                               \
+    "    smlad r1, r5, r10, r1\n"                              \
+    "    smlad r3, r6, r10, r3\n"                              \
+    "    smlabt r0, r6, r11, r0\n"                             \
+    "    smlad r1, r6, r11, r1\n"                              \
+    "    smlabt r2, r7, r11, r2\n"                             \
+    "    smlad r3, r7, r11, r3\n"
 /* The plane function: copy the job (COPY, FRAME bytes) into the frame, then per 4 outputs
  * bias, WINDOW, requantization, clamp, 4 STRB; RELOAD restores what the window keeps in
  * registers. */
@@ -908,9 +939,6 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
             "    ldr lr, [sp, #32]\n"                          \
             "1:\n"                                             \
             "    ldr r0, [sp, #52]\n"                          \
-            "    mov r1, r0\n"                                 \
-            "    mov r2, r0\n"                                 \
-            "    mov r3, r0\n"                                 \
             WINDOW                                             \
             "    add lr, lr, #" #ADV "\n"                      \
             "    str lr, [sp, #32]\n"                          \
@@ -957,7 +985,8 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
             "    pop {r4-r11, pc}\n"                           \
             "    .size " NAME ", .-" NAME "\n")
 /* The frame is the 21-word job (84 bytes); the 5x5 and 7x7 windows read the weights through
- * r12 (MT_DWP_W), the 3x3 one keeps them in r4..r9. */
+ * r12 (MT_DWP_W), the 3x3 one keeps them in r4..r9 and a copy of r4, r5 (the first row's,
+ * which the requantization takes) at 84 (frame 92 bytes). */
 #define MT_DWP_COPY                                            \
     "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"           \
     "    ldm r0!, {r1-r10}\n    stm lr!, {r1-r10}\n"           \
@@ -965,12 +994,12 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
 #define MT_DWP_W "    ldr r12, [sp, #56]\n"
 void mt_depthwise_s8_dsp_plane3(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane5(const mt_dw_plane_job_t *job);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 84, MT_DWP_COPY,
-            "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n",
-            MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(160, "r6", "r7") MT_DWP_ROW(320, "r8", "r9"),
-            "    ldr r12, [sp, #56]\n    ldrd r4, r5, [r12]\n", 8);
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3", 92, MT_DWP_COPY,
+            "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n    strd r4, r5, [sp, #84]\n",
+            MT_DWP_ROW0(0, "r4", "r5") MT_DWP_ROW(160, "r6", "r7") MT_DWP_ROW(320, "r8", "r9"),
+            "    ldrd r4, r5, [sp, #84]\n", 8);
 MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 84, MT_DWP_COPY, "",
-            MT_DWP_W MT_DWP5_ROW(0, 0) MT_DWP5_ROW(160, 16) MT_DWP5_ROW(320, 32)
+            MT_DWP_W MT_DWP5_ROW0(0, 0) MT_DWP5_ROW(160, 16) MT_DWP5_ROW(320, 32)
             MT_DWP5_ROW(480, 48) MT_DWP5_ROW(640, 64),
             "", 8);
 /* Stride 2: the 4 outputs are columns 2j, 2j + 2, 2j + 4, 2j + 6, so all four take the same
@@ -985,6 +1014,29 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 84, MT_DWP_COPY, "",
     "    smlad r1, r5, r8, r1\n"                               \
     "    smlad r2, r6, r8, r2\n"                               \
     "    smlad r3, r7, r8, r3\n"                               \
+    "    ldr r4, [lr, #" #OFF " + 16]\n"                       \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r1, r6, r9, r1\n"                               \
+    "    smlad r2, r7, r9, r2\n"                               \
+    "    smlad r3, r4, r9, r3\n"                               \
+    "    ldrd r10, r11, [lr, #" #OFF " + 20]\n"                \
+    "    ldrd r8, r9, [r12, #" #WOFF " + 8]\n"                 \
+    "    smlad r0, r6, r8, r0\n"                               \
+    "    smlad r1, r7, r8, r1\n"                               \
+    "    smlad r2, r4, r8, r2\n"                               \
+    "    smlad r3, r10, r8, r3\n"                              \
+    "    smlabb r0, r7, r9, r0\n"                              \
+    "    smlabb r1, r4, r9, r1\n"                              \
+    "    smlabb r2, r10, r9, r2\n"                             \
+    "    smlabb r3, r11, r9, r3\n"
+#define MT_DWP7S2_ROW0(OFF, WOFF)                              \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    "    smlad r1, r5, r8, r0\n"                               \
+    "    smlad r2, r6, r8, r0\n"                               \
+    "    smlad r3, r7, r8, r0\n"                               \
+    "    smlad r0, r4, r8, r0\n"                               \
     "    ldr r4, [lr, #" #OFF " + 16]\n"                       \
     "    smlad r0, r5, r9, r0\n"                               \
     "    smlad r1, r6, r9, r1\n"                               \
@@ -1018,14 +1070,32 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 84, MT_DWP_COPY, "",
     "    smlabb r1, r7, r8, r1\n"                              \
     "    smlabb r2, r10, r8, r2\n"                             \
     "    smlabb r3, r11, r8, r3\n"
+#define MT_DWP5S2_ROW0(OFF, WOFF)                              \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    "    smlad r1, r5, r8, r0\n"                               \
+    "    smlad r2, r6, r8, r0\n"                               \
+    "    smlad r3, r7, r8, r0\n"                               \
+    "    smlad r0, r4, r8, r0\n"                               \
+    "    ldrd r10, r11, [lr, #" #OFF " + 16]\n"                \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r1, r6, r9, r1\n"                               \
+    "    smlad r2, r7, r9, r2\n"                               \
+    "    smlad r3, r10, r9, r3\n"                              \
+    "    ldr r8, [r12, #" #WOFF " + 8]\n"                      \
+    "    smlabb r0, r6, r8, r0\n"                              \
+    "    smlabb r1, r7, r8, r1\n"                              \
+    "    smlabb r2, r10, r8, r2\n"                             \
+    "    smlabb r3, r11, r8, r3\n"
 void mt_depthwise_s8_dsp_plane5s2(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane7s2(const mt_dw_plane_job_t *job);
 MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 84, MT_DWP_COPY, "",
-            MT_DWP_W MT_DWP5S2_ROW(0, 0) MT_DWP5S2_ROW(160, 16) MT_DWP5S2_ROW(320, 32)
+            MT_DWP_W MT_DWP5S2_ROW0(0, 0) MT_DWP5S2_ROW(160, 16) MT_DWP5S2_ROW(320, 32)
             MT_DWP5S2_ROW(480, 48) MT_DWP5S2_ROW(640, 64),
             "", 16);
 MT_DWP_FUNC("mt_depthwise_s8_dsp_plane7s2", 84, MT_DWP_COPY, "",
-            MT_DWP_W MT_DWP7S2_ROW(0, 0) MT_DWP7S2_ROW(160, 16) MT_DWP7S2_ROW(320, 32)
+            MT_DWP_W MT_DWP7S2_ROW0(0, 0) MT_DWP7S2_ROW(160, 16) MT_DWP7S2_ROW(320, 32)
             MT_DWP7S2_ROW(480, 48) MT_DWP7S2_ROW(640, 64) MT_DWP7S2_ROW(800, 80)
             MT_DWP7S2_ROW(960, 96),
             "", 16);
@@ -1547,10 +1617,10 @@ static size_t planew_bytes(const mt_conv_params_t *p) {
 
 #if MT_DSP_ASM
 void mt_depthwise_s8_dsp_plane3w(const mt_dw_plane_job_t *job);
-MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3w", 84, MT_DWP_COPY,
-            "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n",
-            MT_DWP_ROW(0, "r4", "r5") MT_DWP_ROW(272, "r6", "r7") MT_DWP_ROW(544, "r8", "r9"),
-            "    ldr r12, [sp, #56]\n    ldrd r4, r5, [r12]\n", 8);
+MT_DWP_FUNC("mt_depthwise_s8_dsp_plane3w", 92, MT_DWP_COPY,
+            "    ldr r0, [sp, #56]\n    ldm r0, {r4-r9}\n    strd r4, r5, [sp, #84]\n",
+            MT_DWP_ROW0(0, "r4", "r5") MT_DWP_ROW(272, "r6", "r7") MT_DWP_ROW(544, "r8", "r9"),
+            "    ldrd r4, r5, [sp, #84]\n", 8);
 #endif
 
 MT_DW_NOINLINE static void planew_layer(const mt_conv_params_t *p, const int8_t *in,
