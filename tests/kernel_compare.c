@@ -161,3 +161,16 @@ void kc_test_windowed(const kc_set_t *set, int depthwise, uint32_t seed, int cas
     }
     printf("%s: %d random shapes\n", depthwise ? "depthwise" : "conv", cases);
 }
+
+void kc_params_from_row(const int16_t *d, mt_conv_params_t *p) {
+    memset(p, 0, sizeof *p);
+    p->in_h = (uint16_t)d[1];
+    p->in_w = (uint16_t)d[2];
+    p->in_c = (uint16_t)d[3];
+    p->out_c = (uint16_t)d[4];
+    p->kh = p->kw = (uint8_t)d[5];
+    p->stride_h = p->stride_w = (uint8_t)d[6];
+    p->pad_top = p->pad_left = (uint8_t)d[7];
+    p->out_h = (uint16_t)(d[7] ? (d[1] + d[6] - 1) / d[6] : (d[1] - d[5]) / d[6] + 1);
+    p->out_w = (uint16_t)(d[7] ? (d[2] + d[6] - 1) / d[6] : (d[2] - d[5]) / d[6] + 1);
+}

@@ -47,6 +47,10 @@ void kc_prepare_outputs(size_t n, size_t scratch_bytes);
 /* kc_out == kc_ref over n bytes and every guard byte intact; CHECK failures otherwise. */
 int kc_compare(size_t n, size_t scratch_bytes, const char *what);
 
+/* The layer of a fixed-shape table row {kind, in_h, in_w, in_c, out_c, k, stride, pad}:
+ * square kernel and stride, Keras "same" (pad > 0) or "valid" output size. */
+void kc_params_from_row(const int16_t *row, mt_conv_params_t *p);
+
 /* Pointwise on random shapes (1..9 x 1..9, 1..96 input and 1..max_ch output channels). */
 void kc_test_pointwise(const kc_set_t *set, uint32_t seed, int cases);
 /* Depthwise (depthwise = 1) or generic convolution with random geometry: kernel 1/3/5/7,

@@ -139,17 +139,7 @@ static void test_fixed_shapes(uint32_t seed) {
         for (int rep = 0; rep < 8; rep++, n++) {
             const int16_t *d = shapes[s];
             mt_conv_params_t p;
-            memset(&p, 0, sizeof p);
-            p.in_h = (uint16_t)d[1];
-            p.in_w = (uint16_t)d[2];
-            p.in_c = (uint16_t)d[3];
-            p.out_c = (uint16_t)d[4];
-            p.kh = p.kw = (uint8_t)d[5];
-            p.stride_h = p.stride_w = (uint8_t)d[6];
-            p.pad_top = p.pad_left = (uint8_t)d[7];
-            /* Keras "same" (pad > 0) or "valid" */
-            p.out_h = (uint16_t)(d[7] ? (d[1] + d[6] - 1) / d[6] : (d[1] - d[5]) / d[6] + 1);
-            p.out_w = (uint16_t)(d[7] ? (d[2] + d[6] - 1) / d[6] : (d[2] - d[5]) / d[6] + 1);
+            kc_params_from_row(d, &p);
             if (!run_layer((kind_t)d[0], &p, &rng)) {
                 printf("  fixed shape %d (rep %d)\n", (int)s, rep);
                 return;
