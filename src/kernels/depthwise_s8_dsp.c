@@ -1166,6 +1166,35 @@ static void plane_weights(const mt_conv_params_t *p, const int8_t *w, int32_t c0
 }
 #endif
 
+#if MT_DSP_ASM
+/* A full group's lane table (rsh, mult, k_lo, k_hi, bias per lane, the job's and the
+ * assembly's order) straight from rq when all 4 channels are fast (mt_dsp_rq_prepare's
+ * condition and constants), without the mt_dsp_rq_t step and its copy; 0 if one is not. */
+static int plane_lanes4(mt_requant_t rq, const int32_t *bias, int32_t out_zp, int32_t lt[4][5]) {
+    int32_t k;
+    for (k = 0; k < 4; k++) {
+        int32_t r = -rq.shift[k], m = rq.mult[k];
+        if (m <= 0 || r < 1 || r > MT_DSP_RQ_MAX_RIGHT) return 0;
+        lt[k][0] = r - 1;
+        lt[k][1] = m;
+        lt[k][2] = (int32_t)(r == 1 ? 0xc0000000u : 0x40000000u);
+        lt[k][3] = (int32_t)((r >= 2 ? (1u << (r - 2)) : 0u) + ((uint32_t)out_zp << (r - 1)));
+        lt[k][4] = bias[k];
+    }
+    return 1;
+}
+
+/* plane_weights for a 3x3 stride 1 group of 4 lanes: per window row 3 tap words, 2 pairs. */
+static void plane_weights3(const int8_t *wr, int32_t c_n, uint32_t *wg) {
+    int32_t ky;
+    for (ky = 0; ky < 3; ky++, wr += 3 * c_n, wg += 2) {
+        uint32_t a = mt_ld4(wr), b = mt_ld4(wr + c_n);
+        plane_wpair4(a, b, wg);
+        plane_wpair4(b, mt_ld4(wr + 2 * c_n), wg + 1);
+    }
+}
+#endif
+
 /* The whole layer by planes, working memory at scratch (plane_bytes). */
 static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                         const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
@@ -1186,6 +1215,10 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
         : p->kh == 3     ? mt_depthwise_s8_dsp_plane3
                          : mt_depthwise_s8_dsp_plane5;
     int32_t lt[4][5];
+    /* 3x3 stride 1 with every input row and column in the planes: full groups widen by
+     * pixels with no widen_planes set-up */
+    int px_rows = p->kh == 3 && p->stride_w == 1 && p->in_w > 0 &&
+                  p->pad_top + p->in_h <= plane_rows(p) && p->pad_left + p->in_w <= row_pixels(p);
     job.rows0 = job.rows;
     job.x_step = MT_DW_PITCH;
 #endif
@@ -1195,6 +1228,28 @@ static void plane_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
         mt_requant_t rq_g;
         rq_g.mult = rq.mult + c0;
         rq_g.shift = rq.shift + c0;
+#if MT_DSP_ASM
+        /* 3x3 stride 1, 4 fast lanes (MCUNet's 4x4 maps: the group setup is ~1/3 of the
+         * layer): the lane table and the weights without the general steps */
+        if (n_lanes == 4 && px_rows && plane_lanes4(rq_g, bias + c0, p->out_zp, lt)) {
+            const int8_t *x = in + c0;
+            uint16_t *d = (uint16_t *)(pl + p->pad_top * (MT_DW_ROW4 / 4)) + p->pad_left;
+            for (k = 0; k < p->in_h; k++, x += p->in_w * c_n, d += MT_DW_ROW4 / 2) {
+                widen_px(x, c_n, zz, d, p->in_w); /* widen_planes' per-pixel rows */
+            }
+            plane_weights3(w + c0, c_n, wg);
+            memcpy(&job, lt[0], 4 * sizeof(int32_t)); /* rsh, mult, k_lo, k_hi */
+            job.bias = lt[0][4];
+            job.o = job.o0 = out + c0;
+            job.x = job.x0 = pl;
+            job.w = wg;
+            job.quads_left = job.quads;
+            job.lanes_left = 4;
+            job.lq = lt[1];
+            fn(&job);
+            continue;
+        }
+#endif
         all_fast = mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp);
         widen_planes(p, in, c0, n_lanes, zz, pl);
 #if MT_DSP_ASM
