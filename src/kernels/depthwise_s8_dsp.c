@@ -1838,10 +1838,148 @@ static inline void small_group(const mt_conv_params_t *p, const int8_t *in, cons
     }
 }
 
+#if MT_DSP_ASM
+/* One weight row r (taps k0, k1, k2 at r, r + c, r + 2c) against pixels xa, xb (xb one column
+ * right of xa) into outputs p, q (q one column right of p): k0 meets (xa, q), k1 (xa, p) and
+ * (xb, q), k2 (xb, p). ROT widens the even or the odd lanes. */
+#define MT_DWS33_MAC(X, J)                                 \
+    "smlabb %[l" #J "], %[" #X "], %[t], %[l" #J "]\n\t" \
+    "smlatt %[h" #J "], %[" #X "], %[t], %[h" #J "]\n\t"
+#define MT_DWS33_ROW(ROT)                                                    \
+    "ldr %[t], [%[r]]\n\t"                                                   \
+    "sxtb16 %[t], %[t]" ROT "\n\t" MT_DWS33_MAC(xa, q)                      \
+    "ldr %[t], [%[r], %[c]]\n\t"                                             \
+    "sxtb16 %[t], %[t]" ROT "\n\t" MT_DWS33_MAC(xa, p) MT_DWS33_MAC(xb, q)  \
+    "ldr %[t], [%[r], %[c], lsl #1]\n\t"                                     \
+    "sxtb16 %[t], %[t]" ROT "\n\t" MT_DWS33_MAC(xb, p)
+#endif
+
+static inline void small33_row(uint32_t xa, uint32_t xb, const int8_t *r, int32_t c_n, int odd,
+                               int32_t *lp, int32_t *hp, int32_t *lq, int32_t *hq) {
+#if MT_DSP_ASM
+    int32_t l_p = *lp, h_p = *hp, l_q = *lq, h_q = *hq;
+    uint32_t t;
+    if (odd) {
+        __asm__(MT_DWS33_ROW(", ror #8")
+                : [lp] "+r"(l_p), [hp] "+r"(h_p), [lq] "+r"(l_q), [hq] "+r"(h_q), [t] "=&r"(t)
+                : [xa] "r"(xa), [xb] "r"(xb), [r] "r"(r), [c] "r"(c_n));
+    } else {
+        __asm__(MT_DWS33_ROW("")
+                : [lp] "+r"(l_p), [hp] "+r"(h_p), [lq] "+r"(l_q), [hq] "+r"(h_q), [t] "=&r"(t)
+                : [xa] "r"(xa), [xb] "r"(xb), [r] "r"(r), [c] "r"(c_n));
+    }
+    *lp = l_p, *hp = h_p, *lq = l_q, *hq = h_q;
+#else
+    int32_t k;
+    for (k = 0; k < 3; k++) {
+        uint32_t v = mt_ld4(r + k * c_n);
+        v = odd ? mt_sxtb16_odd(v) : mt_sxtb16(v);
+        if (k < 2) { /* xa with tap k0 -> q, k1 -> p */
+            int32_t *l = k == 0 ? lq : lp, *h = k == 0 ? hq : hp;
+            *l = mt_smlabb(xa, v, *l);
+            *h = mt_smlatt(xa, v, *h);
+        }
+        if (k > 0) { /* xb with k1 -> q, k2 -> p */
+            int32_t *l = k == 1 ? lq : lp, *h = k == 1 ? hq : hp;
+            *l = mt_smlabb(xb, v, *l);
+            *h = mt_smlatt(xb, v, *h);
+        }
+    }
+#endif
+}
+
+/* One pass of small33_group: lanes (0, 2) when odd = 0, (1, 3) when 1, their 4 outputs each
+ * (lo[o], hi[o]) from the bias. */
+static inline void small33_pass(const int8_t *ip, const int8_t *wp, int32_t c_n, uint32_t zz,
+                                int odd, int32_t b_lo, int32_t b_hi, int32_t *lo, int32_t *hi) {
+    uint32_t x[4];
+    int32_t i;
+    for (i = 0; i < 4; i++) {
+        uint32_t v = mt_ld4(ip + i * c_n);
+        x[i] = odd ? mt_sxtab16_odd(zz, v) : mt_sxtab16(zz, v);
+    }
+    for (i = 0; i < 4; i++) {
+        lo[i] = b_lo;
+        hi[i] = b_hi;
+    }
+    /* pixels 0, 1 (top row) meet weight row 0 for outputs 2, 3 and row 1 for outputs 0, 1;
+     * pixels 2, 3 row 1 for outputs 2, 3 and row 2 for outputs 0, 1 */
+    small33_row(x[0], x[1], wp, c_n, odd, &lo[2], &hi[2], &lo[3], &hi[3]);
+    small33_row(x[0], x[1], wp + 3 * c_n, c_n, odd, &lo[0], &hi[0], &lo[1], &hi[1]);
+    small33_row(x[2], x[3], wp + 3 * c_n, c_n, odd, &lo[2], &hi[2], &lo[3], &hi[3]);
+    small33_row(x[2], x[3], wp + 6 * c_n, c_n, odd, &lo[0], &hi[0], &lo[1], &hi[1]);
+}
+
+/* One lane's 4 outputs requantized with its constants read once, saturated to int8. */
+static inline void small33_rq(int32_t *a, const mt_dsp_rq_t *q) {
+    int32_t mult = q->mult, k_hi = q->k_hi, rsh = q->rsh, o;
+    uint32_t k_lo = q->k_lo;
+    for (o = 0; o < 4; o++) {
+        int32_t v = mt_dsp_rq_fast(a[o], mult, k_lo, k_hi, rsh);
+#if MT_DSP_ASM
+        __asm__("ssat %0, #8, %0" : "+r"(v));
+#else
+        v = v < -128 ? -128 : v > 127 ? 127 : v;
+#endif
+        a[o] = v;
+    }
+}
+
+/* v clamped bytewise to [lo4, hi4] (act_min, act_max in every byte) */
+static inline uint32_t small33_clamp4(uint32_t v, uint32_t lo4, uint32_t hi4) {
+#if MT_DSP_ASM
+    uint32_t t;
+    __asm__("ssub8 %1, %0, %2\n\t"
+            "sel %0, %0, %2\n\t"
+            "ssub8 %1, %3, %0\n\t"
+            "sel %0, %0, %3"
+            : "+r"(v), "=&r"(t)
+            : "r"(lo4), "r"(hi4)
+            : "cc");
+    return v;
+#else
+    uint32_t r = 0;
+    int k;
+    for (k = 0; k < 4; k++) {
+        int32_t b = mt_b(v, k);
+        r |= ((uint32_t)mt_dsp_clamp(b, mt_b(lo4, 0), mt_b(hi4, 0)) & 0xffu) << (8 * k);
+    }
+    return r;
+#endif
+}
+
+/* The 2x2 map with a 3x3 window, stride 1, pad 1 (every output takes all 4 input pixels; MCUNet's
+ * last depthwise layers), one channel group of 4 fast lanes: tap t = ky * 3 + kx meets input
+ * pixel i and output o when (ky, kx) = (iy - oy + 1, ix - ox + 1), 16 pairs over the 9 taps.
+ * Two passes, lanes (0, 2) from the even bytes and (1, 3) from the odd ones, each in four asm
+ * blocks of one weight row and 2 pixels (3 taps, 8 SMLAxy into 4 accumulators); each lane's
+ * requantization constants are read once for its 4 outputs, the int8 results are packed
+ * (lanes 0, 2 as halfwords, then 1, 3 between them), and an output's 4 lanes take one packed
+ * clamp and one store. */
+static void small33_group(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                          const int32_t *bias, const mt_dsp_rq_t *q, int8_t *out, int32_t c0) {
+    int32_t c_n = p->in_c, a[4], b[4], o;
+    uint32_t e[4], zz = mt_pack16(-p->in_zp, -p->in_zp);
+    uint32_t lo4 = mt_dup4(p->act_min), hi4 = mt_dup4(p->act_max);
+    small33_pass(in + c0, w + c0, c_n, zz, 0, bias[c0], bias[c0 + 2], a, b);
+    small33_rq(a, &q[0]);
+    small33_rq(b, &q[2]);
+    for (o = 0; o < 4; o++) e[o] = ((uint32_t)a[o] & 0xffffu) | ((uint32_t)b[o] << 16);
+    small33_pass(in + c0, w + c0, c_n, zz, 1, bias[c0 + 1], bias[c0 + 3], a, b);
+    small33_rq(a, &q[1]);
+    small33_rq(b, &q[3]);
+    for (o = 0; o < 4; o++) {
+        uint32_t v = (e[o] & 0x00ff00ffu) |
+                     ((((uint32_t)a[o] & 0xffu) | ((uint32_t)b[o] << 16)) & 0x00ff00ffu) << 8;
+        v = small33_clamp4(v, lo4, hi4);
+        memcpy(out + o * c_n + c0, &v, 4);
+    }
+}
+
 static void small_layer(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                         const int32_t *bias, mt_requant_t rq, int8_t *out) {
     mt_dw_small_taps_t tt;
-    int32_t c_n = p->in_c, c0, oy, ox, iy, ix;
+    int32_t c_n = p->in_c, c0, oy, ox, iy, ix, sq;
     /* output o = oy * out_w + ox takes input pixel (iy, ix) with tap (ky, kx) =
      * (iy - oy * stride_h + pad_top, ix - ox * stride_w + pad_left) when inside the window */
     for (oy = 0; oy < p->out_h; oy++) {
@@ -1861,6 +1999,16 @@ static void small_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
             tt.n[o] = (uint8_t)n;
         }
     }
+    /* the 2x2 map, 3x3 window, stride 1, pad 1: output o takes pixel i with tap
+     * ((i / 2 - o / 2 + 1) * 3 + i % 2 - o % 2 + 1), as small33_pass has them */
+    sq = p->in_h == 2 && p->in_w == 2 && p->out_h == 2 && p->out_w == 2 && p->kw == 3;
+    for (oy = 0; sq && oy < 4; oy++) {
+        sq = tt.n[oy] == 4;
+        for (ix = 0; sq && ix < 4; ix++) {
+            sq = tt.x[oy][ix] == ix &&
+                 tt.w[oy][ix] == ((ix / 2 - oy / 2 + 1) * 3 + ix % 2 - oy % 2 + 1) * c_n;
+        }
+    }
     for (c0 = 0; c0 < c_n; c0 += 4) {
         int32_t n_lanes = c_n - c0 < 4 ? c_n - c0 : 4;
         mt_dsp_rq_t q[4];
@@ -1868,6 +2016,10 @@ static void small_layer(const mt_conv_params_t *p, const int8_t *in, const int8_
         rq_g.mult = rq.mult + c0;
         rq_g.shift = rq.shift + c0;
         if (mt_dsp_rq_prepare(q, rq_g, n_lanes, p->out_zp) && n_lanes == 4) {
+            if (sq) {
+                small33_group(p, in, w, bias, q, out, c0);
+                continue;
+            }
             small_group(p, in, w, bias, q, out, c0, 4, &tt, 1);
         } else {
             small_group(p, in, w, bias, q, out, c0, n_lanes, &tt, 0);
