@@ -857,6 +857,35 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
     "    adc lr, r12, lr\n"                                    \
     "    smlal r5, lr, " ACC ", r10\n"                         \
     "    asr " ACC ", lr, r4\n"
+/* The 4 accumulators r0-r3 of a pass: requantized with the lane's constants ({rsh, mult, k_lo,
+ * k_hi} at sp), saturated, packed, clamped to act_min/act_max (replicated bytes at sp + 16/20)
+ * and stored at the output pointer (sp + 24) with the pixel stride (sp + 28), which advances. */
+#define MT_DWP_STORE4                                          \
+    "    ldm sp, {r4, r10, r11, r12}\n"                        \
+    MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3") \
+    "    ssat r0, #8, r0\n"                                    \
+    "    ssat r1, #8, r1\n"                                    \
+    "    ssat r2, #8, r2\n"                                    \
+    "    ssat r3, #8, r3\n"                                    \
+    "    bfi r0, r1, #8, #8\n"                                 \
+    "    bfi r0, r2, #16, #8\n"                                \
+    "    bfi r0, r3, #24, #8\n"                                \
+    "    ldrd r10, r11, [sp, #16]\n"                           \
+    "    ssub8 r12, r0, r10\n"                                 \
+    "    sel r0, r0, r10\n"                                    \
+    "    ssub8 r12, r11, r0\n"                                 \
+    "    sel r0, r0, r11\n"                                    \
+    "    ldrd r10, r11, [sp, #24]\n"                           \
+    "    strb r0, [r10]\n"                                     \
+    "    lsr r0, r0, #8\n"                                     \
+    "    strb r0, [r10, r11]\n"                                \
+    "    add r10, r10, r11, lsl #1\n"                          \
+    "    lsr r0, r0, #8\n"                                     \
+    "    strb r0, [r10]\n"                                     \
+    "    lsr r0, r0, #8\n"                                     \
+    "    strb r0, [r10, r11]\n"                                \
+    "    add r10, r10, r11, lsl #1\n"                          \
+    "    str r10, [sp, #24]\n"
 /* After a lane's rows: the next lane of the call (its requantization and bias from lq, output,
  * plane and weights one lane on) from label 2, or out (label 9). */
 #define MT_DWP_NEXT                                            \
@@ -942,31 +971,7 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
             WINDOW                                             \
             "    add lr, lr, #" #ADV "\n"                      \
             "    str lr, [sp, #32]\n"                          \
-            "    ldm sp, {r4, r10, r11, r12}\n"                \
-            MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3") \
-            "    ssat r0, #8, r0\n"                            \
-            "    ssat r1, #8, r1\n"                            \
-            "    ssat r2, #8, r2\n"                            \
-            "    ssat r3, #8, r3\n"                            \
-            "    bfi r0, r1, #8, #8\n"                         \
-            "    bfi r0, r2, #16, #8\n"                        \
-            "    bfi r0, r3, #24, #8\n"                        \
-            "    ldrd r10, r11, [sp, #16]\n"                   \
-            "    ssub8 r12, r0, r10\n"                         \
-            "    sel r0, r0, r10\n"                            \
-            "    ssub8 r12, r11, r0\n"                         \
-            "    sel r0, r0, r11\n"                            \
-            "    ldrd r10, r11, [sp, #24]\n"                   \
-            "    strb r0, [r10]\n"                             \
-            "    lsr r0, r0, #8\n"                             \
-            "    strb r0, [r10, r11]\n"                        \
-            "    add r10, r10, r11, lsl #1\n"                  \
-            "    lsr r0, r0, #8\n"                             \
-            "    strb r0, [r10]\n"                             \
-            "    lsr r0, r0, #8\n"                             \
-            "    strb r0, [r10, r11]\n"                        \
-            "    add r10, r10, r11, lsl #1\n"                  \
-            "    str r10, [sp, #24]\n"                         \
+            MT_DWP_STORE4                                      \
             RELOAD                                             \
             "    ldr lr, [sp, #32]\n"                          \
             "    ldr r12, [sp, #36]\n"                         \
@@ -1514,31 +1519,7 @@ static void band_lane_c(const mt_conv_params_t *p, const mt_dw_band_job_t *j, co
             "    mov r2, r0\n"                                 \
             "    mov r3, r0\n"                                 \
             WINDOW                                             \
-            "    ldm sp, {r4, r10, r11, r12}\n"                \
-            MT_DWP_RQ("r0") MT_DWP_RQ("r1") MT_DWP_RQ("r2") MT_DWP_RQ("r3") \
-            "    ssat r0, #8, r0\n"                            \
-            "    ssat r1, #8, r1\n"                            \
-            "    ssat r2, #8, r2\n"                            \
-            "    ssat r3, #8, r3\n"                            \
-            "    bfi r0, r1, #8, #8\n"                         \
-            "    bfi r0, r2, #16, #8\n"                        \
-            "    bfi r0, r3, #24, #8\n"                        \
-            "    ldrd r10, r11, [sp, #16]\n"                   \
-            "    ssub8 r12, r0, r10\n"                         \
-            "    sel r0, r0, r10\n"                            \
-            "    ssub8 r12, r11, r0\n"                         \
-            "    sel r0, r0, r11\n"                            \
-            "    ldrd r10, r11, [sp, #24]\n"                   \
-            "    strb r0, [r10]\n"                             \
-            "    lsr r0, r0, #8\n"                             \
-            "    strb r0, [r10, r11]\n"                        \
-            "    add r10, r10, r11, lsl #1\n"                  \
-            "    lsr r0, r0, #8\n"                             \
-            "    strb r0, [r10]\n"                             \
-            "    lsr r0, r0, #8\n"                             \
-            "    strb r0, [r10, r11]\n"                        \
-            "    add r10, r10, r11, lsl #1\n"                  \
-            "    str r10, [sp, #24]\n"                         \
+            MT_DWP_STORE4                                      \
             "    ldr r12, [sp, #60]\n"                         \
             "    subs r12, r12, #1\n"                          \
             "    str r12, [sp, #60]\n"                         \
