@@ -138,25 +138,7 @@ __asm__(
      * walks the stream (pointwise_s8_dsp_gemm.h), lr the outputs. Frame: [0] lo4 [4] hi4 (unread)
      * [8] out_step [12, F) widened pair, F = 12 + 16 g:
      * [F] x [F+4] x_step [F+8] pairs [F+12] w [F+16] qs [F+20] zz. */
-    "    .macro MT_PWS_WIDEN j, g\n"
-    "    ldr r4, [r0, #(4 * \\j)]\n"
-    "    ldr r5, [r1, #(4 * \\j)]\n"
-    "    sxtab16 r6, r2, r4\n"
-    "    sxtab16 r4, r2, r4, ror #8\n"
-    "    sxtab16 r7, r2, r5\n"
-    "    sxtab16 r5, r2, r5, ror #8\n"
-    "    str r6, [sp, #(12 + 16 * \\j)]\n"
-    "    str r4, [sp, #(16 + 16 * \\j)]\n"
-    "    str r7, [sp, #(20 + 16 * \\j)]\n"
-    "    str r5, [sp, #(24 + 16 * \\j)]\n"
-    "    .if (\\j) + 1 < \\g\n"
-    "    MT_PWS_WIDEN (\\j + 1), \\g\n"
-    "    .endif\n"
-    "    .endm\n"
-    /* The RGB stem's windows straight from the input (conv_s8_dsp.c, rgb3 order): r0, r1
-     * the top-left bytes of both windows, r3 the input row in bytes; per window row two words
-     * (groups 2 ky and 2 ky + 1), then group 6 = the rows' last bytes and zp24 (frame word ZP).
-     * Leaves r0, r1 where they started. */
+    /* Group j of both pixels (words at r0 + off, r1 + off) widened into the frame. */
     "    .macro MT_PWS_WIDEN_W j, off\n"
     "    ldr r4, [r0, #\\off]\n"
     "    ldr r5, [r1, #\\off]\n"
@@ -169,6 +151,16 @@ __asm__(
     "    str r7, [sp, #(20 + 16 * \\j)]\n"
     "    str r5, [sp, #(24 + 16 * \\j)]\n"
     "    .endm\n"
+    "    .macro MT_PWS_WIDEN j, g\n"
+    "    MT_PWS_WIDEN_W \\j, (4*\\j)\n"
+    "    .if (\\j) + 1 < \\g\n"
+    "    MT_PWS_WIDEN (\\j + 1), \\g\n"
+    "    .endif\n"
+    "    .endm\n"
+    /* The RGB stem's windows straight from the input (conv_s8_dsp.c, rgb3 order): r0, r1
+     * the top-left bytes of both windows, r3 the input row in bytes; per window row two words
+     * (groups 2 ky and 2 ky + 1), then group 6 = the rows' last bytes and zp24 (frame word ZP).
+     * Leaves r0, r1 where they started. */
     "    .macro MT_PWS_WIDEN_RGB3 zp\n"
     "    MT_PWS_WIDEN_W 0, 0\n"
     "    MT_PWS_WIDEN_W 1, 4\n"
