@@ -914,42 +914,36 @@ static void plane_channel_c(const mt_conv_params_t *p, const mt_dw_plane_job_t *
     "    b 2b\n"                                               \
     "9:\n"
 /* 5x5 window row: plane words X01 X23 X45 X67 (r4..r7), weights W01 W23 W12 W34 (r8..r11,
- * from the frame), 12 multiplies for 20 MACs. */
-#define MT_DWP5_ROW(OFF, WOFF)                                 \
+ * from the frame), 12 multiplies for 20 MACs: the loads, the first tap pair (ROW0: r0 = the
+ * bias seeding r1..r3, no MOVs), then the rest, which both share. */
+#define MT_DWP5_LOAD(OFF, WOFF)                                \
     "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
     "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
     "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
-    "    ldrd r10, r11, [r12, #" #WOFF " + 8]\n"               \
+    "    ldrd r10, r11, [r12, #" #WOFF " + 8]\n"
+#define MT_DWP5_TAIL(OFF, WOFF)                                \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r2, r6, r9, r2\n"                               \
+    "    smlad r1, r5, r10, r1\n"                              \
+    "    smlad r3, r6, r10, r3\n"                              \
+    "    smlabt r0, r6, r11, r0\n"                             \
+    "    smlad r1, r6, r11, r1\n"                              \
+    "    smlabt r2, r7, r11, r2\n"                             \
+    "    smlad r3, r7, r11, r3\n"
+#define MT_DWP5_ROW(OFF, WOFF)                                 \
+    MT_DWP5_LOAD(OFF, WOFF)                                    \
     "    smlad r0, r4, r8, r0\n"                               \
     "    smlatb r1, r4, r8, r1\n"                              \
     "    smlad r2, r5, r8, r2\n"                               \
     "    smlatb r3, r5, r8, r3\n"                              \
-    "    smlad r0, r5, r9, r0\n"                               \
-    "    smlad r2, r6, r9, r2\n"                               \
-    "    smlad r1, r5, r10, r1\n"                              \
-    "    smlad r3, r6, r10, r3\n"                              \
-    "    smlabt r0, r6, r11, r0\n"                             \
-    "    smlad r1, r6, r11, r1\n"                              \
-    "    smlabt r2, r7, r11, r2\n"                             \
-    "    smlad r3, r7, r11, r3\n"
-/* The first window row, r0 = the bias seeding r1..r3 (no MOVs). */
+    MT_DWP5_TAIL(OFF, WOFF)
 #define MT_DWP5_ROW0(OFF, WOFF)                                \
-    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
-    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
-    "    ldrd r10, r11, [r12, #" #WOFF " + 8]\n"               \
+    MT_DWP5_LOAD(OFF, WOFF)                                    \
     "    smlatb r1, r4, r8, r0\n"                              \
     "    smlad r2, r5, r8, r0\n"                               \
     "    smlatb r3, r5, r8, r0\n"                              \
     "    smlad r0, r4, r8, r0\n"                               \
-    "    smlad r0, r5, r9, r0\n"                               \
-    "    smlad r2, r6, r9, r2\n"                               \
-    "    smlad r1, r5, r10, r1\n"                              \
-    "    smlad r3, r6, r10, r3\n"                              \
-    "    smlabt r0, r6, r11, r0\n"                             \
-    "    smlad r1, r6, r11, r1\n"                              \
-    "    smlabt r2, r7, r11, r2\n"                             \
-    "    smlad r3, r7, r11, r3\n"
+    MT_DWP5_TAIL(OFF, WOFF)
 /* The plane function: copy the job (COPY, FRAME bytes) into the frame, then per 4 outputs
  * bias, WINDOW, requantization, clamp, 4 STRB; RELOAD restores what the window keeps in
  * registers. */
@@ -1011,88 +1005,71 @@ MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5", 84, MT_DWP_COPY, "",
  * weight word at plane words 0..3 steps apart: per window row 4 SMLAD per weight pair, the
  * plane words loaded once (X01..XCD for 7x7, X01..XAB for 5x5). 7x7: 16 multiplies for 28
  * MACs, 5x5: 12 for 20. */
+/* 7x7 s2 window row: the loads, then the first weight pair (accumulating, or seeding r1..r3
+ * from the bias in r0 in the first row), then the rest, which both share. */
+#define MT_DWP7S2_LOAD(OFF, WOFF)                              \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"
+#define MT_DWP7S2_TAIL(OFF, WOFF)                              \
+    "    ldr r4, [lr, #" #OFF " + 16]\n"                       \
+    "    smlad r0, r5, r9, r0\n"                               \
+    "    smlad r1, r6, r9, r1\n"                               \
+    "    smlad r2, r7, r9, r2\n"                               \
+    "    smlad r3, r4, r9, r3\n"                               \
+    "    ldrd r10, r11, [lr, #" #OFF " + 20]\n"                \
+    "    ldrd r8, r9, [r12, #" #WOFF " + 8]\n"                 \
+    "    smlad r0, r6, r8, r0\n"                               \
+    "    smlad r1, r7, r8, r1\n"                               \
+    "    smlad r2, r4, r8, r2\n"                               \
+    "    smlad r3, r10, r8, r3\n"                              \
+    "    smlabb r0, r7, r9, r0\n"                              \
+    "    smlabb r1, r4, r9, r1\n"                              \
+    "    smlabb r2, r10, r9, r2\n"                             \
+    "    smlabb r3, r11, r9, r3\n"
 #define MT_DWP7S2_ROW(OFF, WOFF)                               \
-    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
-    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    MT_DWP7S2_LOAD(OFF, WOFF)                                  \
     "    smlad r0, r4, r8, r0\n"                               \
     "    smlad r1, r5, r8, r1\n"                               \
     "    smlad r2, r6, r8, r2\n"                               \
     "    smlad r3, r7, r8, r3\n"                               \
-    "    ldr r4, [lr, #" #OFF " + 16]\n"                       \
-    "    smlad r0, r5, r9, r0\n"                               \
-    "    smlad r1, r6, r9, r1\n"                               \
-    "    smlad r2, r7, r9, r2\n"                               \
-    "    smlad r3, r4, r9, r3\n"                               \
-    "    ldrd r10, r11, [lr, #" #OFF " + 20]\n"                \
-    "    ldrd r8, r9, [r12, #" #WOFF " + 8]\n"                 \
-    "    smlad r0, r6, r8, r0\n"                               \
-    "    smlad r1, r7, r8, r1\n"                               \
-    "    smlad r2, r4, r8, r2\n"                               \
-    "    smlad r3, r10, r8, r3\n"                              \
-    "    smlabb r0, r7, r9, r0\n"                              \
-    "    smlabb r1, r4, r9, r1\n"                              \
-    "    smlabb r2, r10, r9, r2\n"                             \
-    "    smlabb r3, r11, r9, r3\n"
+    MT_DWP7S2_TAIL(OFF, WOFF)
 #define MT_DWP7S2_ROW0(OFF, WOFF)                              \
-    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
-    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    MT_DWP7S2_LOAD(OFF, WOFF)                                  \
     "    smlad r1, r5, r8, r0\n"                               \
     "    smlad r2, r6, r8, r0\n"                               \
     "    smlad r3, r7, r8, r0\n"                               \
     "    smlad r0, r4, r8, r0\n"                               \
-    "    ldr r4, [lr, #" #OFF " + 16]\n"                       \
+    MT_DWP7S2_TAIL(OFF, WOFF)
+#define MT_DWP5S2_LOAD(OFF, WOFF)                              \
+    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
+    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
+    "    ldrd r8, r9, [r12, #" #WOFF "]\n"
+#define MT_DWP5S2_TAIL(OFF, WOFF)                              \
+    "    ldrd r10, r11, [lr, #" #OFF " + 16]\n"                \
     "    smlad r0, r5, r9, r0\n"                               \
     "    smlad r1, r6, r9, r1\n"                               \
     "    smlad r2, r7, r9, r2\n"                               \
-    "    smlad r3, r4, r9, r3\n"                               \
-    "    ldrd r10, r11, [lr, #" #OFF " + 20]\n"                \
-    "    ldrd r8, r9, [r12, #" #WOFF " + 8]\n"                 \
-    "    smlad r0, r6, r8, r0\n"                               \
-    "    smlad r1, r7, r8, r1\n"                               \
-    "    smlad r2, r4, r8, r2\n"                               \
-    "    smlad r3, r10, r8, r3\n"                              \
-    "    smlabb r0, r7, r9, r0\n"                              \
-    "    smlabb r1, r4, r9, r1\n"                              \
-    "    smlabb r2, r10, r9, r2\n"                             \
-    "    smlabb r3, r11, r9, r3\n"
+    "    smlad r3, r10, r9, r3\n"                              \
+    "    ldr r8, [r12, #" #WOFF " + 8]\n"                      \
+    "    smlabb r0, r6, r8, r0\n"                              \
+    "    smlabb r1, r7, r8, r1\n"                              \
+    "    smlabb r2, r10, r8, r2\n"                             \
+    "    smlabb r3, r11, r8, r3\n"
 #define MT_DWP5S2_ROW(OFF, WOFF)                               \
-    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
-    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    MT_DWP5S2_LOAD(OFF, WOFF)                                  \
     "    smlad r0, r4, r8, r0\n"                               \
     "    smlad r1, r5, r8, r1\n"                               \
     "    smlad r2, r6, r8, r2\n"                               \
     "    smlad r3, r7, r8, r3\n"                               \
-    "    ldrd r10, r11, [lr, #" #OFF " + 16]\n"                \
-    "    smlad r0, r5, r9, r0\n"                               \
-    "    smlad r1, r6, r9, r1\n"                               \
-    "    smlad r2, r7, r9, r2\n"                               \
-    "    smlad r3, r10, r9, r3\n"                              \
-    "    ldr r8, [r12, #" #WOFF " + 8]\n"                      \
-    "    smlabb r0, r6, r8, r0\n"                              \
-    "    smlabb r1, r7, r8, r1\n"                              \
-    "    smlabb r2, r10, r8, r2\n"                             \
-    "    smlabb r3, r11, r8, r3\n"
+    MT_DWP5S2_TAIL(OFF, WOFF)
 #define MT_DWP5S2_ROW0(OFF, WOFF)                              \
-    "    ldrd r4, r5, [lr, #" #OFF "]\n"                       \
-    "    ldrd r6, r7, [lr, #" #OFF " + 8]\n"                   \
-    "    ldrd r8, r9, [r12, #" #WOFF "]\n"                     \
+    MT_DWP5S2_LOAD(OFF, WOFF)                                  \
     "    smlad r1, r5, r8, r0\n"                               \
     "    smlad r2, r6, r8, r0\n"                               \
     "    smlad r3, r7, r8, r0\n"                               \
     "    smlad r0, r4, r8, r0\n"                               \
-    "    ldrd r10, r11, [lr, #" #OFF " + 16]\n"                \
-    "    smlad r0, r5, r9, r0\n"                               \
-    "    smlad r1, r6, r9, r1\n"                               \
-    "    smlad r2, r7, r9, r2\n"                               \
-    "    smlad r3, r10, r9, r3\n"                              \
-    "    ldr r8, [r12, #" #WOFF " + 8]\n"                      \
-    "    smlabb r0, r6, r8, r0\n"                              \
-    "    smlabb r1, r7, r8, r1\n"                              \
-    "    smlabb r2, r10, r8, r2\n"                             \
-    "    smlabb r3, r11, r8, r3\n"
+    MT_DWP5S2_TAIL(OFF, WOFF)
 void mt_depthwise_s8_dsp_plane5s2(const mt_dw_plane_job_t *job);
 void mt_depthwise_s8_dsp_plane7s2(const mt_dw_plane_job_t *job);
 MT_DWP_FUNC("mt_depthwise_s8_dsp_plane5s2", 84, MT_DWP_COPY, "",
