@@ -35,7 +35,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "factory"))
+sys.path.insert(0, ROOT)  # the factory package
 import tasks as T  # noqa: E402
 
 RATIO = 0.5
@@ -299,7 +299,7 @@ def mean_std(v):
 
 def baseline_module():
     try:
-        import baselines  # factory/baselines.py (another engineer's)
+        from factory import baselines
         return baselines
     except ImportError:
         return None
@@ -387,7 +387,7 @@ def collect(ctx):
                     res["pending"][method] = "smoke run" if ctx.smoke else "no teacher in models/manifest.json"
                     continue
                 try:
-                    from probe import teacher_features
+                    from factory.probe import teacher_features
                     allx = np.concatenate([d["pool"][0], d["test"][0], d["split_train"][0], d["split_test"][0]])
                     log(f"bench: {task} teacher {target} @ {px} px features ({len(allx)} images)")
                     f = teacher_features(target, px, f"bench-{task}-{ctx.data_sha[task]}", allx)

@@ -24,7 +24,7 @@ import sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "factory"))
+sys.path.insert(0, ROOT)  # the factory package
 
 TASKS = ("fashion", "digits", "cifar10")
 IN_DOMAIN = {"cifar10"}
@@ -54,15 +54,15 @@ def _raw(name, cifar=None):
     """(pool_source, test_source) as (images, labels) pairs; the same array when the task draws
     both from one set."""
     if name == "fashion":
-        from downstream import load_fashion
+        from factory.downstream import load_fashion
         d = load_fashion()
         return d["train"], d["test"]
     if name == "digits":
-        from downstream import load_digits_png
+        from factory.downstream import load_digits_png
         d = load_digits_png()
         return d, d
     if name == "cifar10":
-        from cifar import DEFAULT_ARCHIVE, load_split
+        from factory.cifar import DEFAULT_ARCHIVE, load_split
         d = load_split("test", cifar or DEFAULT_ARCHIVE)
         return d, d
     raise ValueError(f"unknown task {name} (one of {TASKS})")

@@ -50,8 +50,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import netspec  # noqa: E402
+from factory import env
+from factory import netspec
 
 METHODS = ("tinytl", "sparseupdate")
 DEFAULTS = {
@@ -453,7 +453,7 @@ _TASKS = {}
 
 def _task(task, cifar=None):
     if task not in _TASKS:
-        import downstream
+        from factory import downstream
         _TASKS[task] = downstream.load_task(task, cifar) if cifar else downstream.load_task(task)
     return _TASKS[task]
 
@@ -480,7 +480,7 @@ def probe_reference(checkpoint, task, k, seed, cifar=None):
     """The frozen-extractor reference on the same samples: probe.probe_accuracy (standardised
     features, logistic regression) on the checkpoint's full pooled feature -- what TTL's (and
     MicroT's full-stage) personalization trains. Returns accuracy 0..1."""
-    import probe
+    from factory import probe
     ck = load_checkpoint(checkpoint) if isinstance(checkpoint, str) else checkpoint
     d = _task(task, cifar)
     key = (id(ck["state_dict"]), task)
@@ -527,7 +527,7 @@ def main():
     ap.add_argument("--probe", action="store_true",
                     help="also score a linear probe on the frozen full feature, same samples")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    env.set_up(args.threads)
     opts = {key: getattr(args, key) for key in ("lr", "epochs", "batch") if getattr(args, key)}
     ck = load_checkpoint(args.checkpoint)
     accs, probes, res = [], [], None

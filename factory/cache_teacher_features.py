@@ -14,9 +14,9 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cifar import DEFAULT_ARCHIVE, cache_dir, load_split
-from teacher import Teacher, repair_images_default
+from factory import env
+from factory.cifar import DEFAULT_ARCHIVE, cache_dir, load_split
+from factory.teacher import Teacher, repair_images_default
 
 
 def feature_path(target, px, split="train"):
@@ -56,17 +56,7 @@ def embed_timed(teacher, images, batch, label):
     return np.concatenate(out), time.time() - t0
 
 
-def ensure_malloc_env():
-    """glibc's default mmap threshold made PyTorch 7-10x slower on large activations (see
-    ../shared/environment-notes.md); the variables are read at start-up, so re-exec once."""
-    if not all(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")):
-        for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
-            os.environ.setdefault(k, str(10 ** 12))
-        os.execv(sys.executable, [sys.executable] + sys.argv)
-
-
 def main():
-    ensure_malloc_env()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--target", default="mnv2.b13", help="teacher target (see factory/teacher.py)")
     ap.add_argument("--px", type=int, default=96, help="teacher input size (CIFAR is resized up)")
@@ -76,7 +66,7 @@ def main():
     ap.add_argument("--default", action="store_true", help="also make this target the DEFAULT")
     ap.add_argument("--force", action="store_true", help="recompute even if the files exist")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    env.set_up(args.threads)
     torch.manual_seed(0)
 
     parts = args.target.split("+")

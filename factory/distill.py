@@ -18,10 +18,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cifar  # noqa: E402
-import netspec  # noqa: E402
-import students  # noqa: E402
+from factory import env
+from factory import cifar
+from factory import netspec
+from factory import students
 
 # ImageNet normalisation (the paper's and the teacher's): x = (pixel/255 - mean) / std.
 # The exporter writes these into the model file's input LUT.
@@ -320,9 +320,13 @@ def main(argv=None):
     args = parse_args(argv)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
+    env.set_up(args.threads or max(1, 2 // world))
+    if args.device.startswith("cuda") and world > 1:
+        # one GPU per local process; NCCL between GPUs (any number of nodes under torchrun)
+        args.device = "cuda:%d" % int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(args.device)
     if world > 1:
-        torch.distributed.init_process_group("gloo")
-    torch.set_num_threads(args.threads or max(1, 2 // world))
+        torch.distributed.init_process_group("nccl" if args.device.startswith("cuda") else "gloo")
     name = run_name(args)
     out_dir = os.path.join(args.runs_dir or os.path.join(cifar.cache_dir(), "runs"), name)
     os.makedirs(out_dir, exist_ok=True)

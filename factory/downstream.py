@@ -16,8 +16,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cifar import DEFAULT_ARCHIVE, load_split  # noqa: E402
+from factory.cifar import DEFAULT_ARCHIVE, load_split
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"  # Debian dataset-fashion-mnist
 DIGITS_PNG = "/usr/share/doc/opencv-doc/examples/data/digits.png"  # Debian opencv-doc

@@ -23,13 +23,13 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cifar  # noqa: E402
-import downstream  # noqa: E402
-import netspec  # noqa: E402
-import probe  # noqa: E402
-import runtime_features as rf  # noqa: E402
-from export_models import MANIFEST, MODELS_DIR, PROBE, TASK_NAMES, load_json, runs_dir, save_json  # noqa: E402
+from factory import env
+from factory import cifar
+from factory import downstream
+from factory import netspec
+from factory import probe
+from factory import runtime_features as rf
+from factory.export_models import MANIFEST, MODELS_DIR, PROBE, TASK_NAMES, load_json, runs_dir, save_json
 
 UNSEEN = ("fashion", "digits")
 NOTES_MARK = "<!-- notes: written by hand, kept when evaluate.py regenerates the tables above -->"
@@ -106,8 +106,7 @@ def export_replicate(name, run, args):
     mtm = os.path.join(out, name + ".mtm")
     ck = os.path.join(runs_dir(args.runs_dir), run, "final.pt")
     if not (os.path.exists(mtm) and os.path.getmtime(mtm) > os.path.getmtime(ck)):
-        cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                            "export_models.py"), "%s=%s" % (name, run),
+        cmd = [sys.executable, "-m", "factory.export_models", "%s=%s" % (name, run),
                "--out-dir", out, "--cifar", args.cifar, "--microt", args.microt]
         if args.runs_dir:
             cmd += ["--runs-dir", args.runs_dir]
@@ -121,7 +120,6 @@ def unseen_mean(tasks, ks):
 
 
 def main():
-    probe.ensure_malloc_env()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", nargs="*", help="shipped names (default: all in the manifest)")
     ap.add_argument("--candidates", nargs="*", default=[],
@@ -144,7 +142,7 @@ def main():
                          "more than this (mean |int8 - float| / mean |float|; smoke assertion)")
     ap.add_argument("--microt", default=rf.DEFAULT_MICROT)
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    env.set_up(args.threads)
     t_start = time.time()
     pool_n, test_n = (10, 10) if args.smoke else (downstream.POOL_PER_CLASS, downstream.TEST_PER_CLASS)
     ks, seeds = ((5,), (0,)) if args.smoke else (probe.KS, probe.SEEDS)

@@ -20,13 +20,13 @@ from types import SimpleNamespace
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cifar  # noqa: E402
-import mtm  # noqa: E402
-import netspec  # noqa: E402
-import quantize  # noqa: E402
-import students  # noqa: E402
-from runtime_features import DEFAULT_MICROT, REPO  # noqa: E402
+from factory import env
+from factory import cifar
+from factory import mtm
+from factory import netspec
+from factory import quantize
+from factory import students
+from factory.runtime_features import DEFAULT_MICROT, REPO
 
 MODELS_DIR = os.path.join(REPO, "models")
 MANIFEST = "manifest.json"
@@ -296,7 +296,7 @@ def main():
     ap.add_argument("--microt", default=DEFAULT_MICROT)
     args = ap.parse_args()
     torch.manual_seed(0)
-    torch.set_num_threads(2)
+    env.set_up(2)
     man_path = os.path.join(args.out_dir, MANIFEST)
     manifest = load_json(man_path, {})
     for item in args.models:

@@ -11,8 +11,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mtm  # noqa: E402
+from factory import mtm
 
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1

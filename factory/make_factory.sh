@@ -63,7 +63,7 @@ C=${MICROT_CACHE:-$HOME/.cache/microt}
 
 stamp "teacher import (npm nsfwjs@4.3.0 -> $C/teacher)"
 [ -f "$C/teacher/mobilenet_v2.npz" ] && [ -f "$C/teacher/inception_v3.npz" ] \
-    || /usr/bin/python3 factory/teacher_import.py
+    || factory/run.sh teacher_import.py
 
 stamp "teacher features (cached once; docs/teacher.md)"
 $R cache_teacher_features.py --target mnv2.b13 --px 96 --cifar "$CIFAR"

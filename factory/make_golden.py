@@ -12,9 +12,8 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import int8_reference  # noqa: E402
-import mtm  # noqa: E402
+from factory import int8_reference
+from factory import mtm
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data")
 

@@ -12,10 +12,9 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mtm  # noqa: E402
-import netspec  # noqa: E402
-import quantize  # noqa: E402
+from factory import mtm
+from factory import netspec
+from factory import quantize
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
                            "test-model.mtm")

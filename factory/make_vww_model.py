@@ -23,11 +23,10 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import make_test_model  # noqa: E402
-import mtm  # noqa: E402
-import netspec  # noqa: E402
-import quantize  # noqa: E402
+from factory import make_test_model
+from factory import mtm
+from factory import netspec
+from factory import quantize
 
 MEAN = (0.5, 0.5, 0.5)  # x = pixel/127.5 - 1, the [-1, 1] input of the reference model
 STD = (0.5, 0.5, 0.5)

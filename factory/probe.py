@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cifar import DEFAULT_ARCHIVE, cache_dir
-from downstream import TASKS, load_task
+from factory import env
+from factory.cifar import DEFAULT_ARCHIVE, cache_dir
+from factory.downstream import TASKS, load_task
 
 KS = (10, 100)
 SEEDS = (0, 1, 2)
@@ -45,7 +45,7 @@ def probe_task(pool_x, pool_y, test_x, test_y, ks=KS, seeds=SEEDS):
 
 def _pixels(images, px=32):
     """Raw-pixel floor: grey/RGB resized to px (3 channels), flattened."""
-    from teacher import to_input
+    from factory.teacher import to_input
     return to_input(images, px).permute(0, 2, 3, 1).reshape(len(images), -1).numpy()
 
 
@@ -53,7 +53,7 @@ def teacher_features(part, px, task, images, batch=250):
     """Pooled taps of one target part (e.g. 'mnv2.b10.b13.recal') for one task's images, cached
     per tap in <cache>/probe/<model+options>-<px>-<task>-<which>.npz. Returns [N, D]."""
     import torch
-    from teacher import TAPS, Teacher, parse_target, repair_images_default
+    from factory.teacher import TAPS, Teacher, parse_target, repair_images_default
     (short, taps, sym, repair), = parse_target(part)
     opts = (".sym" if sym else "") + (f".{repair}" if repair else "")
     path = os.path.join(cache_dir(), "probe", f"{short}{opts}-{px}-{task}.npz")
@@ -63,7 +63,7 @@ def teacher_features(part, px, task, images, batch=250):
         teacher = Teacher(f"{short}." + ".".join(alias[t] for t in taps) + opts, px,
                           repair_images=repair_images_default() if repair else None)
         net = teacher.nets[0]
-        from teacher import to_input
+        from factory.teacher import to_input
         outs = {t: [] for t in taps}
         with torch.no_grad():
             for i in range(0, len(images), batch):
@@ -85,17 +85,7 @@ def target_features(target, px, task, images):
     return np.concatenate([teacher_features(p, px, task, images) for p in target.split("+")], 1)
 
 
-def ensure_malloc_env():
-    """glibc's default mmap threshold made PyTorch 7-10x slower on large activations (see
-    ../shared/environment-notes.md); the variables are read at start-up, so re-exec once."""
-    if not all(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")):
-        for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
-            os.environ.setdefault(k, str(10 ** 12))
-        os.execv(sys.executable, [sys.executable] + sys.argv)
-
-
 def main():
-    ensure_malloc_env()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("targets", nargs="+", help="teacher targets (factory/teacher.py names) or 'pixels'")
     ap.add_argument("--px", type=int, default=96)
@@ -105,7 +95,7 @@ def main():
     ap.add_argument("--markdown", action="store_true", help="print a markdown table row per target")
     args = ap.parse_args()
     import torch
-    torch.set_num_threads(args.threads)
+    env.set_up(args.threads)
     data = {}
     for t in args.tasks:
         try:

@@ -15,9 +15,8 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mtm  # noqa: E402
-import netspec  # noqa: E402
+from factory import mtm
+from factory import netspec
 
 ADD_LEFT_SHIFT = 20
 
@@ -207,7 +206,7 @@ def _load_calibration(args, spec):
     if args.calib_npy:
         imgs = np.load(args.calib_npy)
     else:
-        import cifar
+        from factory import cifar
         imgs, _ = cifar.load_split("train", args.cifar) if args.cifar else cifar.load_split("train")
     imgs = imgs[rng.permutation(len(imgs))[:args.n_calib]]
     if imgs.shape[1:3] != (px, px):

@@ -8,7 +8,7 @@ import copy
 
 import torch
 
-import netspec
+from factory import netspec
 
 FLASH_LIMIT_BYTES = 1024 * 1024
 ARENA_LIMIT_BYTES = 256 * 1024

@@ -20,8 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cifar import cache_dir  # noqa: E402
+from factory.cifar import cache_dir
 
 MODELS = {"mnv2": "mobilenet_v2", "incv3": "inception_v3"}
 TAPS = {  # short tap name -> Keras layer whose output is pooled
@@ -367,7 +366,7 @@ class Teacher(nn.Module):
 
 def repair_images_default(n=2000, seed=0):
     """The unlabelled images used for BN repair: a fixed random subset of CIFAR-10 train."""
-    from cifar import load_split
+    from factory.cifar import load_split
     images, _ = load_split("train")
     idx = np.random.default_rng(seed).choice(len(images), n, replace=False)
     return images[np.sort(idx)]

@@ -15,8 +15,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cifar import cache_dir  # noqa: E402
+from factory.cifar import cache_dir
 
 PACKAGE = "nsfwjs"
 VERSION = "4.3.0"

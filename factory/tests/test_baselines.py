@@ -12,9 +12,8 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-import baselines  # noqa: E402
-import netspec  # noqa: E402
+from factory import baselines
+from factory import netspec
 
 torch.set_num_threads(1)
 

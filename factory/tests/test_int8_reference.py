@@ -12,13 +12,12 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-import int8_reference as ir  # noqa: E402
-import make_golden  # noqa: E402
-import make_test_model  # noqa: E402
-import mtm  # noqa: E402
-import netspec  # noqa: E402
-import quantize  # noqa: E402
+from factory import int8_reference as ir
+from factory import make_golden
+from factory import make_test_model
+from factory import mtm
+from factory import netspec
+from factory import quantize
 
 DATA = os.path.join(HERE, "..", "..", "tests", "data")
 

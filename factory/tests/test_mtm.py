@@ -9,10 +9,9 @@ import zlib
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-import make_test_model  # noqa: E402
-import mtm  # noqa: E402
-import netspec  # noqa: E402
+from factory import make_test_model
+from factory import mtm
+from factory import netspec
 
 DATA = os.path.join(HERE, "..", "..", "tests", "data")
 SEED = 1234  # make_test_model's default

@@ -2,7 +2,7 @@
 
 Golden pooled taps come from factory/tfjs_golden.mjs (tfjs wasm backend), stored in
 tests/data/teacher-golden.npz. Skips, with the reason, when the imported teacher weights are
-absent (run `python3 factory/teacher_import.py` to create them; it needs npm).
+absent (run `factory/run.sh teacher_import.py` to create them; it needs npm).
 """
 import json
 import os
@@ -12,7 +12,6 @@ import unittest
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
 
 GOLDEN = os.path.join(HERE, "data", "teacher-golden.npz")
 # Relative tolerance on each pooled vector (max |port - tfjs| / max |tfjs|): float32 with a
@@ -42,12 +41,12 @@ def golden_input(kind, px):
 def _teacher_missing():
     try:
         import torch  # noqa: F401
-        from teacher import weights_path
+        from factory.teacher import weights_path
     except ImportError as e:
         return f"needs python3-torch: {e}"
     missing = [m for m in ("mobilenet_v2", "inception_v3") if not os.path.exists(weights_path(m))]
     if missing:
-        return (f"teacher weights {missing} not imported (run: /usr/bin/python3 factory/teacher_import.py; "
+        return (f"teacher weights {missing} not imported (run: factory/run.sh teacher_import.py; "
                 "needs npm and network access to the npm registry)")
     return None
 
@@ -64,7 +63,7 @@ class TeacherMatchesTfjs(unittest.TestCase):
 
     def _run(self, model):
         import torch
-        from teacher import KerasNet, to_input
+        from factory.teacher import KerasNet, to_input
         worst = 0.0
         cases = [c for c in self.cases if c[0] == model]
         self.assertGreater(len(cases), 0, f"no golden cases for {model}")
@@ -123,12 +122,12 @@ class ProbeScores(unittest.TestCase):
         self.pool, self.test = draw(150), draw(100)
 
     def test_separable_classes_score_high(self):
-        from probe import probe_accuracy
+        from factory.probe import probe_accuracy
         acc = probe_accuracy(*self.pool, *self.test, k=10, seed=0)
         self.assertGreater(acc, 0.95)
 
     def test_shuffled_labels_score_chance(self):
-        from probe import probe_accuracy
+        from factory.probe import probe_accuracy
         y = np.random.default_rng(1).permutation(self.pool[1])
         acc = probe_accuracy(self.pool[0], y, *self.test, k=100, seed=0)
         self.assertLess(acc, 0.25)
@@ -136,7 +135,7 @@ class ProbeScores(unittest.TestCase):
 
 class DownstreamReaders(unittest.TestCase):
     def test_digits_layout(self):
-        import downstream
+        from factory import downstream
         if not os.path.exists(downstream.DIGITS_PNG):
             self.skipTest(f"{downstream.DIGITS_PNG} absent (Debian package opencv-doc)")
         x, y = downstream.load_digits_png()
@@ -148,7 +147,7 @@ class DownstreamReaders(unittest.TestCase):
         self.assertIn(int(np.argmax(ink)), (0, 8))
 
     def test_fashion_idx(self):
-        import downstream
+        from factory import downstream
         if not os.path.isdir(downstream.FASHION_DIR):
             self.skipTest(f"{downstream.FASHION_DIR} absent (Debian package dataset-fashion-mnist)")
         d = downstream.load_fashion()

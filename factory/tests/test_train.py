@@ -18,10 +18,9 @@ from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FACTORY = os.path.dirname(HERE)
-sys.path.insert(0, FACTORY)
-import distill  # noqa: E402
-import netspec  # noqa: E402
-import students  # noqa: E402
+from factory import distill
+from factory import netspec
+from factory import students
 
 torch.set_num_threads(2)
 
