@@ -1,6 +1,7 @@
 /* microt export-c MODEL: the model as a const, 4-byte aligned C array, for firmware that
  * has no file system. The bytes are unchanged: the array goes straight to mt_model_open. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,37 +37,22 @@ static void write_array(FILE *f, const char *ident, const char *path, const mt_m
     fprintf(f, "};\n");
 }
 
-int mt_cmd_export_c(int argc, char **argv) {
-    const char *model = NULL, *ident = "mt_model_data", *out_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (mt_cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return MT_EXIT_OK;
-        } else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
-            ident = argv[++i];
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (argv[i][0] != '-' && !model) {
-            model = argv[i];
-        } else {
-            fputs(USAGE, stderr);
-            return MT_EXIT_USAGE;
-        }
-    }
-    if (!model) {
-        fputs(USAGE, stderr);
-        return MT_EXIT_USAGE;
-    }
-    if (!valid_ident(ident)) {
-        fprintf(stderr, "microt: --name '%s' is not a C identifier\n", ident);
-        return MT_EXIT_USAGE;
-    }
+enum { OPT_NAME, OPT_OUT };
+static const mt_cli_option_t OPTIONS[] = {
+    {"name", 0, MT_OPT_VALUE, "IDENT"},
+    {"output", 'o', MT_OPT_VALUE, "FILE"},
+    {NULL, 0, 0, NULL},
+};
+static const mt_cli_spec_t SPEC = {"export-c", "MODEL", USAGE, OPTIONS};
+
+static int export_model(const char *model, const char *ident, const char *out_path) {
+    if (!valid_ident(ident)) return mt_cli_usage_error(&SPEC, "--name '%s': not a C identifier", ident);
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, model);
     if (st != MT_OK) return mt_cli_model_error(model, st);
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
-        perror(out_path);
+        fprintf(stderr, "microt: %s: cannot write file: %s\n", out_path, strerror(errno));
         mt_model_file_free(&mf);
         return MT_EXIT_FAILURE;
     }
@@ -79,4 +65,18 @@ int mt_cmd_export_c(int argc, char **argv) {
         return MT_EXIT_FAILURE;
     }
     return MT_EXIT_OK;
+}
+
+int mt_cmd_export_c(int argc, char **argv) {
+    mt_cli_args_t args;
+    int rc = MT_EXIT_OK;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &rc)) {
+        mt_cli_args_free(&args);
+        return rc;
+    }
+    const char *model = args.pos[0], *out_path = args.value[OPT_OUT];
+    const char *ident = mt_cli_has(&args, OPT_NAME) ? args.value[OPT_NAME] : "mt_model_data";
+    rc = export_model(model, ident, out_path);
+    mt_cli_args_free(&args);
+    return rc;
 }
