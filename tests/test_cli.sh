@@ -53,7 +53,7 @@ check "extract writes (24 + 32) floats per frame" test "$(stat -c %s "$tmp/feats
 head -c 6000 "$tmp/frames.u8" > "$tmp/partial.u8"
 check "extract refuses a partial frame" sh -c "! '$microt' extract '$model' < '$tmp/partial.u8' > /dev/null 2>&1"
 
-check "export-c" status_is 0 "$microt" export-c "$model" --name test_model_data -o "$tmp/model.c"
+check "export-c" status_is 0 "$microt" export-c "$model" --symbol test_model_data -o "$tmp/model.c"
 fp=$("$microt" inspect "$model" | awk '/^fingerprint/ {print $2}')
 cat > "$tmp/main.c" <<'CEOF'
 #include <stdio.h>
@@ -69,7 +69,54 @@ int main(void) {
 CEOF
 check "exported array compiles" cc -std=c11 -I"$root/include" "$tmp/main.c" "$tmp/model.c" "$root"/src/*.c "$root"/src/kernels/*.c -lm -o "$tmp/open"
 check "exported array opens with the same fingerprint" test "$("$tmp/open")" = "0 $fp"
-check "export-c rejects a bad identifier" status_is 2 "$microt" export-c "$model" --name 9lives
+check "export-c rejects a bad identifier" usage_error "--symbol '9lives'" "$microt" export-c "$model" --symbol 9lives
+
+# export-c writes data, not code (issue 17): the symbol is validated, input text in the
+# comment is escaped, and the model is never overwritten.
+check "export-c: a keyword symbol" usage_error "--symbol 'int': a C keyword" "$microt" export-c "$model" --symbol int
+check "export-c: a reserved symbol" usage_error "--symbol '__x'" "$microt" export-c "$model" --symbol __x
+check "export-c: a symbol with a space" usage_error "not a C identifier" "$microt" export-c "$model" --symbol "a b"
+cp "$model" "$tmp/int"
+check "export-c: a keyword file name asks for --symbol" usage_error "name the array with --symbol" "$microt" export-c "$tmp/int"
+cp "$model" "$tmp/int.mtm"
+check "export-c: default symbol from the file name" status_is 0 "$microt" export-c "$tmp/int.mtm" -o "$tmp/int.c"
+check "export-c: the default symbol is int_mtm" grep -q "^const uint8_t int_mtm\[\]" "$tmp/int.c"
+check "export-c: int_mtm compiles" cc -std=c99 -Wall -Wextra -Werror -c "$tmp/int.c" -o "$tmp/int.o"
+cp "$model" "$tmp/copy.mtm"
+check "export-c: -o the model itself" usage_error "is the model itself" "$microt" export-c "$tmp/copy.mtm" -o "$tmp/copy.mtm"
+ln "$tmp/copy.mtm" "$tmp/hard.mtm"
+check "export-c: -o a hard link of the model" usage_error "is the model itself" "$microt" export-c "$tmp/copy.mtm" -o "$tmp/hard.mtm"
+check "export-c: the model is intact" cmp -s "$model" "$tmp/copy.mtm"
+check "export-c: -o into a missing folder" status_is 1 "$microt" export-c "$model" -o "$tmp/no/such/dir/x.c"
+check "export-c: the write error is one microt line" grep -q "^microt: .*x.c: cannot write file" "$tmp/err"
+echo "previous" > "$tmp/prev.c"
+check "export-c: -o a directory" status_is 1 "$microt" export-c "$model" -o "$tmp"
+check "export-c: replaces an existing file" status_is 0 "$microt" export-c "$model" --symbol m -o "$tmp/prev.c"
+check "export-c: no temporary left" test -z "$(find "$tmp" -name 'prev.c.tmp*')"
+# Comment injection: a path with */ and a model named like code.
+mkdir -p "$tmp/x*/out*" && cp "$model" "$tmp/x*/evil*.mtm"
+cat > "$tmp/patch.c" <<'CEOF'
+#include <stdio.h>
+#include <string.h>
+#include "model_builder.h"
+#include "test_util.h"
+int main(int argc, char **argv) { /* patch.c IN OUT: the model renamed to code, re-sealed */
+    size_t len;
+    uint8_t *b = mt_read_file(argv[1], &len);
+    if (argc != 3 || !b) return 1;
+    memcpy(b + 88, "*/ int injected = 1; /*\n", 25);
+    mt_reseal(b, len);
+    FILE *f = fopen(argv[2], "wb");
+    return !f || fwrite(b, 1, len, f) != len || fclose(f) != 0;
+}
+CEOF
+check "build the model renamer" cc -std=c11 -I"$root/include" -I"$root/tests" "$tmp/patch.c" "$root/tests/model_builder.c" "$root/tests/test_util.c" "$root"/src/*.c "$root"/src/kernels/*.c -lm -o "$tmp/patch"
+check "rename the model to code" "$tmp/patch" "$model" "$tmp/x*/evil*.mtm"
+check "export-c of the hostile names" status_is 0 "$microt" export-c "$tmp/x*/evil*.mtm" --symbol evil -o "$tmp/x*/out*/.c"
+check "export-c of the hostile names (stdout)" sh -c "'$microt' export-c '$tmp/x*/evil*.mtm' --symbol evil > '$tmp/evil.c'"
+check "hostile names compile as data" cc -std=c99 -Wall -Wextra -Werror -c "$tmp/evil.c" -o "$tmp/evil.o"
+check "no injected symbol" sh -c "! nm '$tmp/evil.o' | grep -q injected"
+check "only the two symbols" test "$(nm "$tmp/evil.o" | awk '{print $NF}' | sort | tr '\n' ' ')" = "evil evil_len "
 
 # Usage errors (issue 14 item 6, issue 17): every command names the option and the mistake in
 # one line and points to its --help; options may come anywhere, so a stray one is an error.
