@@ -2,7 +2,6 @@
  * test set, the share answered early, the MACs spent against the full model, each head's
  * accuracy alone, and a confusion matrix. Every test image runs both stages once so both
  * heads can be scored; the answer and its MACs are what mt_stage_infer would give. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,56 +49,41 @@ static void score(const result_t *r, uint32_t n, float tau, uint64_t macs_part,
     *mean_macs = n ? ((double)exits * macs_part + (double)(n - exits) * macs_full) / n : 0.0;
 }
 
+enum { OPT_TEST, OPT_LABELS, OPT_NAMES, OPT_LIMIT, OPT_TASK, OPT_TAU, OPT_SWEEP, OPT_PER_IMAGE,
+       OPT_QUIET };
+static const mt_cli_option_t OPTIONS[] = {
+    {"test", 0, MT_OPT_VALUE | MT_OPT_REQUIRED, "DIR|IDX"},
+    {"labels", 0, MT_OPT_VALUE, "FILE"},
+    {"names", 0, MT_OPT_VALUE, "A,B,..."},
+    {"limit", 0, MT_OPT_VALUE, "N"},
+    {"task", 0, MT_OPT_VALUE, "NAME"},
+    {"tau", 0, MT_OPT_VALUE, "T"},
+    {"sweep", 0, 0, NULL},
+    {"per-image", 0, 0, NULL},
+    {"quiet", 0, 0, NULL},
+    {NULL, 0, 0, NULL},
+};
+static const mt_cli_spec_t SPEC = {"eval", "MODEL HEAD", USAGE, OPTIONS};
+
 int mt_cmd_eval(int argc, char **argv) {
-    const char *pos[2] = {NULL, NULL}, *test = NULL, *labels = NULL, *names = NULL,
-               *task_name = NULL;
-    int n_pos = 0, usage = 0, sweep = 0, per_image = 0, quiet = 0, has_tau = 0;
+    mt_cli_args_t args;
+    int prc;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &prc)) {
+        mt_cli_args_free(&args);
+        return prc;
+    }
+    const char *pos[2] = {args.pos[0], args.pos[1]}, *test = args.value[OPT_TEST];
+    const char *labels = args.value[OPT_LABELS], *names = args.value[OPT_NAMES];
+    const char *task_name = args.value[OPT_TASK];
+    int sweep = mt_cli_has(&args, OPT_SWEEP), per_image = mt_cli_has(&args, OPT_PER_IMAGE);
+    int quiet = mt_cli_has(&args, OPT_QUIET), has_tau = mt_cli_has(&args, OPT_TAU);
     uint32_t limit = 0;
     float tau_override = 0.0f;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int has = i + 1 < argc;
-        char *end;
-        if (mt_cli_is_help(o)) {
-            fputs(USAGE, stdout);
-            return MT_EXIT_OK;
-        } else if (strcmp(o, "--test") == 0 && has) {
-            test = argv[++i];
-        } else if (strcmp(o, "--labels") == 0 && has) {
-            labels = argv[++i];
-        } else if (strcmp(o, "--names") == 0 && has) {
-            names = argv[++i];
-        } else if (strcmp(o, "--task") == 0 && has) {
-            task_name = argv[++i];
-        } else if (strcmp(o, "--limit") == 0 && has) {
-            errno = 0;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (errno || *end || end == argv[i] || argv[i][0] == '-' || v == 0 || v > 0xFFFFFFFFul) {
-                usage = 1;
-            }
-            limit = (uint32_t)v;
-        } else if (strcmp(o, "--tau") == 0 && has) {
-            tau_override = strtof(argv[++i], &end);
-            has_tau = 1;
-            if (*end || end == argv[i] || !(tau_override >= -1.0f && tau_override <= 2.0f)) {
-                usage = 1;
-            }
-        } else if (strcmp(o, "--sweep") == 0) {
-            sweep = 1;
-        } else if (strcmp(o, "--per-image") == 0) {
-            per_image = 1;
-        } else if (strcmp(o, "--quiet") == 0) {
-            quiet = 1;
-        } else if (o[0] == '-' || n_pos == 2) {
-            usage = 1;
-        } else {
-            pos[n_pos++] = o;
-        }
-    }
-    if (usage || n_pos != 2 || !test) {
-        fputs(USAGE, stderr);
-        return MT_EXIT_USAGE;
-    }
+    int usage = (mt_cli_has(&args, OPT_LIMIT) &&
+                 mt_cli_u32(&SPEC, OPT_LIMIT, args.value[OPT_LIMIT], 1, UINT32_MAX, &limit) != 0) ||
+                (has_tau && mt_cli_float(&SPEC, OPT_TAU, args.value[OPT_TAU], -1.0f, 2.0f, &tau_override) != 0);
+    mt_cli_args_free(&args); /* the values point into argv, which outlives it */
+    if (usage) return MT_EXIT_USAGE;
 
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, pos[0]);

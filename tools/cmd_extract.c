@@ -17,18 +17,24 @@ static const char USAGE[] =
     "from standard input until EOF; writes per frame the part feature then the full feature\n"
     "as float32 (part_dim + full_dim values). The frame count goes to standard error.\n";
 
+static const mt_cli_option_t OPTIONS[] = {{NULL, 0, 0, NULL}};
+static const mt_cli_spec_t SPEC = {"extract", "MODEL", USAGE, OPTIONS};
+
 int mt_cmd_extract(int argc, char **argv) {
-    if (argc == 2 && mt_cli_is_help(argv[1])) {
-        fputs(USAGE, stdout);
-        return MT_EXIT_OK;
+    mt_cli_args_t args;
+    int rc = MT_EXIT_OK;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &rc)) {
+        mt_cli_args_free(&args);
+        return rc;
     }
-    if (argc != 2) {
-        fputs(USAGE, stderr);
-        return MT_EXIT_USAGE;
-    }
+    const char *path = args.pos[0];
     mt_model_file_t mf;
-    int st = mt_model_file_load(&mf, argv[1]);
-    if (st != MT_OK) return mt_cli_model_error(argv[1], st);
+    int st = mt_model_file_load(&mf, path);
+    if (st != MT_OK) {
+        rc = mt_cli_model_error(path, st);
+        mt_cli_args_free(&args);
+        return rc;
+    }
     const mt_model_t *m = &mf.model;
     mt_tensor_info_t in;
     mt_model_tensor(m, m->input_tensor, &in);
@@ -39,7 +45,6 @@ int mt_cmd_extract(int argc, char **argv) {
     float *features = malloc(sizeof(float) * (part_dim + full_dim));
     void *arena = malloc(mt_model_arena_bytes(m) + 4);
     mt_exec_t exec;
-    int rc = MT_EXIT_OK;
     if (!frame || !features || !arena || mt_exec_init(&exec, m, arena, mt_model_arena_bytes(m)) != MT_OK) {
         fprintf(stderr, "microt: out of memory\n");
         rc = MT_EXIT_FAILURE;
@@ -69,5 +74,6 @@ int mt_cmd_extract(int argc, char **argv) {
     free(features);
     free(arena);
     mt_model_file_free(&mf);
+    mt_cli_args_free(&args);
     return rc;
 }

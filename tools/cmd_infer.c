@@ -22,38 +22,29 @@ static const char USAGE[] =
     "--task NAME answers only that task (default: every task in HEAD, one extractor pass).\n"
     "--verbose describes the loaded head on stderr (sequence number, tasks, ratio, tau).\n";
 
+enum { OPT_TASK, OPT_VERBOSE };
+static const mt_cli_option_t OPTIONS[] = {
+    {"task", 0, MT_OPT_VALUE, "NAME"},
+    {"verbose", 0, 0, NULL},
+    {NULL, 0, 0, NULL},
+};
+static const mt_cli_spec_t SPEC = {"infer", "MODEL HEAD IMAGE...", USAGE, OPTIONS};
+
 int mt_cmd_infer(int argc, char **argv) {
-    const char *pos[2] = {NULL, NULL}, *task_name = NULL;
-    int n_pos = 0, n_images = 0, verbose = 0;
-    char **images = calloc((size_t)argc, sizeof *images);
-    if (!images) return MT_EXIT_FAILURE;
-    int usage = 0;
-    for (int i = 1; i < argc; i++) {
-        if (mt_cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            free(images);
-            return MT_EXIT_OK;
-        } else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc) {
-            task_name = argv[++i];
-        } else if (strcmp(argv[i], "--verbose") == 0) {
-            verbose = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            usage = 1;
-        } else if (n_pos < 2) {
-            pos[n_pos++] = argv[i];
-        } else {
-            images[n_images++] = argv[i];
-        }
+    mt_cli_args_t args;
+    int prc;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &prc)) {
+        mt_cli_args_free(&args);
+        return prc;
     }
-    if (usage || n_images == 0) {
-        fputs(USAGE, stderr);
-        free(images);
-        return MT_EXIT_USAGE;
-    }
+    const char *pos[2] = {args.pos[0], args.pos[1]}, *task_name = args.value[OPT_TASK];
+    int verbose = mt_cli_has(&args, OPT_VERBOSE);
+    char **images = args.pos + 2; /* freed with args at the end */
+    int n_images = args.n_pos - 2;
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, pos[0]);
     if (st != MT_OK) {
-        free(images);
+        mt_cli_args_free(&args);
         return mt_cli_model_error(pos[0], st);
     }
     const mt_model_t *m = &mf.model;
@@ -119,7 +110,7 @@ done:
     free(pixels);
     free(arena);
     free(blob);
-    free(images);
+    mt_cli_args_free(&args);
     mt_model_file_free(&mf);
     return rc;
 }

@@ -121,63 +121,59 @@ static int print_board(const mt_model_t *m, const mt_board_t *b, const char *cyc
     return MT_EXIT_OK;
 }
 
-static int parse_double(const char *s, double lo, double hi, double *out) {
-    char *end = NULL;
-    double v = strtod(s, &end);
-    if (!end || *end != '\0' || !(v >= lo && v <= hi)) return -1;
-    *out = v;
-    return 0;
-}
+enum { OPT_BOARD, OPT_CYCLES, OPT_EXIT_SHARE, OPT_CPM };
+static const mt_cli_option_t OPTIONS[] = {
+    {"board", 0, MT_OPT_VALUE, "NAME|all"},
+    {"cycles", 0, MT_OPT_VALUE, "FILE"},
+    {"exit-share", 0, MT_OPT_VALUE, "R"},
+    {"cycles-per-mac", 0, MT_OPT_VALUE, "X"},
+    {NULL, 0, 0, NULL},
+};
+static const mt_cli_spec_t SPEC = {"inspect", "MODEL", USAGE, OPTIONS};
 
 int mt_cmd_inspect(int argc, char **argv) {
-    if (argc == 2 && mt_cli_is_help(argv[1])) {
-        fputs(USAGE, stdout);
-        return MT_EXIT_OK;
+    mt_cli_args_t args;
+    int rc = MT_EXIT_OK;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &rc)) {
+        mt_cli_args_free(&args);
+        return rc;
     }
-    const char *path = NULL, *board = NULL, *cycles = NULL;
+    const char *path = args.pos[0], *board = args.value[OPT_BOARD], *cycles = args.value[OPT_CYCLES];
     double exit_share = 0.5, cpm = 0.0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_val = i + 1 < argc;
-        if (strcmp(a, "--board") == 0 && has_val) {
-            board = argv[++i];
-        } else if (strcmp(a, "--cycles") == 0 && has_val) {
-            cycles = argv[++i];
-        } else if (strcmp(a, "--exit-share") == 0 && has_val) {
-            if (parse_double(argv[++i], 0.0, 1.0, &exit_share) != 0) {
-                fprintf(stderr, "microt: --exit-share takes a number in [0, 1]\n");
-                return MT_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--cycles-per-mac") == 0 && has_val) {
-            if (parse_double(argv[++i], 1e-3, 1e6, &cpm) != 0) {
-                fprintf(stderr, "microt: --cycles-per-mac takes a positive number\n");
-                return MT_EXIT_USAGE;
-            }
-        } else if (a[0] != '-' && !path) {
-            path = a;
-        } else {
-            fputs(USAGE, stderr);
-            return MT_EXIT_USAGE;
-        }
+    rc = MT_EXIT_USAGE;
+    if (mt_cli_has(&args, OPT_EXIT_SHARE) &&
+        mt_cli_double(&SPEC, OPT_EXIT_SHARE, args.value[OPT_EXIT_SHARE], 0.0, 1.0, &exit_share) != 0) {
+        goto done;
     }
-    if (!path || ((cycles || cpm > 0.0) && !board)) {
-        fputs(USAGE, stderr);
-        return MT_EXIT_USAGE;
+    if (mt_cli_has(&args, OPT_CPM) &&
+        mt_cli_double(&SPEC, OPT_CPM, args.value[OPT_CPM], 1e-3, 1e6, &cpm) != 0) {
+        goto done;
+    }
+    if (!board && (cycles || mt_cli_has(&args, OPT_CPM) || mt_cli_has(&args, OPT_EXIT_SHARE))) {
+        mt_cli_usage_error(&SPEC, "%s needs --board", cycles ? "--cycles"
+                                   : mt_cli_has(&args, OPT_CPM) ? "--cycles-per-mac" : "--exit-share");
+        goto done;
     }
     const mt_board_t *b = NULL;
     if (board && strcmp(board, "all") != 0 && !(b = mt_board_find(board))) {
-        fprintf(stderr, "microt: unknown board '%s'; known:", board);
-        for (uint32_t i = 0; i < mt_board_count(); i++) fprintf(stderr, " %s", mt_board_get(i)->name);
-        fprintf(stderr, "\n");
-        return MT_EXIT_USAGE;
+        char known[256] = "";
+        for (uint32_t i = 0; i < mt_board_count(); i++) {
+            size_t used = strlen(known);
+            snprintf(known + used, sizeof known - used, "%s, ", mt_board_get(i)->name);
+        }
+        mt_cli_usage_error(&SPEC, "--board '%s': unknown board (known: %sall)", board, known);
+        goto done;
     }
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, path);
-    if (st != MT_OK) return mt_cli_model_error(path, st);
+    if (st != MT_OK) {
+        rc = mt_cli_model_error(path, st);
+        goto done;
+    }
     /* Figures are the device's: plan the arena for the Cortex-M DSP kernels' scratch. */
     mt_model_plan_for(&mf.model, MT_KERNELS_DSP);
     print_model(path, &mf.model);
-    int rc = MT_EXIT_OK;
+    rc = MT_EXIT_OK;
     if (b) {
         rc = print_board(&mf.model, b, cycles, exit_share, cpm);
     } else if (board) { /* all: a cycle file belongs to one core, so it is used where it fits */
@@ -195,5 +191,7 @@ int mt_cmd_inspect(int argc, char **argv) {
         }
     }
     mt_model_file_free(&mf);
+done:
+    mt_cli_args_free(&args);
     return rc;
 }

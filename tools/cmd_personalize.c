@@ -1,7 +1,6 @@
 /* microt personalize MODEL --train DIR|IDX -o HEAD: the device's personalization on the host,
  * through the same library calls: one extractor pass per sample into the feature cache, two
  * L-BFGS heads, cross-validated tau for the ratio, and a two-slot head store (a file). */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,23 +34,6 @@ static const char USAGE[] =
     "  --standardize    fit per-feature mean/std before training the heads\n"
     "  --quiet          no progress lines on stderr\n";
 
-static int parse_u32(const char *s, uint32_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-' || v > 0xFFFFFFFFul) return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static int parse_ratio(const char *s, float *out) {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= 0.0 && v <= 1.0)) return -1;
-    *out = (float)v;
-    return 0;
-}
-
 /* Share of cached samples that head predicts right. */
 static double train_accuracy(const mt_head_t *head, const mt_features_t *cache, mt_stage_t stage,
                              float *x) {
@@ -75,53 +57,65 @@ typedef struct {
     int standardize, quiet;
 } args_t;
 
+enum { OPT_TRAIN, OPT_LABELS, OPT_NAMES, OPT_OUT, OPT_RATIO, OPT_SHOTS, OPT_SEED, OPT_TASK,
+       OPT_STANDARDIZE, OPT_QUIET };
+static const mt_cli_option_t OPTIONS[] = {
+    {"train", 0, MT_OPT_VALUE | MT_OPT_REQUIRED, "DIR|IDX"},
+    {"labels", 0, MT_OPT_VALUE, "FILE"},
+    {"names", 0, MT_OPT_VALUE, "A,B,..."},
+    {"output", 'o', MT_OPT_VALUE | MT_OPT_REQUIRED, "HEAD"},
+    {"ratio", 0, MT_OPT_VALUE, "R"},
+    {"shots", 0, MT_OPT_VALUE, "K"},
+    {"seed", 0, MT_OPT_VALUE, "S"},
+    {"task", 0, MT_OPT_VALUE, "NAME"},
+    {"standardize", 0, 0, NULL},
+    {"quiet", 0, 0, NULL},
+    {NULL, 0, 0, NULL},
+};
+static const mt_cli_spec_t SPEC = {"personalize", "MODEL", USAGE, OPTIONS};
+
+/* Returns -1 to go on, else the exit code (after --help, or a usage error on stderr). */
 static int parse_args(int argc, char **argv, args_t *a) {
     memset(a, 0, sizeof *a);
     a->ratio = 0.5f;
     a->seed = 1;
     a->task = "default";
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int has = i + 1 < argc;
-        if (mt_cli_is_help(o)) return 1;
-        if (strcmp(o, "--train") == 0 && has) {
-            a->train = argv[++i];
-        } else if (strcmp(o, "--labels") == 0 && has) {
-            a->labels = argv[++i];
-        } else if (strcmp(o, "--names") == 0 && has) {
-            a->names = argv[++i];
-        } else if (strcmp(o, "-o") == 0 && has) {
-            a->out = argv[++i];
-        } else if (strcmp(o, "--task") == 0 && has) {
-            a->task = argv[++i];
-        } else if (strcmp(o, "--ratio") == 0 && has) {
-            if (parse_ratio(argv[++i], &a->ratio) != 0) return -1;
-        } else if (strcmp(o, "--shots") == 0 && has) {
-            if (parse_u32(argv[++i], &a->shots) != 0 || a->shots == 0) return -1;
-        } else if (strcmp(o, "--seed") == 0 && has) {
-            if (parse_u32(argv[++i], &a->seed) != 0) return -1;
-        } else if (strcmp(o, "--standardize") == 0) {
-            a->standardize = 1;
-        } else if (strcmp(o, "--quiet") == 0) {
-            a->quiet = 1;
-        } else if (o[0] == '-' || a->model_path) {
-            return -1;
-        } else {
-            a->model_path = o;
-        }
+    mt_cli_args_t args;
+    int rc;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &rc)) {
+        mt_cli_args_free(&args);
+        return rc;
     }
-    if (!a->model_path || !a->train || !a->out) return -1;
-    if (a->task[0] == '\0' || strlen(a->task) >= MT_NAME_BYTES) return -1;
-    return 0;
+    a->model_path = args.pos[0];
+    a->train = args.value[OPT_TRAIN];
+    a->labels = args.value[OPT_LABELS];
+    a->names = args.value[OPT_NAMES];
+    a->out = args.value[OPT_OUT];
+    if (mt_cli_has(&args, OPT_TASK)) a->task = args.value[OPT_TASK];
+    a->standardize = mt_cli_has(&args, OPT_STANDARDIZE);
+    a->quiet = mt_cli_has(&args, OPT_QUIET);
+    double ratio = a->ratio;
+    rc = -1;
+    if ((mt_cli_has(&args, OPT_RATIO) &&
+         mt_cli_double(&SPEC, OPT_RATIO, args.value[OPT_RATIO], 0.0, 1.0, &ratio) != 0) ||
+        (mt_cli_has(&args, OPT_SHOTS) &&
+         mt_cli_u32(&SPEC, OPT_SHOTS, args.value[OPT_SHOTS], 1, UINT32_MAX, &a->shots) != 0) ||
+        (mt_cli_has(&args, OPT_SEED) &&
+         mt_cli_u32(&SPEC, OPT_SEED, args.value[OPT_SEED], 0, UINT32_MAX, &a->seed) != 0)) {
+        rc = MT_EXIT_USAGE;
+    } else if (strlen(a->task) >= MT_NAME_BYTES) {
+        rc = mt_cli_usage_error(&SPEC, "--task '%s': at most %u characters", a->task,
+                                MT_NAME_BYTES - 1u);
+    }
+    a->ratio = (float)ratio;
+    mt_cli_args_free(&args); /* the values point into argv, which outlives it */
+    return rc;
 }
 
 int mt_cmd_personalize(int argc, char **argv) {
     args_t a;
     int pr = parse_args(argc, argv, &a);
-    if (pr != 0) {
-        fputs(USAGE, pr > 0 ? stdout : stderr);
-        return pr > 0 ? MT_EXIT_OK : MT_EXIT_USAGE;
-    }
+    if (pr >= 0) return pr;
     char err[1024];
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, a.model_path);

@@ -37,40 +37,38 @@ static void print_features(const mt_exec_t *exec, mt_stage_t stage, const char *
     printf("\n");
 }
 
+enum { OPT_STAGE, OPT_QUIET };
+static const mt_cli_option_t OPTIONS[] = {
+    {"stage", 0, MT_OPT_VALUE, "part|full|both"},
+    {"quiet", 0, 0, NULL},
+    {NULL, 0, 0, NULL},
+};
+static const mt_cli_spec_t SPEC = {"run", "MODEL IMAGE...", USAGE, OPTIONS};
+
 int mt_cmd_run(int argc, char **argv) {
-    const char *model_path = NULL, *stage = "both";
-    int quiet = 0, n_images = 0;
-    char **images = calloc((size_t)argc, sizeof *images);
-    if (!images) return MT_EXIT_FAILURE;
-    for (int i = 1; i < argc; i++) {
-        if (mt_cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            free(images);
-            return MT_EXIT_OK;
-        } else if (strcmp(argv[i], "--stage") == 0 && i + 1 < argc) {
-            stage = argv[++i];
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            quiet = 1;
-        } else if (argv[i][0] == '-') {
-            break; /* unknown option: usage below */
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            images[n_images++] = argv[i];
-        }
+    mt_cli_args_t args;
+    int rc = MT_EXIT_OK;
+    if (!mt_cli_parse(&SPEC, argc, argv, &args, &rc)) {
+        mt_cli_args_free(&args);
+        return rc;
     }
-    int want_part = strcmp(stage, "part") == 0 || strcmp(stage, "both") == 0;
-    int want_full = strcmp(stage, "full") == 0 || strcmp(stage, "both") == 0;
-    if (!model_path || n_images == 0 || (!want_part && !want_full)) {
-        fputs(USAGE, stderr);
-        free(images);
+    static const char *const STAGES[] = {"part", "full", "both", NULL};
+    int stage = 2;
+    if (mt_cli_has(&args, OPT_STAGE) &&
+        mt_cli_choice(&SPEC, OPT_STAGE, args.value[OPT_STAGE], STAGES, &stage) != 0) {
+        mt_cli_args_free(&args);
         return MT_EXIT_USAGE;
     }
+    int want_part = stage != 1, want_full = stage != 0;
+    int quiet = mt_cli_has(&args, OPT_QUIET);
+    const char *model_path = args.pos[0];
+    char **images = args.pos + 1;
+    int n_images = args.n_pos - 1;
 
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, model_path);
     if (st != MT_OK) {
-        free(images);
+        mt_cli_args_free(&args);
         return mt_cli_model_error(model_path, st);
     }
     const mt_model_t *m = &mf.model;
@@ -80,7 +78,6 @@ int mt_cmd_run(int argc, char **argv) {
     uint8_t *pixels = malloc(in_bytes);
     void *arena = malloc(mt_model_arena_bytes(m) + 4);
     mt_exec_t exec;
-    int rc = MT_EXIT_OK;
     if (!pixels || !arena || mt_exec_init(&exec, m, arena, mt_model_arena_bytes(m)) != MT_OK) {
         fprintf(stderr, "microt: out of memory\n");
         rc = MT_EXIT_FAILURE;
@@ -105,7 +102,7 @@ int mt_cmd_run(int argc, char **argv) {
     }
     free(pixels);
     free(arena);
-    free(images);
+    mt_cli_args_free(&args);
     mt_model_file_free(&mf);
     return rc;
 }

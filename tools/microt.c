@@ -1,10 +1,9 @@
-/* microt: the host command line. Dispatches to one file per sub-command. */
-#include <errno.h>
+/* microt: the host command line. Dispatches to one file per sub-command; the shared helpers
+ * (option parsing, messages) are in cli.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "microt/status.h"
 
 static const char USAGE[] =
     "usage: microt COMMAND [ARGS...]\n"
@@ -21,25 +20,24 @@ static const char USAGE[] =
     "  eval MODEL HEAD --test DIR|IDX\n"
     "                       accuracy, early-exit share, MACs, confusion matrix\n"
     "\n"
-    "`microt COMMAND --help` describes a command.\n"
+    "`microt COMMAND --help` describes a command; `microt --version` prints the version.\n"
     "exit codes: 0 success, 1 bad input (model, image, file), 2 usage error\n";
 
-int mt_cli_is_help(const char *arg) {
-    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
-}
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command_t;
 
-int mt_cli_model_error(const char *path, int status) {
-    if (status == MT_E_ARG) {
-        fprintf(stderr, "microt: %s: cannot read file: %s\n", path, strerror(errno));
-    } else {
-        fprintf(stderr, "microt: %s: %s\n", path, mt_strerror(status));
-    }
-    return MT_EXIT_FAILURE;
-}
+static const command_t COMMANDS[] = {
+    {"inspect", mt_cmd_inspect},         {"run", mt_cmd_run},   {"export-c", mt_cmd_export_c},
+    {"extract", mt_cmd_extract},         {"personalize", mt_cmd_personalize},
+    {"infer", mt_cmd_infer},             {"eval", mt_cmd_eval},
+};
+enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fputs(USAGE, stderr);
+        fprintf(stderr, "microt: missing COMMAND; see 'microt --help'\n");
         return MT_EXIT_USAGE;
     }
     const char *cmd = argv[1];
@@ -47,13 +45,27 @@ int main(int argc, char **argv) {
         fputs(USAGE, stdout);
         return MT_EXIT_OK;
     }
-    if (strcmp(cmd, "inspect") == 0) return mt_cmd_inspect(argc - 1, argv + 1);
-    if (strcmp(cmd, "run") == 0) return mt_cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "export-c") == 0) return mt_cmd_export_c(argc - 1, argv + 1);
-    if (strcmp(cmd, "extract") == 0) return mt_cmd_extract(argc - 1, argv + 1);
-    if (strcmp(cmd, "personalize") == 0) return mt_cmd_personalize(argc - 1, argv + 1);
-    if (strcmp(cmd, "infer") == 0) return mt_cmd_infer(argc - 1, argv + 1);
-    if (strcmp(cmd, "eval") == 0) return mt_cmd_eval(argc - 1, argv + 1);
-    fprintf(stderr, "microt: unknown command '%s' (see microt --help)\n", cmd);
+    if (strcmp(cmd, "--version") == 0) {
+        mt_cli_print_version();
+        return MT_EXIT_OK;
+    }
+    for (int i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
+    }
+    const char *suggest = NULL;
+    unsigned best = 3;
+    for (int i = 0; i < N_COMMANDS; i++) {
+        unsigned d = mt_cli_edit_distance(cmd, COMMANDS[i].name);
+        if (d < best) {
+            best = d;
+            suggest = COMMANDS[i].name;
+        }
+    }
+    if (suggest) {
+        fprintf(stderr, "microt: unknown command '%s' (did you mean '%s'?); see 'microt --help'\n",
+                cmd, suggest);
+    } else {
+        fprintf(stderr, "microt: unknown command '%s'; see 'microt --help'\n", cmd);
+    }
     return MT_EXIT_USAGE;
 }

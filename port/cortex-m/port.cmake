@@ -68,7 +68,7 @@ add_test(NAME port_icount_calibration
                  $<TARGET_FILE:mt_icount_calib>)
 
 # A minimal firmware: the library plus a model in flash, for arm-none-eabi-size (not a test).
-# Real figures: microt export-c MODEL -o fw_model.c, then -DMT_FW_MODEL_C=fw_model.c and the
+# Real figures: microt export-c MODEL --symbol mt_model_data -o fw_model.c, then -DMT_FW_MODEL_C=fw_model.c and the
 # arena/input sizes `microt inspect` prints.
 set(MT_FW_MODEL_C ${MT_PORT_DIR}/minimal_fw_model.c CACHE FILEPATH "C array of the minimal firmware's model (microt export-c)")
 set(MT_FW_ARENA_BYTES 65536 CACHE STRING "Arena bytes of the minimal firmware")
