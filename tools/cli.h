@@ -12,6 +12,7 @@ int mt_cmd_extract(int argc, char **argv);
 int mt_cmd_personalize(int argc, char **argv);
 int mt_cmd_infer(int argc, char **argv);
 int mt_cmd_eval(int argc, char **argv);
+int mt_cmd_tflite_dump(int argc, char **argv);
 
 /* Prints "microt: <path>: <what went wrong>" for a model load failure; returns MT_EXIT_FAILURE. */
 int mt_cli_model_error(const char *path, int status);

@@ -20,6 +20,8 @@ static const char USAGE[] =
     "                       stage-decision answers: label, confidence, stage, MACs\n"
     "  eval MODEL HEAD --test DIR|IDX\n"
     "                       accuracy, early-exit share, MACs, confusion matrix\n"
+    "  tflite-dump MODEL.tflite -o DIR\n"
+    "                       a TFLite model's graph as JSON and its constant data\n"
     "\n"
     "`microt COMMAND --help` describes a command.\n"
     "exit codes: 0 success, 1 bad input (model, image, file), 2 usage error\n";
@@ -54,6 +56,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "personalize") == 0) return mt_cmd_personalize(argc - 1, argv + 1);
     if (strcmp(cmd, "infer") == 0) return mt_cmd_infer(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return mt_cmd_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "tflite-dump") == 0) return mt_cmd_tflite_dump(argc - 1, argv + 1);
     fprintf(stderr, "microt: unknown command '%s' (see microt --help)\n", cmd);
     return MT_EXIT_USAGE;
 }
