@@ -100,7 +100,7 @@ unsigned mt_cli_edit_distance(const char *a, const char *b) {
 static void report_long(const mt_cli_spec_t *spec, const char *arg, int takes_no_value_val) {
     int n = n_options(spec->options);
     char name[64];
-    const char *body = arg + 2;
+    const char *body = strncmp(arg, "--", 2) == 0 ? arg + 2 : arg;
     size_t len = strcspn(body, "=");
     if (len >= sizeof name) len = sizeof name - 1;
     memcpy(name, body, len);

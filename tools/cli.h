@@ -18,6 +18,7 @@ int mt_cmd_extract(int argc, char **argv);
 int mt_cmd_personalize(int argc, char **argv);
 int mt_cmd_infer(int argc, char **argv);
 int mt_cmd_eval(int argc, char **argv);
+int mt_cmd_tflite_dump(int argc, char **argv);
 
 /* "microt 0.1.0" and what it reads; `microt --version` and `microt CMD --version`. */
 void mt_cli_print_version(void);

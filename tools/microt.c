@@ -19,6 +19,8 @@ static const char USAGE[] =
     "                       stage-decision answers: label, confidence, stage, MACs\n"
     "  eval MODEL HEAD --test DIR|IDX\n"
     "                       accuracy, early-exit share, MACs, confusion matrix\n"
+    "  tflite-dump MODEL.tflite -o DIR\n"
+    "                       a TFLite model's graph as JSON and its constant data\n"
     "\n"
     "`microt COMMAND --help` describes a command; `microt --version` prints the version.\n"
     "exit codes: 0 success, 1 bad input (model, image, file), 2 usage error\n";
@@ -32,6 +34,7 @@ static const command_t COMMANDS[] = {
     {"inspect", mt_cmd_inspect},         {"run", mt_cmd_run},   {"export-c", mt_cmd_export_c},
     {"extract", mt_cmd_extract},         {"personalize", mt_cmd_personalize},
     {"infer", mt_cmd_infer},             {"eval", mt_cmd_eval},
+    {"tflite-dump", mt_cmd_tflite_dump},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
