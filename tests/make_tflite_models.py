@@ -234,8 +234,8 @@ def options_model():
 def small_model():
     """A valid two-op model the bad_* files are made from."""
     m = Model()
-    x = m.tensor("x", 9, [1, 2, 2, 2], quant=dict(scale=[0.5], zero_point=[1]))
-    w = m.tensor("w", 9, [2, 1, 1, 2], m.buffer(bytes([1, 2, 3, 4])),
+    x = m.tensor("x", 9, [1, 2, 2, 3], quant=dict(scale=[0.5], zero_point=[1]))
+    w = m.tensor("w", 9, [2, 1, 1, 3], m.buffer(bytes([1, 2, 3, 4, 5, 6])),
                  quant=dict(scale=[0.1, 0.2], zero_point=[0, 0], dim=0))
     y = m.tensor("y", 9, [1, 2, 2, 2], quant=dict(scale=[0.25], zero_point=[-2]))
     z = m.tensor("z", 9, [1, 2, 2, 2], quant=dict(scale=[0.25], zero_point=[-2]))
@@ -276,8 +276,8 @@ def bad_models():
             edit=lambda m, ids: m.ops[0].__setitem__("opcode", 7))
     variant("bad_buffer_index", "buffer 50",
             edit=lambda m, ids: m.tensors[1].__setitem__("buffer", 50))
-    variant("bad_data_size", "constant data has 4 bytes",
-            edit=lambda m, ids: m.tensors[1].__setitem__("shape", [2, 1, 1, 3]))
+    variant("bad_data_size", "constant data has 6 bytes",
+            edit=lambda m, ids: m.tensors[1].__setitem__("shape", [2, 1, 1, 4]))
     variant("bad_zero_points", "2 scales but 1 zero points",
             edit=lambda m, ids: m.tensors[1]["quant"].__setitem__("zero_point", [0]))
     variant("bad_per_channel", "per-channel scales",

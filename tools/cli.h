@@ -19,6 +19,12 @@ int mt_cmd_personalize(int argc, char **argv);
 int mt_cmd_infer(int argc, char **argv);
 int mt_cmd_eval(int argc, char **argv);
 int mt_cmd_tflite_dump(int argc, char **argv);
+int mt_cmd_import(int argc, char **argv);
+
+/* True when path starts like a TFLite flatbuffer ("TFL3" at bytes 4..7). */
+int mt_tflite_is_file(const char *path);
+/* `microt inspect MODEL.tflite`: ops, MACs and the split candidates (tflite_inspect.c). */
+int mt_tflite_inspect(const char *path);
 
 /* "microt 0.1.0" and what it reads; `microt --version` and `microt CMD --version`. */
 void mt_cli_print_version(void);

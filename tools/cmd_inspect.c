@@ -164,6 +164,10 @@ int mt_cmd_inspect(int argc, char **argv) {
         mt_cli_usage_error(&SPEC, "--board '%s': unknown board (known: %sall)", board, known);
         goto done;
     }
+    if (mt_tflite_is_file(path) && !board) { /* docs/import.md */
+        rc = mt_tflite_inspect(path);
+        goto done;
+    }
     mt_model_file_t mf;
     int st = mt_model_file_load(&mf, path);
     if (st != MT_OK) {

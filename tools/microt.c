@@ -19,6 +19,8 @@ static const char USAGE[] =
     "                       stage-decision answers: label, confidence, stage, MACs\n"
     "  eval MODEL HEAD --test DIR|IDX\n"
     "                       accuracy, early-exit share, MACs, confusion matrix\n"
+    "  import MODEL.tflite -o MODEL.mtm [--split TENSOR] [--features [PART] FULL]\n"
+    "                       an int8 TFLite model as a microt extractor\n"
     "  tflite-dump MODEL.tflite -o DIR\n"
     "                       a TFLite model's graph as JSON and its constant data\n"
     "\n"
@@ -34,7 +36,7 @@ static const command_t COMMANDS[] = {
     {"inspect", mt_cmd_inspect},         {"run", mt_cmd_run},   {"export-c", mt_cmd_export_c},
     {"extract", mt_cmd_extract},         {"personalize", mt_cmd_personalize},
     {"infer", mt_cmd_infer},             {"eval", mt_cmd_eval},
-    {"tflite-dump", mt_cmd_tflite_dump},
+    {"tflite-dump", mt_cmd_tflite_dump}, {"import", mt_cmd_import},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
