@@ -170,6 +170,30 @@ check "a truncated TGA" image_refused "$tmp/cut.tga" "not an image"
 { printf '8BPS\0\x01\0\0\0\0\0\0\0\x03'; le32 $((20000 << 16 >> 16)); } > "$tmp/huge.psd"
 check "a PSD" image_refused "$tmp/huge.psd" "not an image"
 
+# IDX (issue 17): a damaged gzip IDX is one line naming the damage (a corrupt stream or a bad
+# CRC was a heap-use-after-free, a cut trailer was accepted); a device is refused at once.
+idx_be32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+{ printf "\\0\\0\\x08\\x03$(idx_be32 20)$(idx_be32 8)$(idx_be32 8)"; head -c 1280 /dev/urandom; } > "$tmp/img-idx3-ubyte"
+{ printf "\\0\\0\\x08\\x01$(idx_be32 20)"; for i in $(seq 10); do printf '\0\001'; done; } > "$tmp/lab-idx1-ubyte"
+gzip -c -9 "$tmp/img-idx3-ubyte" > "$tmp/img.gz"
+gzip -c -9 "$tmp/lab-idx1-ubyte" > "$tmp/lab.gz"
+idx_refused() { # idx_refused IMAGES TEXT: personalize exits 1 with one line naming TEXT
+    status_is 1 timeout 20 "$microt" personalize "$model" --train "$1" --labels "$tmp/lab.gz" -o "$tmp/idx.head" --quiet &&
+        grep -qF -- "$2" "$tmp/err" && [ "$(wc -l < "$tmp/err")" -eq 1 ] ||
+        { echo "  want one line naming '$2':"; cat "$tmp/err"; return 1; }
+}
+check "a gzip IDX set" status_is 0 "$microt" personalize "$model" --train "$tmp/img.gz" --labels "$tmp/lab.gz" -o "$tmp/idx.head" --quiet
+gz_len=$(stat -c %s "$tmp/img.gz")
+cp "$tmp/img.gz" "$tmp/corrupt.gz" && printf '\xff\xff\xff\xff' | dd of="$tmp/corrupt.gz" bs=1 seek=$((gz_len / 2)) conv=notrunc 2> /dev/null
+check "a corrupt deflate stream" idx_refused "$tmp/corrupt.gz" "corrupt gzip data"
+cp "$tmp/img.gz" "$tmp/badcrc.gz" && printf '\x00\x00\x00\x00' | dd of="$tmp/badcrc.gz" bs=1 seek=$((gz_len - 8)) conv=notrunc 2> /dev/null
+check "a bad CRC trailer" idx_refused "$tmp/badcrc.gz" "incorrect data check"
+head -c $((gz_len - 8)) "$tmp/img.gz" > "$tmp/cut.gz"
+check "a cut trailer" idx_refused "$tmp/cut.gz" "truncated gzip"
+check "/dev/zero as IDX" idx_refused /dev/zero "is a device"
+{ cat "$tmp/img-idx3-ubyte"; printf 'x'; } > "$tmp/long-idx3-ubyte"
+check "a plain IDX with a trailing byte" idx_refused "$tmp/long-idx3-ubyte" "1 bytes after the IDX data"
+
 # The cycle file of inspect --board: strict numbers, every key once.
 printf '# test\nmodel microt-test-32\nfingerprint %s\ncpu cortex-m4\nclasses 10\nper_class 10\n' "$fp" > "$tmp/good.cycles"
 for k in input part rest full extract head_train_a head_train_b calibrate head_a head_b; do
