@@ -118,6 +118,109 @@ check "hostile names compile as data" cc -std=c99 -Wall -Wextra -Werror -c "$tmp
 check "no injected symbol" sh -c "! nm '$tmp/evil.o' | grep -q injected"
 check "only the two symbols" test "$(nm "$tmp/evil.o" | awk '{print $NF}' | sort | tr '\n' ' ')" = "evil evil_len "
 
+# Every file the CLI reads is a regular file of bounded size, checked before reading: no
+# hang on a FIFO, no read of a device, and the right reason (issue 17).
+check "a directory as the model" status_is 1 "$microt" inspect /
+check "the directory is named as such" grep -q "^microt: /: is a directory$" "$tmp/err"
+check "a device as the model" status_is 1 timeout 10 "$microt" inspect /dev/urandom
+check "the device is named as such" grep -q "^microt: /dev/urandom: is a device" "$tmp/err"
+mkfifo "$tmp/fifo.mtm"
+check "a FIFO as the model does not hang" status_is 1 timeout 10 "$microt" inspect "$tmp/fifo.mtm"
+check "the FIFO is named as such" grep -q "fifo.mtm: is a FIFO" "$tmp/err"
+check "a FIFO as the image does not hang" status_is 1 timeout 10 "$microt" run "$model" "$tmp/fifo.mtm"
+check "a FIFO as the head file does not hang" status_is 1 timeout 10 "$microt" infer "$model" "$tmp/fifo.mtm" "$tmp/img.ppm"
+check "the FIFO head is named as such" grep -q "fifo.mtm: is a FIFO" "$tmp/err"
+check "personalize -o a FIFO does not hang" status_is 1 timeout 10 "$microt" personalize "$model" --train "$tmp" -o "$tmp/fifo.mtm"
+truncate -s 100M "$tmp/huge.mtm"
+check "a model above the size limit" status_is 1 "$microt" inspect "$tmp/huge.mtm"
+check "the limit is named" grep -q "huge.mtm: 104857600 bytes, more than the 67108864-byte limit for a model file" "$tmp/err"
+rm -f "$tmp/huge.mtm"
+
+# Images (issue 17): truncated or malformed images are refused, not padded; a huge header is
+# refused before decoding; formats that are not compiled in are not images.
+le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+bmp_header() { # bmp_header W H: a 24-bit BITMAPINFOHEADER BMP header, no pixels
+    local row=$((($1 * 3 + 3) / 4 * 4))
+    printf "BM$(le32 $((54 + row * $2)))\\0\\0\\0\\0\\x36\\0\\0\\0\\x28\\0\\0\\0$(le32 "$1")$(le32 "$2")\\x01\\0\\x18\\0"
+    printf '\0%.0s' $(seq 24)
+}
+image_refused() { # image_refused FILE TEXT: run exits 1 naming TEXT, within 20 s
+    status_is 1 timeout 20 "$microt" run "$model" "$1" && grep -qF -- "$2" "$tmp/err" ||
+        { echo "  want '$2':"; cat "$tmp/err"; return 1; }
+}
+{ bmp_header 8 8; head -c 100 /dev/urandom; } > "$tmp/cut.bmp" # 192 pixel bytes wanted
+{ bmp_header 8 8; head -c 192 /dev/urandom; } > "$tmp/whole.bmp"
+check "a whole BMP" status_is 0 "$microt" run "$model" "$tmp/whole.bmp"
+check "a truncated BMP" image_refused "$tmp/cut.bmp" "truncated BMP"
+printf 'P6\n64 64\n255\n' > "$tmp/header-only.ppm"
+check "a header-only PPM" image_refused "$tmp/header-only.ppm" "truncated PPM"
+printf 'P5\n2 2\n0\n\0\0\0\0' > "$tmp/maxval0.pgm"
+check "a PGM with maxval 0" image_refused "$tmp/maxval0.pgm" "maxval 0"
+bmp_header 20000 20000 > "$tmp/huge.bmp"
+check "a 20000x20000 BMP header" image_refused "$tmp/huge.bmp" "400.0 megapixels"
+printf 'P6\n20000 20000\n255\n' > "$tmp/huge.ppm"
+check "a 20000x20000 PPM header" image_refused "$tmp/huge.ppm" "400.0 megapixels"
+check "--max-pixels lowers the limit" status_is 1 "$microt" run "$model" "$tmp/whole.bmp" --max-pixels 63
+check "--max-pixels is named" grep -q "more than the 0.0-megapixel limit (--max-pixels)" "$tmp/err"
+check "--max-pixels 64 is enough" status_is 0 "$microt" run "$model" "$tmp/whole.bmp" --max-pixels 64
+printf '#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 64 +X 64\n\x02\x02\x00\x40\x80' > "$tmp/cut.hdr"
+check "a truncated RLE HDR (stb hang, CVE-2021-42715)" image_refused "$tmp/cut.hdr" "not an image"
+printf '\0\0\x02\0\0\0\0\0\0\0\0\0\x40\0\x40\0\x18\0' > "$tmp/cut.tga"
+check "a truncated TGA" image_refused "$tmp/cut.tga" "not an image"
+{ printf '8BPS\0\x01\0\0\0\0\0\0\0\x03'; le32 $((20000 << 16 >> 16)); } > "$tmp/huge.psd"
+check "a PSD" image_refused "$tmp/huge.psd" "not an image"
+
+# IDX (issue 17): a damaged gzip IDX is one line naming the damage (a corrupt stream or a bad
+# CRC was a heap-use-after-free, a cut trailer was accepted); a device is refused at once.
+idx_be32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+{ printf "\\0\\0\\x08\\x03$(idx_be32 20)$(idx_be32 8)$(idx_be32 8)"; head -c 1280 /dev/urandom; } > "$tmp/img-idx3-ubyte"
+{ printf "\\0\\0\\x08\\x01$(idx_be32 20)"; for i in $(seq 10); do printf '\0\001'; done; } > "$tmp/lab-idx1-ubyte"
+gzip -c -9 "$tmp/img-idx3-ubyte" > "$tmp/img.gz"
+gzip -c -9 "$tmp/lab-idx1-ubyte" > "$tmp/lab.gz"
+idx_refused() { # idx_refused IMAGES TEXT: personalize exits 1 with one line naming TEXT
+    status_is 1 timeout 20 "$microt" personalize "$model" --train "$1" --labels "$tmp/lab.gz" -o "$tmp/idx.head" --quiet &&
+        grep -qF -- "$2" "$tmp/err" && [ "$(wc -l < "$tmp/err")" -eq 1 ] ||
+        { echo "  want one line naming '$2':"; cat "$tmp/err"; return 1; }
+}
+check "a gzip IDX set" status_is 0 "$microt" personalize "$model" --train "$tmp/img.gz" --labels "$tmp/lab.gz" -o "$tmp/idx.head" --quiet
+gz_len=$(stat -c %s "$tmp/img.gz")
+cp "$tmp/img.gz" "$tmp/corrupt.gz" && printf '\xff\xff\xff\xff' | dd of="$tmp/corrupt.gz" bs=1 seek=$((gz_len / 2)) conv=notrunc 2> /dev/null
+check "a corrupt deflate stream" idx_refused "$tmp/corrupt.gz" "corrupt gzip data"
+cp "$tmp/img.gz" "$tmp/badcrc.gz" && printf '\x00\x00\x00\x00' | dd of="$tmp/badcrc.gz" bs=1 seek=$((gz_len - 8)) conv=notrunc 2> /dev/null
+check "a bad CRC trailer" idx_refused "$tmp/badcrc.gz" "incorrect data check"
+head -c $((gz_len - 8)) "$tmp/img.gz" > "$tmp/cut.gz"
+check "a cut trailer" idx_refused "$tmp/cut.gz" "truncated gzip"
+check "/dev/zero as IDX" idx_refused /dev/zero "is a device"
+{ cat "$tmp/img-idx3-ubyte"; printf 'x'; } > "$tmp/long-idx3-ubyte"
+check "a plain IDX with a trailing byte" idx_refused "$tmp/long-idx3-ubyte" "1 bytes after the IDX data"
+
+# The cycle file of inspect --board: strict numbers, every key once.
+printf '# test\nmodel microt-test-32\nfingerprint %s\ncpu cortex-m4\nclasses 10\nper_class 10\n' "$fp" > "$tmp/good.cycles"
+for k in input part rest full extract head_train_a head_train_b calibrate head_a head_b; do
+    echo "$k 1000" >> "$tmp/good.cycles"
+done
+check "a valid cycle file" status_is 0 "$microt" inspect "$model" --board stm32l4r5zi --cycles "$tmp/good.cycles"
+check "the cycle file is used" grep -q "from the cycle file" "$tmp/out"
+bad_cycles() { # bad_cycles NAME SED-EXPRESSION TEXT: the edited file is refused, naming TEXT
+    sed "$2" "$tmp/good.cycles" > "$tmp/bad.cycles"
+    status_is 1 "$microt" inspect "$model" --board stm32l4r5zi --cycles "$tmp/bad.cycles" &&
+        grep -qF -- "$3" "$tmp/err" && [ "$(wc -l < "$tmp/err")" -eq 1 ] ||
+        { echo "  want '$3':"; cat "$tmp/err"; return 1; }
+}
+check "cycles: a negative value" bad_cycles neg 's/^part 1000/part -5/' "part '-5' is not a whole number"
+check "cycles: a value that wraps u64" bad_cycles wrap 's/^rest 1000/rest 18446744073709551617/' "rest '18446744073709551617'"
+check "cycles: a value above 1e12" bad_cycles big 's/^full 1000/full 1000000000001/' "full '1000000000001'"
+check "cycles: trailing junk" bad_cycles junk 's/^head_a 1000/head_a 1000x/' "head_a '1000x'"
+check "cycles: a key given twice" bad_cycles dup 's/^head_b 1000/head_b 1000\nhead_b 2/' "head_b given twice"
+check "cycles: a missing key" bad_cycles miss '/^calibrate/d' "missing key 'calibrate'"
+check "cycles: a bad fingerprint" bad_cycles fp 's/^fingerprint .*/fingerprint -1/' "fingerprint '-1'"
+check "cycles: zero classes" bad_cycles cls 's/^classes 10/classes 0/' "classes '0'"
+check "cycles: too many samples" bad_cycles samples 's/^per_class 10/per_class 200000/' "samples, more than 1000000"
+check "cycles: a cpu name too long" bad_cycles cpu 's/^cpu .*/cpu cortex-m4-with-a-long-name/' "cpu 'cortex-m4-with-a-long-name'"
+check "cycles: three fields" bad_cycles three 's/^input 1000/input 1000 2000/' "want 'KEY VALUE'"
+check "cycles: a long line" bad_cycles long "s/^# test.*/# $(printf '%0300d' 0)/" "longer than 256 characters"
+check "cycles: a FIFO" status_is 1 timeout 10 "$microt" inspect "$model" --board stm32l4r5zi --cycles "$tmp/fifo.mtm"
+
 # Usage errors (issue 14 item 6, issue 17): every command names the option and the mistake in
 # one line and points to its --help; options may come anywhere, so a stray one is an error.
 check "--version" status_is 0 "$microt" --version

@@ -205,7 +205,7 @@ check "eval on IDX" status_is 0 "$microt" eval "$model" "$tmp/hi" --test "$tmp/g
 acc=$(awk '/^accuracy [0-9.]+ %$/ {print $2}' "$tmp/out")
 check "IDX eval accuracy well above chance" at_least "${acc:-0}" 80
 check "truncated IDX refused" status_is 1 "$microt" personalize "$model" --train "$tmp/short-images-idx3-ubyte" -o "$tmp/hs"
-check "truncated IDX named" one_line_error "short-images-idx3-ubyte: not an IDX"
+check "truncated IDX named" one_line_error "short-images-idx3-ubyte: truncated IDX"
 check "IDX without a labels file" status_is 1 "$microt" personalize "$model" --train "$tmp/tiny-images-idx3-ubyte" --labels "$tmp/nolabels" -o "$tmp/hs"
 check "missing labels named" one_line_error "nolabels: cannot read file"
 

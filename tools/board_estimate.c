@@ -13,59 +13,6 @@
 #define MT_DEFAULT_CPM_M4 2.6
 #define MT_DEFAULT_CPM_M7 1.7
 
-int mt_cycles_file_read(const char *path, mt_cycles_file_t *out, char *err, size_t err_len) {
-    static const char *const KEYS[] = {"input",     "part",   "rest",   "full",    "extract",
-                                       "head_train_a", "head_train_b", "calibrate", "head_a",
-                                       "head_b",    "classes", "per_class", "fingerprint", "cpu",
-                                       "model"};
-    enum { N_KEYS = sizeof KEYS / sizeof KEYS[0] };
-    int seen[N_KEYS] = {0};
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, err_len, "cannot open");
-        return -1;
-    }
-    memset(out, 0, sizeof *out);
-    char line[256];
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char key[32], val[64];
-        if (line[0] == '#' || sscanf(line, "%31s %63s", key, val) != 2) continue;
-        int k = 0;
-        while (k < N_KEYS && strcmp(key, KEYS[k]) != 0) k++;
-        if (k == N_KEYS) continue; /* unknown keys: room to grow */
-        char *end = NULL;
-        unsigned long long v = 0;
-        if (k < 12) {
-            v = strtoull(val, &end, 10);
-            if (*end != '\0') {
-                snprintf(err, err_len, "line %d: %s is not a number", lineno, key);
-                fclose(f);
-                return -1;
-            }
-        }
-        uint64_t *slots[] = {&out->input,   &out->part,      &out->rest,  &out->full,
-                             &out->extract, &out->train_a,   &out->train_b, &out->calibrate,
-                             &out->head_a,  &out->head_b};
-        if (k < 10) *slots[k] = v;
-        else if (k == 10) out->classes = (uint32_t)v;
-        else if (k == 11) out->per_class = (uint32_t)v;
-        else if (k == 12) out->fingerprint = strtoull(val, &end, 16);
-        else if (k == 13) snprintf(out->cpu, sizeof out->cpu, "%.15s", val);
-        else snprintf(out->model, sizeof out->model, "%.31s", val);
-        seen[k] = 1;
-    }
-    fclose(f);
-    for (int k = 0; k < N_KEYS; k++) {
-        if (!seen[k]) {
-            snprintf(err, err_len, "missing key '%s'", KEYS[k]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* From docs/energy.md: the whole-network cycles/MAC of the VWW MobileNetV1-0.25 (96x96)
  * under the cycle model with the DSP kernels, a realistic network; a tiny model is worse. */
 double mt_board_default_cycles_per_mac(const char *core) {
@@ -108,16 +55,18 @@ void mt_board_estimate_print(FILE *f, const mt_model_t *m, const mt_board_t *b,
     row(f, what, b, in + mt_board_stage_cycles((uint64_t)(part + 0.5), (uint64_t)ha,
                                                (uint64_t)(rest + 0.5), (uint64_t)hb, exit_share));
     if (cyc) {
-        uint64_t n = (uint64_t)cyc->classes * cyc->per_class;
+        uint64_t n = (uint64_t)cyc->classes * cyc->per_class; /* <= 65535 x 1e6 */
         fprintf(f, "%-26s %14s %12s %12s\n", "per personalization", "cycles", "latency ms",
                 "energy uJ");
         snprintf(what, sizeof what, "features, %" PRIu64 " samples", n);
-        row(f, what, b, (double)(n * cyc->extract));
+        double features = (double)n * (double)cyc->extract; /* no u64 overflow */
+        row(f, what, b, features);
         row(f, "train head A", b, (double)cyc->train_a);
         row(f, "train head B", b, (double)cyc->train_b);
         row(f, "calibrate tau (r = 0.5)", b, (double)cyc->calibrate);
         snprintf(what, sizeof what, "total (%u classes x %u)", cyc->classes, cyc->per_class);
-        row(f, what, b, (double)(n * cyc->extract + cyc->train_a + cyc->train_b + cyc->calibrate));
+        row(f, what, b, features + (double)cyc->train_a + (double)cyc->train_b +
+                            (double)cyc->calibrate);
     }
     fprintf(f, "memory     arena %" PRIu32 " B of %" PRIu32 " B SRAM (%.1f%%), model %" PRIu32
                " B of %" PRIu32 " B flash (%.1f%%)\n",

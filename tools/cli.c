@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "microt/status.h"
+#include "model_file.h"
 
 #ifndef MT_VERSION_STRING
 #define MT_VERSION_STRING "unknown"
@@ -35,7 +36,7 @@ int mt_cli_is_help(const char *arg) {
 
 int mt_cli_model_error(const char *path, int status) {
     if (status == MT_E_ARG) {
-        fprintf(stderr, "microt: %s: cannot read file: %s\n", path, strerror(errno));
+        fprintf(stderr, "microt: %s: %s\n", path, mt_file_error());
     } else {
         fprintf(stderr, "microt: %s: %s\n", path, mt_strerror(status));
     }

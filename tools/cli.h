@@ -29,8 +29,8 @@ int mt_tflite_inspect(const char *path);
 /* "microt 0.1.0" and what it reads; `microt --version` and `microt CMD --version`. */
 void mt_cli_print_version(void);
 
-/* Prints "microt: <path>: <what went wrong>" for a mt_model_file_load failure; returns
- * MT_EXIT_FAILURE. */
+/* Prints "microt: <path>: <what went wrong>" for a mt_model_file_load failure (an unreadable
+ * file is described by mt_file_error()); returns MT_EXIT_FAILURE. */
 int mt_cli_model_error(const char *path, int status);
 
 /* True when arg is -h or --help. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dataset.h"
@@ -127,9 +128,7 @@ int mt_cmd_personalize(int argc, char **argv) {
     mt_task_t tasks[MT_STORE_MAX_TASKS];
     uint32_t n_tasks = 0, old_seq = 0;
     void *old_blob = NULL;
-    FILE *probe = fopen(a.out, "rb");
-    if (probe) {
-        fclose(probe);
+    if (access(a.out, F_OK) == 0) { /* opening is left to the head file's checks (no FIFO) */
         st = mt_head_file_load(a.out, m, tasks, MT_STORE_MAX_TASKS, &n_tasks, &old_blob,
                                &old_seq, err, sizeof err);
         if (st == -1) {

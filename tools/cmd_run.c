@@ -13,11 +13,13 @@
 #include "model_file.h"
 
 static const char USAGE[] =
-    "usage: microt run MODEL IMAGE... [--stage part|full|both] [--quiet]\n"
-    "Runs the extractor on each image (PNG/JPEG/BMP/..., any size: resized to the model\n"
-    "input, alpha composited on white) and prints one line per image and stage:\n"
+    "usage: microt run MODEL IMAGE... [--stage part|full|both] [--quiet] [--max-pixels N]\n"
+    "Runs the extractor on each image (PNG, JPEG, BMP or binary PGM/PPM, any size: resized\n"
+    "to the model input, alpha composited on white) and prints one line per image and stage:\n"
     "  IMAGE STAGE DIM ms=MILLISECONDS: f0 f1 ... (the dequantized pooled feature)\n"
-    "--quiet prints timings only. The rest stage resumes from the part stage's activations.\n";
+    "--quiet prints timings only. The full stage resumes from the part stage's activations.\n"
+    "--max-pixels N refuses images of more than N pixels (width x height) before decoding\n"
+    "them (default 40000000).\n";
 
 static double now_ms(void) {
     struct timespec ts;
@@ -37,10 +39,11 @@ static void print_features(const mt_exec_t *exec, mt_stage_t stage, const char *
     printf("\n");
 }
 
-enum { OPT_STAGE, OPT_QUIET };
+enum { OPT_STAGE, OPT_QUIET, OPT_MAX_PIXELS };
 static const mt_cli_option_t OPTIONS[] = {
     {"stage", 0, MT_OPT_VALUE, "part|full|both"},
     {"quiet", 0, 0, NULL},
+    {"max-pixels", 0, MT_OPT_VALUE, "N"},
     {NULL, 0, 0, NULL},
 };
 static const mt_cli_spec_t SPEC = {"run", "MODEL IMAGE...", USAGE, OPTIONS};
@@ -56,6 +59,13 @@ int mt_cmd_run(int argc, char **argv) {
     int stage = 2;
     if (mt_cli_has(&args, OPT_STAGE) &&
         mt_cli_choice(&SPEC, OPT_STAGE, args.value[OPT_STAGE], STAGES, &stage) != 0) {
+        mt_cli_args_free(&args);
+        return MT_EXIT_USAGE;
+    }
+    uint64_t max_pixels = MT_IMAGE_DEFAULT_MAX_PIXELS;
+    if (mt_cli_has(&args, OPT_MAX_PIXELS) &&
+        mt_cli_u64(&SPEC, OPT_MAX_PIXELS, args.value[OPT_MAX_PIXELS], 1, MT_IMAGE_MAX_MAX_PIXELS,
+                   &max_pixels) != 0) {
         mt_cli_args_free(&args);
         return MT_EXIT_USAGE;
     }
@@ -84,7 +94,8 @@ int mt_cmd_run(int argc, char **argv) {
     }
     for (int i = 0; rc == MT_EXIT_OK && i < n_images; i++) {
         char err[512];
-        if (mt_image_load(images[i], in.h, in.w, m->channel_order, pixels, err, sizeof err) != 0) {
+        if (mt_image_load_max(images[i], max_pixels, in.h, in.w, m->channel_order, pixels, err,
+                              sizeof err) != 0) {
             fprintf(stderr, "microt: %s\n", err);
             rc = MT_EXIT_FAILURE;
             break;

@@ -10,11 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <zlib.h>
 
+#include "idx_file.h"
 #include "image_io.h"
 
-#define IDX_MAX_BYTES (1u << 30) /* refuse absurd IDX headers before allocating */
 
 static void set_name(char dst[MT_NAME_BYTES], const char *src, size_t len) {
     if (len > MT_NAME_BYTES - 1u) len = MT_NAME_BYTES - 1u; /* the store keeps 15 chars */
@@ -137,70 +136,6 @@ static int open_folder(mt_dataset_t *ds, const char *root, char *err, size_t err
     return rc;
 }
 
-/* Whole file through zlib (gzread passes plain files through unchanged). */
-static uint8_t *read_maybe_gz(const char *path, size_t *len, char *err, size_t err_len) {
-    gzFile f = gzopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot read file: %s", path,
-                 errno ? strerror(errno) : "zlib failed");
-        return NULL;
-    }
-    size_t cap = 1u << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    int failed = 0;
-    while (buf) {
-        int got = gzread(f, buf + n, (unsigned)(cap - n));
-        if (got < 0) {
-            failed = 1;
-            break;
-        }
-        n += (size_t)got;
-        if (got == 0) break;
-        if (n == cap) {
-            if (cap >= (size_t)IDX_MAX_BYTES * 2) {
-                failed = 1;
-                break;
-            }
-            uint8_t *bigger = realloc(buf, cap * 2);
-            if (!bigger) break;
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    int errnum;
-    const char *zmsg = gzerror(f, &errnum);
-    gzclose(f);
-    if (!buf || failed) {
-        snprintf(err, err_len, "%s: cannot read file: %s", path,
-                 !buf ? "out of memory" : errnum != Z_OK ? zmsg : "too large");
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
-static uint32_t be32(const uint8_t *p) {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* Parses an IDX header: u8 data (type 0x08), ndim dims; returns the data offset or 0. */
-static size_t idx_header(const uint8_t *b, size_t len, uint32_t *dims, uint32_t *ndim,
-                         uint64_t *count) {
-    if (len < 4 || b[0] != 0 || b[1] != 0 || b[2] != 0x08 || b[3] < 1 || b[3] > 4) return 0;
-    *ndim = b[3];
-    size_t off = 4 + 4u * *ndim;
-    if (len < off) return 0;
-    *count = 1;
-    for (uint32_t i = 0; i < *ndim; i++) {
-        dims[i] = be32(b + 4 + 4 * i);
-        *count *= dims[i];
-        if (*count > IDX_MAX_BYTES) return 0;
-    }
-    if (len - off < *count) return 0;
-    return off;
-}
-
 /* Default labels path: "train-images-idx3-ubyte.gz" -> "train-labels-idx1-ubyte.gz". */
 static char *derive_labels_path(const char *images) {
     const char *at = strstr(images, "images-idx3");
@@ -222,46 +157,41 @@ static int open_idx(mt_dataset_t *ds, const char *path, const char *labels_path,
         }
         labels_path = derived;
     }
-    size_t img_len = 0, lab_len = 0;
-    uint8_t *img = read_maybe_gz(path, &img_len, err, err_len);
-    uint8_t *lab = img ? read_maybe_gz(labels_path, &lab_len, err, err_len) : NULL;
+    mt_idx_t img, lab;
+    memset(&lab, 0, sizeof lab);
     int rc = -1;
-    uint32_t dims[4], ndim;
-    uint64_t count;
-    size_t img_off, lab_off;
-    if (!img || !lab) goto done;
-    img_off = idx_header(img, img_len, dims, &ndim, &count);
-    if (img_off == 0 || (ndim != 3 && ndim != 4) || dims[0] == 0 || dims[1] == 0 ||
-        dims[2] == 0 || (ndim == 4 && (dims[3] < 1 || dims[3] > 4))) {
-        snprintf(err, err_len, "%s: not an IDX u8 image file [n][h][w] or [n][h][w][c]", path);
+    if (mt_idx_read(path, &img, err, err_len) != 0) goto done;
+    if (mt_idx_read(labels_path, &lab, err, err_len) != 0) goto done;
+    const uint32_t *dims = img.dims;
+    if ((img.ndim != 3 && img.ndim != 4) || dims[0] == 0 || dims[1] == 0 || dims[2] == 0 ||
+        (img.ndim == 4 && (dims[3] < 1 || dims[3] > 4))) {
+        snprintf(err, err_len, "%s: not an IDX u8 image file [n][h][w] or [n][h][w][c] (c 1..4)",
+                 path);
         goto done;
     }
     uint32_t n = dims[0];
     ds->h = dims[1];
     ds->w = dims[2];
-    ds->c = ndim == 4 ? dims[3] : 1;
-    uint32_t lab_dims[4], lab_ndim;
-    uint64_t lab_count;
-    lab_off = idx_header(lab, lab_len, lab_dims, &lab_ndim, &lab_count);
-    if (lab_off == 0 || lab_ndim != 1) {
+    ds->c = img.ndim == 4 ? dims[3] : 1;
+    if (lab.ndim != 1) {
         snprintf(err, err_len, "%s: not an IDX u8 label file [n]", labels_path);
         goto done;
     }
-    if (lab_dims[0] != n) {
-        snprintf(err, err_len, "%s: %u labels for %u images in %s", labels_path, lab_dims[0], n,
+    if (lab.dims[0] != n) {
+        snprintf(err, err_len, "%s: %u labels for %u images in %s", labels_path, lab.dims[0], n,
                  path);
         goto done;
     }
     ds->labels = malloc((size_t)n * sizeof *ds->labels);
-    ds->pixels = malloc((size_t)count);
-    if (!ds->labels || !ds->pixels) {
+    if (!ds->labels) {
         snprintf(err, err_len, "%s: out of memory", path);
         goto done;
     }
-    memcpy(ds->pixels, img + img_off, (size_t)count);
+    ds->pixels = img.data; /* the dataset owns the pixels now */
+    img.data = NULL;
     uint32_t max_label = 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint8_t l = lab[lab_off + i];
+        uint8_t l = lab.data[i];
         if (l >= MT_DATASET_MAX_CLASSES) {
             snprintf(err, err_len, "%s: label %u of sample %u is >= %u", labels_path, l, i,
                      MT_DATASET_MAX_CLASSES);
@@ -283,8 +213,8 @@ static int open_idx(mt_dataset_t *ds, const char *path, const char *labels_path,
     }
     rc = 0;
 done:
-    free(img);
-    free(lab);
+    free(img.data);
+    free(lab.data);
     free(derived);
     return rc;
 }

@@ -8,6 +8,28 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Size limits of the files the CLI reads, checked before reading (docs/robustness.md). */
+#define MT_FILE_MAX_MODEL_BYTES (64u << 20)   /* a .mtm: MCU flash is a few MiB at most */
+#define MT_FILE_MAX_TEXT_BYTES (1u << 20)     /* a cycle file and other small text files */
+#define MT_FILE_MAX_IDX_BYTES (1u << 30)      /* an IDX file, or its gzip-compressed form */
+
+/* Opens path for reading when it is a regular file of at most max_bytes; what (e.g. "model
+ * file") names it in the limit message. A FIFO, socket or device is refused without
+ * blocking (opened O_NONBLOCK, checked with fstat before any read). Returns a descriptor
+ * (blocking again) and its size in *size, or -1 with "PATH: reason" in err. */
+int mt_file_open_regular(const char *path, uint64_t max_bytes, const char *what, uint64_t *size,
+                         char *err, size_t err_len);
+
+/* The same through stdio, mode "rb" or "r+b". NULL with err on failure. */
+FILE *mt_file_fopen_regular(const char *path, const char *mode, uint64_t max_bytes,
+                            const char *what, uint64_t *size, char *err, size_t err_len);
+
+/* Reads a whole regular file of at most max_bytes into a malloc'ed buffer (8-byte aligned,
+ * one extra NUL byte after the data, so text parsers may rely on it). NULL with err on
+ * failure, including a file that changed size while it was read. */
+uint8_t *mt_file_read_regular(const char *path, uint64_t max_bytes, const char *what, size_t *len,
+                              char *err, size_t err_len);
+
 /* 1 when a and b name the same existing file (same device and inode: links included). */
 int mt_file_same(const char *a, const char *b);
 

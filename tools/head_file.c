@@ -4,6 +4,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "head_file.h"
 
+#include "file_io.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +75,10 @@ static int looks_like_head_file(FILE *f, long size) {
 int mt_head_file_open(mt_head_file_t *hf, const char *path, int writable, char *err,
                       size_t err_len) {
     memset(hf, 0, sizeof *hf);
-    FILE *f = fopen(path, writable ? "r+b" : "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: cannot read file: %s", path, strerror(errno));
-        return -1;
-    }
+    uint64_t file_bytes; /* a regular file only: a FIFO or device is refused, never waited on */
+    FILE *f = mt_file_fopen_regular(path, writable ? "r+b" : "rb", 0x40000000u, "head file",
+                                    &file_bytes, err, err_len);
+    if (!f) return -1;
     long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
     if (!looks_like_head_file(f, size)) {
         snprintf(err, err_len, "%s: not a microt head file (two flash slots)", path);

@@ -1,12 +1,17 @@
-/* Image decoding and resizing for the host tools (see image_io.h). */
+/* Image decoding and resizing for the host tools (see image_io.h). The PGM/PPM reader is
+ * here because stb 2.27's accepts maxval 0 and pads missing pixels; the other formats go
+ * through stb_image_impl.c with the checks around it. */
 #include "image_io.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <stb_image.h>
 #include <stb_image_resize.h>
+
+#include "file_io.h"
+#include "stb_image_impl.h"
 
 /* Composites alpha on the background and writes c_out channels in the model's order. */
 static void to_model_channels(const uint8_t *src, size_t n_pixels, int src_c, uint8_t order,
@@ -66,16 +71,199 @@ int mt_image_convert(const uint8_t *src, int src_w, int src_h, int src_c, uint16
     return ok ? 0 : -1;
 }
 
-int mt_image_load(const char *path, uint16_t h, uint16_t w, uint8_t channel_order, uint8_t *out,
-                  char *err, size_t err_len) {
-    int src_w, src_h, src_c;
-    uint8_t *pixels = stbi_load(path, &src_w, &src_h, &src_c, 0);
-    if (!pixels) {
-        snprintf(err, err_len, "%s: cannot decode image (%s)", path, stbi_failure_reason());
+static uint64_t budget_of(uint64_t max_pixels) {
+    return max_pixels ? max_pixels : MT_IMAGE_DEFAULT_MAX_PIXELS;
+}
+
+uint64_t mt_image_max_file_bytes(uint64_t max_pixels) {
+    uint64_t n = 8u * budget_of(max_pixels) + (1u << 20);
+    return n < INT_MAX ? n : INT_MAX; /* stb reads through an int length */
+}
+
+const char *mt_image_format(const uint8_t *b, size_t len) {
+    if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return "PNG";
+    if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "JPEG";
+    if (len >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
+    if (len >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') &&
+        (b[2] == ' ' || b[2] == '\t' || b[2] == '\n' || b[2] == '\r' || b[2] == '#')) {
+        return b[1] == '5' ? "PGM" : "PPM";
+    }
+    return NULL;
+}
+
+static int too_many_pixels(uint64_t w, uint64_t h, uint64_t max_pixels, char *err, size_t len) {
+    if (w * h <= max_pixels) return 0;
+    snprintf(err, len, "%llux%llu = %.1f megapixels, more than the %.1f-megapixel limit "
+                       "(--max-pixels)", (unsigned long long)w, (unsigned long long)h,
+             (double)(w * h) / 1e6, (double)max_pixels / 1e6);
+    return 1;
+}
+
+/* One header token of a PNM: a decimal number after whitespace and # comments. */
+static int pnm_number(const uint8_t *b, size_t len, size_t *pos, uint32_t *out) {
+    size_t p = *pos;
+    for (;;) {
+        while (p < len && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r' ||
+                           b[p] == '\v' || b[p] == '\f')) {
+            p++;
+        }
+        if (p < len && b[p] == '#') {
+            while (p < len && b[p] != '\n' && b[p] != '\r') p++;
+            continue;
+        }
+        break;
+    }
+    uint64_t v = 0;
+    size_t start = p;
+    while (p < len && b[p] >= '0' && b[p] <= '9' && v <= 0xFFFFFFFFu) v = v * 10 + (b[p++] - '0');
+    if (p == start || v > 0xFFFFFFFFu) return -1;
+    *out = (uint32_t)v;
+    *pos = p;
+    return 0;
+}
+
+/* Binary PGM (P5) / PPM (P6), maxval 1..65535, samples scaled to 0..255. */
+static int decode_pnm(const uint8_t *b, size_t len, uint64_t max_pixels, mt_image_t *img,
+                      char *err, size_t err_len) {
+    const char *fmt = b[1] == '5' ? "PGM" : "PPM";
+    int c = b[1] == '5' ? 1 : 3;
+    size_t pos = 2;
+    uint32_t w, h, maxval;
+    if (pnm_number(b, len, &pos, &w) != 0 || pnm_number(b, len, &pos, &h) != 0 ||
+        pnm_number(b, len, &pos, &maxval) != 0 || pos >= len) {
+        snprintf(err, err_len, "corrupt %s header (width, height, maxval)", fmt);
         return -1;
     }
-    int rc = mt_image_convert(pixels, src_w, src_h, src_c, h, w, channel_order, out);
-    stbi_image_free(pixels);
+    pos++; /* the single whitespace byte before the samples */
+    if (w == 0 || h == 0) {
+        snprintf(err, err_len, "%s of %ux%u pixels", fmt, w, h);
+        return -1;
+    }
+    if (maxval == 0 || maxval > 65535) {
+        snprintf(err, err_len, "%s maxval %u (must be 1..65535)", fmt, maxval);
+        return -1;
+    }
+    if (too_many_pixels(w, h, max_pixels, err, err_len)) return -1;
+    size_t bps = maxval > 255 ? 2 : 1, n = (size_t)w * h * (size_t)c;
+    if (len - pos < n * bps) {
+        snprintf(err, err_len, "truncated %s: %zu of %zu sample bytes", fmt, len - pos, n * bps);
+        return -1;
+    }
+    uint8_t *px = malloc(n);
+    if (!px) {
+        snprintf(err, err_len, "out of memory for %ux%u pixels", w, h);
+        return -1;
+    }
+    const uint8_t *s = b + pos;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = bps == 2 ? (uint32_t)s[2 * i] << 8 | s[2 * i + 1] : s[i];
+        if (v > maxval) {
+            snprintf(err, err_len, "%s sample %zu is %u, above maxval %u", fmt, i, v, maxval);
+            free(px);
+            return -1;
+        }
+        px[i] = (uint8_t)((v * 255u + maxval / 2) / maxval);
+    }
+    img->pixels = px;
+    img->w = (int)w;
+    img->h = (int)h;
+    img->c = c;
+    img->from_stb = 0;
+    return 0;
+}
+
+int mt_image_decode(const uint8_t *bytes, size_t len, uint64_t max_pixels, mt_image_t *img,
+                    char *err, size_t err_len) {
+    memset(img, 0, sizeof *img);
+    max_pixels = budget_of(max_pixels);
+    const char *fmt = mt_image_format(bytes, len);
+    if (!fmt) {
+        snprintf(err, err_len, "not an image microt reads (PNG, JPEG, BMP, binary PGM/PPM)");
+        return -1;
+    }
+    if (fmt[0] == 'P' && fmt[1] != 'N') return decode_pnm(bytes, len, max_pixels, img, err, err_len);
+    if (len > (size_t)INT_MAX) {
+        snprintf(err, err_len, "%s file too large", fmt);
+        return -1;
+    }
+    /* PNG and BMP state their size at fixed offsets: check the budget from there first, as
+     * stb's header parsers refuse some large images with a vaguer reason. */
+    uint64_t hw = 0, hh = 0;
+    if (fmt[0] == 'P' && len >= 24 && memcmp(bytes + 12, "IHDR", 4) == 0) {
+        hw = (uint64_t)bytes[16] << 24 | (uint32_t)bytes[17] << 16 | (uint32_t)bytes[18] << 8 | bytes[19];
+        hh = (uint64_t)bytes[20] << 24 | (uint32_t)bytes[21] << 16 | (uint32_t)bytes[22] << 8 | bytes[23];
+    } else if (fmt[0] == 'B' && len >= 26) {
+        int32_t bh = (int32_t)((uint32_t)bytes[22] | (uint32_t)bytes[23] << 8 |
+                               (uint32_t)bytes[24] << 16 | (uint32_t)bytes[25] << 24);
+        hw = (uint32_t)bytes[18] | (uint32_t)bytes[19] << 8 | (uint32_t)bytes[20] << 16 |
+             (uint32_t)bytes[21] << 24;
+        hh = bh < 0 ? (uint64_t)(-(int64_t)bh) : (uint64_t)bh; /* negative: top-down rows */
+    }
+    if (too_many_pixels(hw, hh, max_pixels, err, err_len)) return -1;
+    int w = 0, h = 0, c = 0, overrun = 0;
+    if (!mt_stbi_info(bytes, len, &w, &h, &c) || w <= 0 || h <= 0 || c < 1 || c > 4) {
+        snprintf(err, err_len, "corrupt %s header (%s)", fmt, mt_stbi_failure_reason());
+        return -1;
+    }
+    /* The pixel budget from the header, before the decoder allocates anything. */
+    if (too_many_pixels((uint64_t)w, (uint64_t)h, max_pixels, err, err_len)) return -1;
+    /* Every decoder allocation together: 24 bytes a pixel covers a 16-bit RGBA PNG (inflated
+     * rows, the image, its 8-bit copy) and a progressive JPEG's coefficients; the file size
+     * covers PNG's concatenated IDAT data. A bomb's inflate stops at this budget. */
+    size_t budget = (size_t)(24u * (uint64_t)w * (uint64_t)h) + len + (1u << 20);
+    int dw, dh, dc;
+    uint8_t *px = mt_stbi_decode(bytes, len, budget, &dw, &dh, &dc, &overrun);
+    if (!px) {
+        const char *why = mt_stbi_failure_reason();
+        snprintf(err, err_len, "%s %s (%s)", overrun ? "truncated" : "corrupt", fmt,
+                 why && strcmp(why, "outofmem") == 0 ? "needs more memory than its pixels allow"
+                                                     : why ? why : "decoder failed");
+        return -1;
+    }
+    if (overrun || dw != w || dh != h || dc != c) {
+        snprintf(err, err_len, overrun ? "truncated %s (the pixel data ends early)"
+                                       : "corrupt %s (header and data disagree)", fmt);
+        mt_stbi_free(px);
+        return -1;
+    }
+    img->pixels = px;
+    img->w = w;
+    img->h = h;
+    img->c = c;
+    img->from_stb = 1;
+    return 0;
+}
+
+void mt_image_free(mt_image_t *img) {
+    if (img->from_stb) {
+        mt_stbi_free(img->pixels);
+    } else {
+        free(img->pixels);
+    }
+    memset(img, 0, sizeof *img);
+}
+
+int mt_image_load_max(const char *path, uint64_t max_pixels, uint16_t h, uint16_t w,
+                      uint8_t channel_order, uint8_t *out, char *err, size_t err_len) {
+    size_t len;
+    char why[256];
+    uint8_t *bytes = mt_file_read_regular(path, mt_image_max_file_bytes(max_pixels), "image",
+                                          &len, err, err_len);
+    if (!bytes) return -1;
+    mt_image_t img;
+    int rc = mt_image_decode(bytes, len, max_pixels, &img, why, sizeof why);
+    free(bytes);
+    if (rc != 0) {
+        snprintf(err, err_len, "%s: cannot decode image: %s", path, why);
+        return -1;
+    }
+    rc = mt_image_convert(img.pixels, img.w, img.h, img.c, h, w, channel_order, out);
+    mt_image_free(&img);
     if (rc != 0) snprintf(err, err_len, "%s: cannot resize image to %ux%u", path, w, h);
     return rc;
+}
+
+int mt_image_load(const char *path, uint16_t h, uint16_t w, uint8_t channel_order, uint8_t *out,
+                  char *err, size_t err_len) {
+    return mt_image_load_max(path, 0, h, w, channel_order, out, err, err_len);
 }

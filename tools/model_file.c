@@ -1,43 +1,28 @@
 /* Reading model files on the host (see model_file.h). */
 #include "model_file.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint8_t *mt_file_read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap); /* malloc's alignment (>= 8) satisfies the loader's 4 */
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-        errno = EIO;
-    }
-    fclose(f);
-    if (buf) *len = n;
-    return buf;
-}
+#include "file_io.h"
+
+/* Like errno: the reason of this thread's last failed read, for mt_cli_model_error. */
+static _Thread_local char last_error[512];
+
+const char *mt_file_error(void) { return last_error; }
 
 int mt_model_file_load(mt_model_file_t *mf, const char *path) {
     memset(mf, 0, sizeof *mf);
-    mf->bytes = mt_file_read_all(path, &mf->len);
-    if (!mf->bytes) return MT_E_ARG;
+    char err[512];
+    mf->bytes = mt_file_read_regular(path, MT_FILE_MAX_MODEL_BYTES, "model file", &mf->len, err,
+                                     sizeof err);
+    if (!mf->bytes) {
+        /* err reads "PATH: reason"; keep the reason, the caller prints the path. */
+        size_t plen = strlen(path);
+        const char *reason = strncmp(err, path, plen) == 0 && err[plen] == ':' ? err + plen + 2 : err;
+        snprintf(last_error, sizeof last_error, "%s", reason);
+        return MT_E_ARG;
+    }
     int st = mt_model_open(&mf->model, mf->bytes, mf->len);
     if (st != MT_OK) {
         free(mf->bytes);

@@ -9,17 +9,20 @@
 #include "microt/model.h"
 
 typedef struct {
-    uint8_t *bytes; /* owned; 4-byte aligned */
+    uint8_t *bytes; /* owned; malloc'ed, so aligned for the loader */
     size_t len;
     mt_model_t model;
 } mt_model_file_t;
 
-/* Reads and opens path. Returns MT_OK, MT_E_ARG for an unreadable file (errno says why),
- * or the loader's code. Prints nothing; mt_model_file_error formats a message. */
+/* Reads and opens path: a regular file (a directory, FIFO or device is refused without
+ * blocking) of at most MT_FILE_MAX_MODEL_BYTES. Returns MT_OK, MT_E_ARG for a file that
+ * cannot be read (mt_file_error() says why), or the loader's code. Prints nothing;
+ * mt_cli_model_error formats a message. */
 int mt_model_file_load(mt_model_file_t *mf, const char *path);
 void mt_model_file_free(mt_model_file_t *mf);
 
-/* Reads a whole file into a malloc'ed, 4-byte aligned buffer. NULL on failure (errno set). */
-uint8_t *mt_file_read_all(const char *path, size_t *len);
+/* Why the last mt_model_file_load of this thread returned MT_E_ARG ("is a directory",
+ * "cannot read file: No such file or directory", ...), without the path. */
+const char *mt_file_error(void);
 
 #endif

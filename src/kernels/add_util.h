@@ -41,7 +41,8 @@ static inline int mt_add_input_ok(int32_t zp, int32_t mult, int32_t shift, int32
  *   a(u) = floor(N(u) / 2^(32+r)),  N(u) = u 2^(ls+1) mult + 2^31 + [r>=1] (2^(31+r) - [u<0] 2^32),
  * so a is the high word of N shifted right by r, and N steps by 2^(ls+1) mult from one u to
  * the next within each sign: one 64-bit add per entry instead of a requantization.
- * |u| <= 255 and ls <= 22 keep |N| < 2^62 and its high word inside int32. Outside
+ * |u| <= 255 and ls <= 22 keep |N| < 2^63 (2^31 + 2^62 + 255 2^54 at the extremes) and its
+ * high word inside int32; the loop never steps past the last entry. Outside
  * mt_add_input_ok the entries come from mt_requant itself (as the reference computes them). */
 static inline void mt_add_fill(int32_t *t, int32_t zp, int32_t mult, int32_t shift, int32_t ls,
                                int32_t scale) {
@@ -63,7 +64,7 @@ static inline void mt_add_fill(int32_t *t, int32_t zp, int32_t mult, int32_t shi
         n = n0 + (int64_t)(x - zp) * step;
         for (; x <= 127; x++) { /* u >= 0 */
             t[x + 128] = scale * ((int32_t)(n >> 32) >> r);
-            n += step;
+            if (x < 127) n += step; /* N(256) would pass 2^63 (zp -128, r 31, ls 22, mult 2^31-1) */
         }
     }
 }
