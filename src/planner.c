@@ -88,7 +88,12 @@ static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *pla
     for (uint16_t i = 0; i < m->n_ops; i++) {
         mt_op_rec_t op;
         mt_op_read(m, i, &op);
-        if (op.type == MT_OP_ADD && buf[op.input0].last == i && op.input0 != m->input_tensor) {
+        /* Never over a stage feature: its lifetime reaches the last op by rule, not by a
+         * read, so an add there is not its last reader (issue 17: a last-op ADD reading the
+         * part feature overwrote it during the full pass). */
+        int feature = op.input0 == m->part_feature_tensor || op.input0 == m->full_feature_tensor;
+        if (op.type == MT_OP_ADD && buf[op.input0].last == i && op.input0 != m->input_tensor &&
+            !feature) {
             uint16_t root = ws->alias_of[op.input0];
             ws->alias_of[op.output] = root;
             if (buf[op.output].last > buf[root].last) buf[root].last = buf[op.output].last;
