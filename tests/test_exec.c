@@ -168,28 +168,29 @@ static void test_add_reading_part_feature(void) {
     size_t len = mt_build_small_model(b, CAP, 3);
     mt_model_t m;
     if (!CHECK(len > 0)) return;
-    mt_put_u16(b + mt_tensor_record(7) + 4, 8); /* t7: 1x1x12 -> 1x1x8 */
+    mt_put_u16(b + mt_tensor_record(7) + MT_TENSOR_REC_C, 8); /* t7: 1x1x12 -> 1x1x8 */
     uint8_t *r = b + mt_op_record(MT_SMALL_MODEL_TENSORS, 6);
     float s_in, s_out;
-    memcpy(&s_in, b + mt_tensor_record(4) + 8, 4);
-    memcpy(&s_out, b + mt_tensor_record(7) + 8, 4);
+    memcpy(&s_in, b + mt_tensor_record(4) + MT_TENSOR_REC_SCALE, 4);
+    memcpy(&s_out, b + mt_tensor_record(7) + MT_TENSOR_REC_SCALE, 4);
     memset(r, 0, MT_OP_RECORD_BYTES);
-    r[0] = MT_OP_ADD;
-    r[9] = (uint8_t)(int8_t)-128;
-    r[10] = 127;
-    mt_put_u16(r + 12, 4);
-    mt_put_u16(r + 14, 4);
-    mt_put_u16(r + 16, 7);
+    r[MT_OP_REC_TYPE] = MT_OP_ADD;
+    r[MT_OP_REC_ACT_MIN] = (uint8_t)(int8_t)-128;
+    r[MT_OP_REC_ACT_MAX] = 127;
+    mt_put_u16(r + MT_OP_REC_INPUT0, 4);
+    mt_put_u16(r + MT_OP_REC_INPUT1, 4);
+    mt_put_u16(r + MT_OP_REC_OUTPUT, 7);
     int32_t mult, shift;
     multiplier(0.5, &mult, &shift); /* each input's s / (2 max s) */
-    mt_put_u32(r + 36, (uint32_t)mult);
-    mt_put_u32(r + 40, (uint32_t)shift);
-    mt_put_u32(r + 44, (uint32_t)mult);
-    mt_put_u32(r + 48, (uint32_t)shift);
+    uint8_t *params = r + MT_OP_REC_PARAMS; /* in0 mult, shift, in1 mult, shift, out ..., left shift */
+    mt_put_u32(params, (uint32_t)mult);
+    mt_put_u32(params + 4, (uint32_t)shift);
+    mt_put_u32(params + 8, (uint32_t)mult);
+    mt_put_u32(params + 12, (uint32_t)shift);
     multiplier(2.0 * s_in / ((1 << 20) * (double)s_out), &mult, &shift);
-    mt_put_u32(r + 52, (uint32_t)mult);
-    mt_put_u32(r + 56, (uint32_t)shift);
-    mt_put_u32(r + 60, 20);
+    mt_put_u32(params + 16, (uint32_t)mult);
+    mt_put_u32(params + 20, (uint32_t)shift);
+    mt_put_u32(params + 24, 20);
     mt_reseal(b, len);
     if (!CHECK_EQ(mt_model_open(&m, buf, len), MT_OK)) return;
     CHECK(m.plan.tensor_offset[4] != m.plan.tensor_offset[7]);
