@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/model_internal.h"
+#include "../src/model_records.h"
 #include "microt/exec.h"
 #include "microt/kernels.h"
 #include "bench_util.h"
@@ -26,33 +26,8 @@ enum { T_STEM, T_PW, T_DW, T_FC, T_ADD, T_POOL, N_TYPES };
 static const char *const k_type_name[N_TYPES] = {"conv (stem)", "pointwise", "depthwise",
                                                  "fully conn.", "add", "avg pool"};
 
-typedef void (*conv_fn)(const mt_conv_params_t *, const int8_t *, const int8_t *,
-                        const int32_t *, mt_requant_t, int8_t *, void *);
-typedef size_t (*scratch_fn)(const mt_conv_params_t *);
-typedef void (*fc_fn)(int32_t, int32_t, const int8_t *, const int8_t *, const int32_t *, int32_t,
-                      int32_t, int8_t, int8_t, mt_requant_t, int8_t *);
-typedef void (*add_fn)(const mt_add_params_t *, int32_t, const int8_t *, const int8_t *,
-                       int8_t *);
-typedef size_t (*add_scratch_fn)(const mt_add_params_t *, int32_t);
-typedef struct {
-    conv_fn conv, pw, dw;
-    scratch_fn conv_sb, pw_sb, dw_sb;
-    fc_fn fc;
-    add_fn add;
-    add_scratch_fn add_sb;
-} kernel_set_t;
-
-static const kernel_set_t k_sets[N_SETS] = {
-    {mt_conv_s8_ref, mt_pointwise_s8_ref, mt_depthwise_s8_ref, mt_conv_s8_scratch_bytes_ref,
-     mt_pointwise_s8_scratch_bytes_ref, mt_depthwise_s8_scratch_bytes_ref,
-     mt_fully_connected_s8_ref, mt_add_s8_ref, mt_add_s8_scratch_bytes_ref},
-    {mt_conv_s8_host, mt_pointwise_s8_host, mt_depthwise_s8_host, mt_conv_s8_scratch_bytes_host,
-     mt_pointwise_s8_scratch_bytes_host, mt_depthwise_s8_scratch_bytes_host,
-     mt_fully_connected_s8_ref, mt_add_s8_host, mt_add_s8_scratch_bytes_host},
-    {mt_conv_s8_dsp, mt_pointwise_s8_dsp, mt_depthwise_s8_dsp, mt_conv_s8_scratch_bytes_dsp,
-     mt_pointwise_s8_scratch_bytes_dsp, mt_depthwise_s8_scratch_bytes_dsp,
-     mt_fully_connected_s8_dsp, mt_add_s8_dsp, mt_add_s8_scratch_bytes_dsp},
-};
+/* The library's kernel-set tables (include/microt/kernels.h), in the order of k_set_name. */
+static const mt_kernel_set_t k_set_id[N_SETS] = {MT_KERNELS_REF, MT_KERNELS_HOST, MT_KERNELS_DSP};
 
 static double now_s(void) {
     struct timespec ts;
@@ -60,13 +35,8 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int is_pointwise(const mt_conv_params_t *p) {
-    return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
-           p->pad_left == 0 && p->in_h == p->out_h && p->in_w == p->out_w;
-}
-
 /* Op `index` with kernel set `ks`, scratch from `scratch`; returns its type (T_*). */
-static int run_op(const mt_model_t *m, uint8_t *arena, uint16_t index, const kernel_set_t *ks,
+static int run_op(const mt_model_t *m, uint8_t *arena, uint16_t index, const mt_kernels_t *ks,
                   void *scratch) {
     mt_op_rec_t op;
     mt_op_read(m, index, &op);
@@ -83,29 +53,24 @@ static int run_op(const mt_model_t *m, uint8_t *arena, uint16_t index, const ker
     switch (op.type) {
     case MT_OP_CONV2D:
         mt_op_conv_params(m, &op, &p);
-        if (is_pointwise(&p)) {
-            ks->pw(&p, in0, weights, bias, rq, out, scratch);
+        if (mt_conv_is_pointwise(&p)) {
+            ks->pointwise(&p, in0, weights, bias, rq, out, scratch);
             return T_PW;
         }
         ks->conv(&p, in0, weights, bias, rq, out, scratch);
         return T_STEM;
     case MT_OP_DEPTHWISE_CONV2D:
         mt_op_conv_params(m, &op, &p);
-        ks->dw(&p, in0, weights, bias, rq, out, scratch);
+        ks->depthwise(&p, in0, weights, bias, rq, out, scratch);
         return T_DW;
     case MT_OP_FULLY_CONNECTED:
-        ks->fc((int32_t)tin.h * tin.w * tin.c, tout.c, in0, weights, bias, tin.zero_point,
-               tout.zero_point, op.act_min, op.act_max, rq, out);
+        ks->fully_connected((int32_t)tin.h * tin.w * tin.c, tout.c, in0, weights, bias,
+                            tin.zero_point, tout.zero_point, op.act_min, op.act_max, rq, out);
         return T_FC;
     case MT_OP_ADD: {
-        mt_tensor_info_t tin1;
-        mt_tensor_read(m, op.input1, &tin1);
-        mt_add_params_t ap = {
-            tin.zero_point, tin1.zero_point, tout.zero_point,
-            op.params[MT_ADD_IN0_MULT], op.params[MT_ADD_IN0_SHIFT],
-            op.params[MT_ADD_IN1_MULT], op.params[MT_ADD_IN1_SHIFT],
-            op.params[MT_ADD_OUT_MULT], op.params[MT_ADD_OUT_SHIFT],
-            op.params[MT_ADD_LEFT_SHIFT], op.act_min, op.act_max, scratch};
+        mt_add_params_t ap;
+        mt_op_add_params(m, &op, &ap);
+        ap.scratch = scratch;
         ks->add(&ap, (int32_t)tin.h * tin.w * tin.c, in0,
                 (const int8_t *)(arena + m->plan.tensor_offset[op.input1]), out);
         return T_ADD;
@@ -128,19 +93,12 @@ static size_t max_scratch(const mt_model_t *m) {
         mt_conv_params_t p;
         mt_op_read(m, i, &op);
         if (op.type == MT_OP_ADD) {
-            mt_tensor_info_t t0, t1;
+            mt_tensor_info_t t0;
             mt_add_params_t ap;
-            memset(&ap, 0, sizeof ap);
+            mt_op_add_params(m, &op, &ap);
             mt_tensor_read(m, op.input0, &t0);
-            mt_tensor_read(m, op.input1, &t1);
-            ap.in0_zp = t0.zero_point;
-            ap.in1_zp = t1.zero_point;
-            ap.in0_mult = op.params[MT_ADD_IN0_MULT];
-            ap.in0_shift = op.params[MT_ADD_IN0_SHIFT];
-            ap.in1_mult = op.params[MT_ADD_IN1_MULT];
-            ap.in1_shift = op.params[MT_ADD_IN1_SHIFT];
             for (int s = 0; s < N_SETS; s++) {
-                size_t b = k_sets[s].add_sb(&ap, (int32_t)t0.h * t0.w * t0.c);
+                size_t b = mt_kernels(k_set_id[s])->add_scratch_bytes(&ap, (int32_t)t0.h * t0.w * t0.c);
                 if (b > best) best = b;
             }
             continue;
@@ -148,10 +106,10 @@ static size_t max_scratch(const mt_model_t *m) {
         if (op.type != MT_OP_CONV2D && op.type != MT_OP_DEPTHWISE_CONV2D) continue;
         mt_op_conv_params(m, &op, &p);
         for (int s = 0; s < N_SETS; s++) {
-            const kernel_set_t *ks = &k_sets[s];
-            size_t b = op.type == MT_OP_DEPTHWISE_CONV2D ? ks->dw_sb(&p)
-                       : is_pointwise(&p)                ? ks->pw_sb(&p)
-                                                         : ks->conv_sb(&p);
+            const mt_kernels_t *ks = mt_kernels(k_set_id[s]);
+            size_t b = op.type == MT_OP_DEPTHWISE_CONV2D ? ks->depthwise_scratch_bytes(&p)
+                       : mt_conv_is_pointwise(&p)        ? ks->pointwise_scratch_bytes(&p)
+                                                         : ks->conv_scratch_bytes(&p);
             if (b > best) best = b;
         }
     }
@@ -211,12 +169,12 @@ int main(int argc, char **argv) {
              * its clock reads cost the same for every set, so they stay out of the former) */
             mt_exec_set_input_u8(&x, pixels, in_len);
             double t0 = now_s();
-            for (uint16_t i = 0; i < m.n_ops; i++) run_op(&m, arena, i, &k_sets[s], scratch);
+            for (uint16_t i = 0; i < m.n_ops; i++) run_op(&m, arena, i, mt_kernels(k_set_id[s]), scratch);
             t_set[s] += now_s() - t0;
             mt_exec_set_input_u8(&x, pixels, in_len);
             for (uint16_t i = 0; i < m.n_ops; i++) {
                 double a = now_s();
-                int type = run_op(&m, arena, i, &k_sets[s], scratch);
+                int type = run_op(&m, arena, i, mt_kernels(k_set_id[s]), scratch);
                 t_type[s][type] += now_s() - a;
             }
             /* the part features stay readable after a full pass (src/planner.c) */

@@ -7,70 +7,7 @@
 
 #include "microt/exec.h"
 #include "microt/kernels.h"
-#include "model_internal.h"
-
-/* Scratch of the kernel a set would run for this op (every set is compiled everywhere). */
-static size_t conv_scratch(const mt_conv_params_t *p, mt_kernel_set_t set, int pointwise) {
-    switch (set) {
-    case MT_KERNELS_DSP:
-        return pointwise ? mt_pointwise_s8_scratch_bytes_dsp(p) : mt_conv_s8_scratch_bytes_dsp(p);
-    case MT_KERNELS_HOST:
-        return pointwise ? mt_pointwise_s8_scratch_bytes_host(p) : mt_conv_s8_scratch_bytes_host(p);
-    default:
-        return pointwise ? mt_pointwise_s8_scratch_bytes_ref(p) : mt_conv_s8_scratch_bytes_ref(p);
-    }
-}
-
-static size_t depthwise_scratch(const mt_conv_params_t *p, mt_kernel_set_t set) {
-    switch (set) {
-    case MT_KERNELS_DSP: return mt_depthwise_s8_scratch_bytes_dsp(p);
-    case MT_KERNELS_HOST: return mt_depthwise_s8_scratch_bytes_host(p);
-    default: return mt_depthwise_s8_scratch_bytes_ref(p);
-    }
-}
-
-/* The add kernels' scratch depends on the length and on whether both inputs share a table. */
-static size_t add_scratch(const mt_model_t *m, const mt_op_rec_t *op, mt_kernel_set_t set) {
-    mt_tensor_info_t t0, t1;
-    mt_add_params_t ap;
-    int32_t len;
-    mt_tensor_read(m, op->input0, &t0);
-    mt_tensor_read(m, op->input1, &t1);
-    memset(&ap, 0, sizeof ap);
-    ap.in0_zp = t0.zero_point;
-    ap.in1_zp = t1.zero_point;
-    ap.in0_mult = op->params[MT_ADD_IN0_MULT];
-    ap.in0_shift = op->params[MT_ADD_IN0_SHIFT];
-    ap.in1_mult = op->params[MT_ADD_IN1_MULT];
-    ap.in1_shift = op->params[MT_ADD_IN1_SHIFT];
-    len = (int32_t)t0.h * t0.w * t0.c;
-    switch (set) {
-    case MT_KERNELS_DSP: return mt_add_s8_scratch_bytes_dsp(&ap, len);
-    case MT_KERNELS_HOST: return mt_add_s8_scratch_bytes_host(&ap, len);
-    default: return mt_add_s8_scratch_bytes_ref(&ap, len);
-    }
-}
-
-static int is_pointwise(const mt_conv_params_t *p) {
-    return p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
-           p->pad_left == 0 && p->in_h == p->out_h && p->in_w == p->out_w;
-}
-
-uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op, mt_kernel_set_t set) {
-    mt_conv_params_t p;
-    switch (op->type) {
-    case MT_OP_CONV2D:
-        mt_op_conv_params(model, op, &p);
-        return (uint32_t)conv_scratch(&p, set, is_pointwise(&p));
-    case MT_OP_DEPTHWISE_CONV2D:
-        mt_op_conv_params(model, op, &p);
-        return (uint32_t)depthwise_scratch(&p, set);
-    case MT_OP_ADD:
-        return (uint32_t)add_scratch(model, op, set);
-    default:
-        return 0;
-    }
-}
+#include "model_records.h"
 
 mt_status_t mt_exec_init(mt_exec_t *exec, const mt_model_t *model, void *arena,
                          size_t arena_bytes) {
@@ -123,6 +60,7 @@ mt_status_t mt_exec_set_input_s8(mt_exec_t *exec, const int8_t *input, size_t le
 
 static void run_op(const mt_exec_t *exec, uint16_t index) {
     const mt_model_t *m = exec->model;
+    const mt_kernels_t *k = mt_kernels((mt_kernel_set_t)m->plan.kernel_set); /* checked at init */
     mt_op_rec_t op;
     mt_op_read(m, index, &op);
     const int8_t *in0 = tensor_data(exec, op.input0);
@@ -140,30 +78,21 @@ static void run_op(const mt_exec_t *exec, uint16_t index) {
     switch (op.type) {
     case MT_OP_CONV2D:
         mt_op_conv_params(m, &op, &p);
-        if (is_pointwise(&p)) {
-            mt_pointwise_s8(&p, in0, weights, bias, rq, out, scratch);
-        } else {
-            mt_conv_s8(&p, in0, weights, bias, rq, out, scratch);
-        }
+        (mt_conv_is_pointwise(&p) ? k->pointwise : k->conv)(&p, in0, weights, bias, rq, out, scratch);
         break;
     case MT_OP_DEPTHWISE_CONV2D:
         mt_op_conv_params(m, &op, &p);
-        mt_depthwise_s8(&p, in0, weights, bias, rq, out, scratch);
+        k->depthwise(&p, in0, weights, bias, rq, out, scratch);
         break;
     case MT_OP_FULLY_CONNECTED:
-        mt_fully_connected_s8((int32_t)tin.h * tin.w * tin.c, tout.c, in0, weights, bias,
-                              tin.zero_point, tout.zero_point, op.act_min, op.act_max, rq, out);
+        k->fully_connected((int32_t)tin.h * tin.w * tin.c, tout.c, in0, weights, bias,
+                           tin.zero_point, tout.zero_point, op.act_min, op.act_max, rq, out);
         break;
     case MT_OP_ADD: {
-        mt_tensor_info_t tin1;
-        mt_tensor_read(m, op.input1, &tin1);
-        mt_add_params_t ap = {
-            tin.zero_point, tin1.zero_point, tout.zero_point,
-            op.params[MT_ADD_IN0_MULT], op.params[MT_ADD_IN0_SHIFT],
-            op.params[MT_ADD_IN1_MULT], op.params[MT_ADD_IN1_SHIFT],
-            op.params[MT_ADD_OUT_MULT], op.params[MT_ADD_OUT_SHIFT],
-            op.params[MT_ADD_LEFT_SHIFT], op.act_min, op.act_max, scratch};
-        mt_add_s8(&ap, (int32_t)tin.h * tin.w * tin.c, in0, tensor_data(exec, op.input1), out);
+        mt_add_params_t ap;
+        mt_op_add_params(m, &op, &ap);
+        ap.scratch = scratch;
+        k->add(&ap, (int32_t)tin.h * tin.w * tin.c, in0, tensor_data(exec, op.input1), out);
         break;
     }
     case MT_OP_GLOBAL_AVG_POOL:

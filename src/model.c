@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "microt/model.h"
-#include "model_internal.h"
+#include "model_records.h"
+#include "planner.h"
 
 #define MAX_TENSOR_ELEMENTS (1u << 24)
 #define MAX_KERNEL 15
@@ -16,62 +17,6 @@
 #define MAX_ADD_LEFT_SHIFT 22
 /* |x - zp| <= 255 and |w| <= 128: the largest product an accumulator can receive. */
 #define MAX_PRODUCT 32640
-
-void mt_tensor_read(const mt_model_t *model, uint16_t index, mt_tensor_info_t *t) {
-    const uint8_t *r = model->bytes + MT_MODEL_HEADER_BYTES + (size_t)index * MT_TENSOR_RECORD_BYTES;
-    t->h = mt_rd_u16(r);
-    t->w = mt_rd_u16(r + 2);
-    t->c = mt_rd_u16(r + 4);
-    t->scale = mt_rd_f32(r + 8);
-    t->zero_point = mt_rd_i32(r + 12);
-}
-
-void mt_op_read(const mt_model_t *model, uint16_t index, mt_op_rec_t *op) {
-    const uint8_t *r = model->bytes + MT_MODEL_HEADER_BYTES +
-                       (size_t)model->n_tensors * MT_TENSOR_RECORD_BYTES +
-                       (size_t)index * MT_OP_RECORD_BYTES;
-    op->type = r[0];
-    op->kh = r[1];
-    op->kw = r[2];
-    op->stride_h = r[3];
-    op->stride_w = r[4];
-    op->pad_top = r[5];
-    op->pad_left = r[6];
-    op->pad_bottom = r[7];
-    op->pad_right = r[8];
-    op->act_min = (int8_t)r[9];
-    op->act_max = (int8_t)r[10];
-    op->input0 = mt_rd_u16(r + 12);
-    op->input1 = mt_rd_u16(r + 14);
-    op->output = mt_rd_u16(r + 16);
-    op->weights_offset = mt_rd_u32(r + 20);
-    op->bias_offset = mt_rd_u32(r + 24);
-    op->requant_offset = mt_rd_u32(r + 28);
-    op->wscale_offset = mt_rd_u32(r + 32);
-    for (int i = 0; i < 7; i++) op->params[i] = mt_rd_i32(r + 36 + 4 * i);
-}
-
-void mt_op_conv_params(const mt_model_t *model, const mt_op_rec_t *op, mt_conv_params_t *p) {
-    mt_tensor_info_t in, out;
-    mt_tensor_read(model, op->input0, &in);
-    mt_tensor_read(model, op->output, &out);
-    p->in_h = in.h;
-    p->in_w = in.w;
-    p->in_c = in.c;
-    p->out_h = out.h;
-    p->out_w = out.w;
-    p->out_c = out.c;
-    p->kh = op->kh;
-    p->kw = op->kw;
-    p->stride_h = op->stride_h;
-    p->stride_w = op->stride_w;
-    p->pad_top = op->pad_top;
-    p->pad_left = op->pad_left;
-    p->in_zp = in.zero_point;
-    p->out_zp = out.zero_point;
-    p->act_min = op->act_min;
-    p->act_max = op->act_max;
-}
 
 static int finite_positive(float x) { return isfinite(x) && x > 0.0f; }
 
@@ -81,47 +26,51 @@ static uint32_t tensor_elements(const mt_tensor_info_t *t) {
 
 static mt_status_t validate_header(mt_model_t *m, const uint8_t *b, size_t len) {
     if (len < 4) return MT_E_MODEL_TRUNCATED;
-    if (memcmp(b, "MTM1", 4) != 0) return MT_E_MODEL_MAGIC;
+    if (memcmp(b + MT_HDR_MAGIC, MT_FORMAT_MAGIC, 4) != 0) return MT_E_MODEL_MAGIC;
     if (((uintptr_t)b & 3u) != 0) return MT_E_MODEL_ALIGN;
     if (len < MT_MODEL_HEADER_BYTES) return MT_E_MODEL_TRUNCATED;
-    if (mt_rd_u16(b + 4) != 1) return MT_E_MODEL_VERSION;
-    uint32_t file_bytes = mt_rd_u32(b + 8);
+    if (mt_rd_u16(b + MT_HDR_VERSION) != MT_FORMAT_VERSION_MAJOR) return MT_E_MODEL_VERSION;
+    uint32_t file_bytes = mt_rd_u32(b + MT_HDR_FILE_BYTES);
     if (file_bytes > len) return MT_E_MODEL_TRUNCATED;
     if (file_bytes < MT_MODEL_HEADER_BYTES) return MT_E_MODEL_LAYOUT;
-    if (mt_crc32(0, b + 16, file_bytes - 16u) != mt_rd_u32(b + 12)) return MT_E_MODEL_CRC;
+    /* the CRC covers everything after itself, the fingerprint included */
+    if (mt_crc32(0, b + MT_HDR_FINGERPRINT, file_bytes - MT_HDR_FINGERPRINT) != mt_rd_u32(b + MT_HDR_CRC)) {
+        return MT_E_MODEL_CRC;
+    }
     uint64_t fp = mt_fnv1a64(MT_FNV1A64_INIT, b + MT_MODEL_HEADER_BYTES,
                              file_bytes - MT_MODEL_HEADER_BYTES);
-    if (fp != mt_rd_u64(b + 16)) return MT_E_MODEL_FINGERPRINT;
-    if (mt_rd_u32(b + 24) != MT_MODEL_HEADER_BYTES) return MT_E_MODEL_LAYOUT;
+    if (fp != mt_rd_u64(b + MT_HDR_FINGERPRINT)) return MT_E_MODEL_FINGERPRINT;
+    if (mt_rd_u32(b + MT_HDR_HEADER_BYTES) != MT_MODEL_HEADER_BYTES) return MT_E_MODEL_LAYOUT;
 
-    uint16_t n_tensors = mt_rd_u16(b + 28), n_ops = mt_rd_u16(b + 30);
+    uint16_t n_tensors = mt_rd_u16(b + MT_HDR_N_TENSORS), n_ops = mt_rd_u16(b + MT_HDR_N_OPS);
     if (n_tensors == 0 || n_tensors > MT_MAX_TENSORS || n_ops == 0 || n_ops > MT_MAX_OPS) {
         return MT_E_MODEL_LIMIT;
     }
     uint32_t ops_offset = MT_MODEL_HEADER_BYTES + (uint32_t)n_tensors * MT_TENSOR_RECORD_BYTES;
     uint32_t data_offset = ops_offset + (uint32_t)n_ops * MT_OP_RECORD_BYTES;
-    if (mt_rd_u32(b + 32) != MT_MODEL_HEADER_BYTES || mt_rd_u32(b + 36) != ops_offset ||
-        mt_rd_u32(b + 40) != data_offset || data_offset > file_bytes ||
-        mt_rd_u32(b + 44) != file_bytes - data_offset) {
+    if (mt_rd_u32(b + MT_HDR_TENSORS_OFFSET) != MT_MODEL_HEADER_BYTES ||
+        mt_rd_u32(b + MT_HDR_OPS_OFFSET) != ops_offset ||
+        mt_rd_u32(b + MT_HDR_DATA_OFFSET) != data_offset || data_offset > file_bytes ||
+        mt_rd_u32(b + MT_HDR_DATA_BYTES) != file_bytes - data_offset) {
         return MT_E_MODEL_LAYOUT;
     }
 
     m->bytes = b;
     m->file_bytes = file_bytes;
-    m->version_minor = mt_rd_u16(b + 6);
+    m->version_minor = mt_rd_u16(b + MT_HDR_VERSION_MINOR);
     m->n_tensors = n_tensors;
     m->n_ops = n_ops;
     m->fingerprint = fp;
-    m->input_tensor = mt_rd_u16(b + 48);
-    m->part_feature_tensor = mt_rd_u16(b + 50);
-    m->full_feature_tensor = mt_rd_u16(b + 52);
-    m->split_op = mt_rd_u16(b + 54);
-    m->channel_order = b[56];
+    m->input_tensor = mt_rd_u16(b + MT_HDR_INPUT);
+    m->part_feature_tensor = mt_rd_u16(b + MT_HDR_PART_FEATURE);
+    m->full_feature_tensor = mt_rd_u16(b + MT_HDR_FULL_FEATURE);
+    m->split_op = mt_rd_u16(b + MT_HDR_SPLIT);
+    m->channel_order = b[MT_HDR_ORDER];
     for (int c = 0; c < 3; c++) {
-        m->mean[c] = mt_rd_f32(b + 60 + 4 * c);
-        m->std[c] = mt_rd_f32(b + 72 + 4 * c);
+        m->mean[c] = mt_rd_f32(b + MT_HDR_MEAN + 4 * c);
+        m->std[c] = mt_rd_f32(b + MT_HDR_STD + 4 * c);
     }
-    memcpy(m->name, b + 88, sizeof m->name);
+    memcpy(m->name, b + MT_HDR_NAME, sizeof m->name);
     m->name[sizeof m->name - 1] = '\0';
     return MT_OK;
 }
@@ -158,7 +107,7 @@ static mt_status_t validate_input(mt_model_t *m) {
     for (int c = 0; c < 3; c++) {
         if (!isfinite(m->mean[c]) || !finite_positive(m->std[c])) return MT_E_MODEL_INPUT;
     }
-    uint32_t lut_offset = mt_rd_u32(m->bytes + 84);
+    uint32_t lut_offset = mt_rd_u32(m->bytes + MT_HDR_LUT);
     if (!in_data(m, lut_offset, (uint64_t)in.c * 256u)) return MT_E_MODEL_RANGE;
     m->input_lut = (const int8_t *)(const void *)(m->bytes + lut_offset);
     return MT_OK;
@@ -306,19 +255,9 @@ mt_status_t mt_model_open(mt_model_t *model, const void *bytes, size_t len) {
     return st;
 }
 
-mt_kernel_set_t mt_kernels_built(void) {
-#if defined(MT_USE_DSP) && MT_USE_DSP
-    return MT_KERNELS_DSP;
-#elif defined(MT_USE_HOST_SIMD) && MT_USE_HOST_SIMD
-    return MT_KERNELS_HOST;
-#else
-    return MT_KERNELS_REF;
-#endif
-}
-
 mt_status_t mt_model_plan_for(mt_model_t *model, mt_kernel_set_t set) {
     if (!model || !model->bytes) return MT_E_ARG;
-    if (set != MT_KERNELS_REF && set != MT_KERNELS_DSP && set != MT_KERNELS_HOST) return MT_E_ARG;
+    if (!mt_kernels(set)) return MT_E_ARG; /* unknown, or not in this build */
     return mt_plan_build(model, set);
 }
 

@@ -2,14 +2,16 @@
  * one caller buffer, reusing bytes whose lifetimes do not overlap.
  * Strategy (as TFLite's greedy-by-size planner): place the largest buffers first, each at
  * the lowest offset that collides with no already placed buffer alive at the same time.
- * Residual ADDs run in place when their first input dies at the add. Runs once, in
- * mt_model_open, on the stack (a 5.9 KB workspace at the MT_MAX_* limits: 12 bytes per
- * buffer plus 2 per tensor); never allocates. */
+ * Residual ADDs run in place when their first input dies at the add, and so do depthwise
+ * convolutions whose kernel set can write the output over the input (channel by channel,
+ * as TinyEngine's in-place depthwise). Runs once, in mt_model_open, on the stack (a 5.9 KB
+ * workspace at the MT_MAX_* limits: 12 bytes per buffer plus 2 per tensor); never allocates. */
 #include <stdint.h>
 #include <string.h>
 
 #include "microt/model.h"
-#include "model_internal.h"
+#include "op_scratch.h"
+#include "planner.h"
 
 #define MAX_BUFFERS (MT_MAX_TENSORS + MT_MAX_OPS)
 #define ALIGN_BYTES 4u
@@ -60,7 +62,7 @@ static uint32_t lowest_fit(const workspace_t *ws, mt_plan_t *plan, uint16_t n_te
  * buffers (one op each) and in-place adds: an add's output takes its first input's bytes
  * when that input dies at the add. */
 static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *plan,
-                            mt_kernel_set_t set) {
+                            const mt_kernels_t *kernels) {
     buffer_t *buf = ws->buffers;
     for (uint16_t t = 0; t < m->n_tensors; t++) {
         mt_tensor_info_t info;
@@ -88,14 +90,19 @@ static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *pla
     for (uint16_t i = 0; i < m->n_ops; i++) {
         mt_op_rec_t op;
         mt_op_read(m, i, &op);
-        if (op.type == MT_OP_ADD && buf[op.input0].last == i && op.input0 != m->input_tensor) {
+        /* Never over a stage feature: its lifetime reaches the last op by rule, not by a
+         * read, so an add there is not its last reader (issue 17: a last-op ADD reading the
+         * part feature overwrote it during the full pass). Never over the model input. */
+        int feature = op.input0 == m->part_feature_tensor || op.input0 == m->full_feature_tensor;
+        int dies_here = buf[op.input0].last == i && op.input0 != m->input_tensor && !feature;
+        if (dies_here && (op.type == MT_OP_ADD || mt_op_in_place(m, &op, kernels))) {
             uint16_t root = ws->alias_of[op.input0];
             ws->alias_of[op.output] = root;
             if (buf[op.output].last > buf[root].last) buf[root].last = buf[op.output].last;
             buf[op.output].size = 0;
         }
         buffer_t *scratch = &buf[m->n_tensors + i];
-        scratch->size = align_up(mt_op_scratch_bytes(m, &op, set));
+        scratch->size = align_up(mt_op_scratch_bytes(m, &op, kernels));
         scratch->first = scratch->last = i;
         plan->scratch_bytes[i] = scratch->size;
         if (scratch->size > max_scratch) max_scratch = scratch->size;
@@ -106,9 +113,11 @@ static void collect_buffers(const mt_model_t *m, workspace_t *ws, mt_plan_t *pla
 mt_status_t mt_plan_build(mt_model_t *m, mt_kernel_set_t set) {
     workspace_t ws;
     mt_plan_t *plan = &m->plan;
+    const mt_kernels_t *kernels = mt_kernels(set);
     uint16_t n = (uint16_t)(m->n_tensors + m->n_ops);
+    if (!kernels) return MT_E_ARG;
     memset(plan, 0, sizeof *plan);
-    collect_buffers(m, &ws, plan, set);
+    collect_buffers(m, &ws, plan, kernels);
     plan->kernel_set = (uint8_t)set;
 
     /* Greedy by size: order[] sorts buffers largest first (ties: earlier first). */

@@ -35,7 +35,7 @@ void mt_reseal(uint8_t *buf, size_t len) {
     uint64_t fp = mt_fnv1a64(MT_FNV1A64_INIT, buf + MT_MODEL_HEADER_BYTES, len - MT_MODEL_HEADER_BYTES);
     mt_put_u32(buf + MT_HDR_FINGERPRINT, (uint32_t)fp);
     mt_put_u32(buf + MT_HDR_FINGERPRINT + 4, (uint32_t)(fp >> 32));
-    mt_put_u32(buf + MT_HDR_CRC, mt_crc32(0, buf + 16, len - 16));
+    mt_put_u32(buf + MT_HDR_CRC, mt_crc32(0, buf + MT_HDR_FINGERPRINT, len - MT_HDR_FINGERPRINT));
 }
 
 typedef struct {
@@ -82,11 +82,11 @@ static void quantize_multiplier(double m, int32_t *mult, int32_t *shift) {
 
 static void put_tensor(builder_t *b, int i, int h, int w, int c, float scale, int zp) {
     uint8_t *r = b->buf + mt_tensor_record((size_t)i);
-    mt_put_u16(r, (uint16_t)h);
-    mt_put_u16(r + 2, (uint16_t)w);
-    mt_put_u16(r + 4, (uint16_t)c);
-    mt_put_f32(r + 8, scale);
-    mt_put_u32(r + 12, (uint32_t)zp);
+    mt_put_u16(r + MT_TENSOR_REC_H, (uint16_t)h);
+    mt_put_u16(r + MT_TENSOR_REC_W, (uint16_t)w);
+    mt_put_u16(r + MT_TENSOR_REC_C, (uint16_t)c);
+    mt_put_f32(r + MT_TENSOR_REC_SCALE, scale);
+    mt_put_u32(r + MT_TENSOR_REC_ZERO_POINT, (uint32_t)zp);
 }
 
 static const float TENSOR_SCALE[MT_SMALL_MODEL_TENSORS] = {0.02f, 0.025f, 0.03f, 0.04f,
@@ -97,18 +97,18 @@ static const int TENSOR_ZP[MT_SMALL_MODEL_TENSORS] = {-3, -128, 5, -10, 2, -128,
 static void put_weighted_op(builder_t *b, int i, uint8_t type, int k, int stride, int pad_lo,
                             int pad_hi, int in, int out, int cout, int n_weights, int relu6) {
     uint8_t *r = b->buf + mt_op_record(MT_SMALL_MODEL_TENSORS, (size_t)i);
-    r[0] = type;
-    r[1] = r[2] = (uint8_t)k;
-    r[3] = r[4] = (uint8_t)stride;
-    r[5] = r[6] = (uint8_t)pad_lo;
-    r[7] = r[8] = (uint8_t)pad_hi;
+    r[MT_OP_REC_TYPE] = type;
+    r[MT_OP_REC_KH] = r[MT_OP_REC_KW] = (uint8_t)k;
+    r[MT_OP_REC_STRIDE_H] = r[MT_OP_REC_STRIDE_W] = (uint8_t)stride;
+    r[MT_OP_REC_PAD_TOP] = r[MT_OP_REC_PAD_LEFT] = (uint8_t)pad_lo;
+    r[MT_OP_REC_PAD_BOTTOM] = r[MT_OP_REC_PAD_RIGHT] = (uint8_t)pad_hi;
     int zp = TENSOR_ZP[out];
     int hi = relu6 ? zp + (int)lround(6.0 / TENSOR_SCALE[out]) : 127;
-    r[9] = (uint8_t)(int8_t)(relu6 ? zp : -128);
-    r[10] = (uint8_t)(int8_t)(hi > 127 ? 127 : hi);
-    mt_put_u16(r + 12, (uint16_t)in);
-    mt_put_u16(r + 14, MT_NO_TENSOR);
-    mt_put_u16(r + 16, (uint16_t)out);
+    r[MT_OP_REC_ACT_MIN] = (uint8_t)(int8_t)(relu6 ? zp : -128);
+    r[MT_OP_REC_ACT_MAX] = (uint8_t)(int8_t)(hi > 127 ? 127 : hi);
+    mt_put_u16(r + MT_OP_REC_INPUT0, (uint16_t)in);
+    mt_put_u16(r + MT_OP_REC_INPUT1, MT_NO_TENSOR);
+    mt_put_u16(r + MT_OP_REC_OUTPUT, (uint16_t)out);
     uint32_t w_off = reserve(b, (size_t)n_weights);
     uint32_t b_off = reserve(b, 4u * (size_t)cout);
     uint32_t q_off = reserve(b, 8u * (size_t)cout);
@@ -124,24 +124,24 @@ static void put_weighted_op(builder_t *b, int i, uint8_t type, int k, int stride
         mt_put_u32(b->buf + q_off + 4 * (cout + c), (uint32_t)shift);
         mt_put_f32(b->buf + s_off + 4 * c, w_scale);
     }
-    mt_put_u32(r + 20, w_off);
-    mt_put_u32(r + 24, b_off);
-    mt_put_u32(r + 28, q_off);
-    mt_put_u32(r + 32, s_off);
+    mt_put_u32(r + MT_OP_REC_WEIGHTS_OFFSET, w_off);
+    mt_put_u32(r + MT_OP_REC_BIAS_OFFSET, b_off);
+    mt_put_u32(r + MT_OP_REC_REQUANT_OFFSET, q_off);
+    mt_put_u32(r + MT_OP_REC_WSCALE_OFFSET, s_off);
 }
 
 static void put_pool_op(builder_t *b, int i, int in, int out, int hw) {
     uint8_t *r = b->buf + mt_op_record(MT_SMALL_MODEL_TENSORS, (size_t)i);
     int32_t mult, shift;
     quantize_multiplier((double)TENSOR_SCALE[in] / (TENSOR_SCALE[out] * hw), &mult, &shift);
-    r[0] = MT_OP_GLOBAL_AVG_POOL;
-    r[9] = (uint8_t)(int8_t)-128;
-    r[10] = 127;
-    mt_put_u16(r + 12, (uint16_t)in);
-    mt_put_u16(r + 14, MT_NO_TENSOR);
-    mt_put_u16(r + 16, (uint16_t)out);
-    mt_put_u32(r + 36, (uint32_t)mult);
-    mt_put_u32(r + 40, (uint32_t)shift);
+    r[MT_OP_REC_TYPE] = MT_OP_GLOBAL_AVG_POOL;
+    r[MT_OP_REC_ACT_MIN] = (uint8_t)(int8_t)-128;
+    r[MT_OP_REC_ACT_MAX] = 127;
+    mt_put_u16(r + MT_OP_REC_INPUT0, (uint16_t)in);
+    mt_put_u16(r + MT_OP_REC_INPUT1, MT_NO_TENSOR);
+    mt_put_u16(r + MT_OP_REC_OUTPUT, (uint16_t)out);
+    mt_put_u32(r + MT_OP_REC_PARAMS, (uint32_t)mult);
+    mt_put_u32(r + MT_OP_REC_PARAMS + 4, (uint32_t)shift);
 }
 
 static void put_add_op(builder_t *b, int i, int in0, int in1, int out) {
@@ -153,17 +153,17 @@ static void put_add_op(builder_t *b, int i, int in0, int in1, int out) {
     quantize_multiplier(s0 / twice_max, &m[0], &s[0]);
     quantize_multiplier(s1 / twice_max, &m[1], &s[1]);
     quantize_multiplier(twice_max / ((1 << left_shift) * (double)TENSOR_SCALE[out]), &m[2], &s[2]);
-    r[0] = MT_OP_ADD;
-    r[9] = (uint8_t)(int8_t)-128;
-    r[10] = 127;
-    mt_put_u16(r + 12, (uint16_t)in0);
-    mt_put_u16(r + 14, (uint16_t)in1);
-    mt_put_u16(r + 16, (uint16_t)out);
-    for (int j = 0; j < 3; j++) {
-        mt_put_u32(r + 36 + 8 * j, (uint32_t)m[j]);
-        mt_put_u32(r + 40 + 8 * j, (uint32_t)s[j]);
+    r[MT_OP_REC_TYPE] = MT_OP_ADD;
+    r[MT_OP_REC_ACT_MIN] = (uint8_t)(int8_t)-128;
+    r[MT_OP_REC_ACT_MAX] = 127;
+    mt_put_u16(r + MT_OP_REC_INPUT0, (uint16_t)in0);
+    mt_put_u16(r + MT_OP_REC_INPUT1, (uint16_t)in1);
+    mt_put_u16(r + MT_OP_REC_OUTPUT, (uint16_t)out);
+    for (int j = 0; j < 3; j++) { /* params: in0 mult/shift, in1 mult/shift, out mult/shift */
+        mt_put_u32(r + MT_OP_REC_PARAMS + 8 * j, (uint32_t)m[j]);
+        mt_put_u32(r + MT_OP_REC_PARAMS + 4 + 8 * j, (uint32_t)s[j]);
     }
-    mt_put_u32(r + 60, (uint32_t)left_shift);
+    mt_put_u32(r + MT_OP_REC_PARAMS + 24, (uint32_t)left_shift);
 }
 
 size_t mt_build_small_model(uint8_t *buf, size_t cap, uint32_t seed) {
@@ -200,15 +200,15 @@ size_t mt_build_small_model(uint8_t *buf, size_t cap, uint32_t seed) {
     if (len > cap) return 0;
     memset(buf + b.len, 0, len - b.len);
 
-    memcpy(buf, "MTM1", 4);
+    memcpy(buf + MT_HDR_MAGIC, MT_FORMAT_MAGIC, 4);
     mt_put_u16(buf + MT_HDR_VERSION, 1);
     mt_put_u32(buf + MT_HDR_FILE_BYTES, (uint32_t)len);
     mt_put_u32(buf + MT_HDR_HEADER_BYTES, MT_MODEL_HEADER_BYTES);
     mt_put_u16(buf + MT_HDR_N_TENSORS, (uint16_t)n_t);
     mt_put_u16(buf + MT_HDR_N_OPS, (uint16_t)n_ops);
-    mt_put_u32(buf + 32, (uint32_t)mt_tensor_record(0));
-    mt_put_u32(buf + 36, (uint32_t)mt_op_record(n_t, 0));
-    mt_put_u32(buf + 40, (uint32_t)data_offset);
+    mt_put_u32(buf + MT_HDR_TENSORS_OFFSET, (uint32_t)mt_tensor_record(0));
+    mt_put_u32(buf + MT_HDR_OPS_OFFSET, (uint32_t)mt_op_record(n_t, 0));
+    mt_put_u32(buf + MT_HDR_DATA_OFFSET, (uint32_t)data_offset);
     mt_put_u32(buf + MT_HDR_DATA_BYTES, (uint32_t)(len - data_offset));
     mt_put_u16(buf + MT_HDR_INPUT, 0);
     mt_put_u16(buf + MT_HDR_PART_FEATURE, 4);
@@ -216,11 +216,11 @@ size_t mt_build_small_model(uint8_t *buf, size_t cap, uint32_t seed) {
     mt_put_u16(buf + MT_HDR_SPLIT, 4);
     buf[MT_HDR_ORDER] = 0;
     for (int c = 0; c < 3; c++) {
-        mt_put_f32(buf + 60 + 4 * c, 0.5f);
+        mt_put_f32(buf + MT_HDR_MEAN + 4 * c, 0.5f);
         mt_put_f32(buf + MT_HDR_STD + 4 * c, 0.25f);
     }
     mt_put_u32(buf + MT_HDR_LUT, lut);
-    memcpy(buf + 88, "small-test", 10);
+    memcpy(buf + MT_HDR_NAME, "small-test", 10);
     mt_reseal(buf, len);
     return len;
 }

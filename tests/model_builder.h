@@ -7,22 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Offsets into the built "small model" (see mt_build_small_model). */
-#define MT_HDR_VERSION 4
-#define MT_HDR_FILE_BYTES 8
-#define MT_HDR_CRC 12
-#define MT_HDR_FINGERPRINT 16
-#define MT_HDR_HEADER_BYTES 24
-#define MT_HDR_N_TENSORS 28
-#define MT_HDR_N_OPS 30
-#define MT_HDR_DATA_BYTES 44
-#define MT_HDR_INPUT 48
-#define MT_HDR_PART_FEATURE 50
-#define MT_HDR_FULL_FEATURE 52
-#define MT_HDR_SPLIT 54
-#define MT_HDR_ORDER 56
-#define MT_HDR_STD 72
-#define MT_HDR_LUT 84
+/* Field offsets: the format's one list (src/model_format.h: MT_HDR_*, MT_TENSOR_REC_*,
+ * MT_OP_REC_*), checked against docs/model-format.md by tests/test_model_format.c. */
+#include "../src/model_format.h"
 
 /* Byte offset of tensor record i / op record i in a model with n_tensors tensors. */
 size_t mt_tensor_record(size_t i);

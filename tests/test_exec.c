@@ -1,6 +1,7 @@
 /* Executor tests: arena and call-order errors, the planned peak is respected (canary bytes
  * after it stay untouched), results do not depend on arena garbage, the part stage then a
  * resume equals one uninterrupted pass, and the plan never overlaps two live tensors. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,14 +93,16 @@ static void run_in(const mt_model_t *m, uint32_t *arena, uint8_t fill, const uin
 }
 
 static void test_resume_and_canary(const mt_model_t *m) {
+    uint32_t n_part = mt_model_feature_len(m, MT_STAGE_PART);
+    uint32_t n_full = mt_model_feature_len(m, MT_STAGE_FULL);
     for (uint32_t seed = 1; seed <= 5; seed++) {
         uint8_t px[8 * 8 * 3];
         random_pixels(px, sizeof px, seed);
-        int8_t part_a[8], full_a[12], part_b[8], full_b[12];
+        int8_t part_a[16], full_a[16], part_b[16], full_b[16];
         run_in(m, g_arena_a, 0x00, px, 1, part_a, full_a);
         run_in(m, g_arena_b, 0xA5, px, 0, part_b, full_b);
-        mt_check_s8(part_a, part_b, 8, 0, "part feature, resumed vs one pass");
-        mt_check_s8(full_a, full_b, 12, 0, "full feature, resumed vs one pass");
+        mt_check_s8(part_a, part_b, n_part, 0, "part feature, resumed vs one pass");
+        mt_check_s8(full_a, full_b, n_full, 0, "full feature, resumed vs one pass");
     }
 }
 
@@ -120,13 +123,15 @@ static void test_plan_has_no_overlap(const mt_model_t *m) {
     for (uint16_t a = 0; a < m->n_tensors; a++) {
         for (uint16_t b = (uint16_t)(a + 1); b < m->n_tensors; b++) {
             int share_time = first[a] <= last[b] && first[b] <= last[a];
-            /* An add may write its output over its first input (in place): allowed. */
+            /* An add may write its output over its first input (in place): allowed, unless
+             * that input is a stage feature, which must stay readable to the end. */
             int in_place = 0;
             for (uint16_t i = 0; i < m->n_ops; i++) {
                 mt_op_info_t op;
                 mt_model_op(m, i, &op);
-                if (op.type == MT_OP_ADD && ((op.input0 == a && op.output == b) ||
-                                             (op.input0 == b && op.output == a))) {
+                int feature = op.input0 == m->part_feature_tensor || op.input0 == m->full_feature_tensor;
+                if (op.type == MT_OP_ADD && !feature && ((op.input0 == a && op.output == b) ||
+                                                         (op.input0 == b && op.output == a))) {
                     in_place = 1;
                 }
             }
@@ -144,6 +149,55 @@ static void test_plan_has_no_overlap(const mt_model_t *m) {
            (unsigned)m->plan.naive_bytes);
 }
 
+/* TFLite's QuantizeMultiplier for a multiplier in (0, 1). */
+static void multiplier(double m, int32_t *mult, int32_t *shift) {
+    int exp;
+    double frac = frexp(m, &exp);
+    *mult = (int32_t)llround(frac * 2147483648.0);
+    *shift = exp;
+}
+
+/* Issue 17: a valid model whose last op is an ADD reading the part-stage feature tensor.
+ * The planner used to run that add in place (its first input "dies" there, because both
+ * feature tensors are kept to the last op), so the full pass overwrote the part feature:
+ * the part feature read after the full pass differed from the one after the part stage.
+ * The small model's last op (FC t6 -> t7) becomes t7 = ADD(t4, t4), t7 1x1x8. */
+static void test_add_reading_part_feature(void) {
+    static uint32_t buf[CAP / 4];
+    uint8_t *b = (uint8_t *)buf;
+    size_t len = mt_build_small_model(b, CAP, 3);
+    mt_model_t m;
+    if (!CHECK(len > 0)) return;
+    mt_put_u16(b + mt_tensor_record(7) + MT_TENSOR_REC_C, 8); /* t7: 1x1x12 -> 1x1x8 */
+    uint8_t *r = b + mt_op_record(MT_SMALL_MODEL_TENSORS, 6);
+    float s_in, s_out;
+    memcpy(&s_in, b + mt_tensor_record(4) + MT_TENSOR_REC_SCALE, 4);
+    memcpy(&s_out, b + mt_tensor_record(7) + MT_TENSOR_REC_SCALE, 4);
+    memset(r, 0, MT_OP_RECORD_BYTES);
+    r[MT_OP_REC_TYPE] = MT_OP_ADD;
+    r[MT_OP_REC_ACT_MIN] = (uint8_t)(int8_t)-128;
+    r[MT_OP_REC_ACT_MAX] = 127;
+    mt_put_u16(r + MT_OP_REC_INPUT0, 4);
+    mt_put_u16(r + MT_OP_REC_INPUT1, 4);
+    mt_put_u16(r + MT_OP_REC_OUTPUT, 7);
+    int32_t mult, shift;
+    multiplier(0.5, &mult, &shift); /* each input's s / (2 max s) */
+    uint8_t *params = r + MT_OP_REC_PARAMS; /* in0 mult, shift, in1 mult, shift, out ..., left shift */
+    mt_put_u32(params, (uint32_t)mult);
+    mt_put_u32(params + 4, (uint32_t)shift);
+    mt_put_u32(params + 8, (uint32_t)mult);
+    mt_put_u32(params + 12, (uint32_t)shift);
+    multiplier(2.0 * s_in / ((1 << 20) * (double)s_out), &mult, &shift);
+    mt_put_u32(params + 16, (uint32_t)mult);
+    mt_put_u32(params + 20, (uint32_t)shift);
+    mt_put_u32(params + 24, 20);
+    mt_reseal(b, len);
+    if (!CHECK_EQ(mt_model_open(&m, buf, len), MT_OK)) return;
+    CHECK(m.plan.tensor_offset[4] != m.plan.tensor_offset[7]);
+    test_resume_and_canary(&m);
+    test_plan_has_no_overlap(&m);
+}
+
 int main(void) {
     size_t len = mt_build_small_model((uint8_t *)g_model_buf, CAP, 1);
     mt_model_t m;
@@ -152,5 +206,6 @@ int main(void) {
     test_errors(&m);
     test_resume_and_canary(&m);
     test_plan_has_no_overlap(&m);
+    test_add_reading_part_feature();
     return mt_test_summary("test_exec");
 }

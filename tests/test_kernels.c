@@ -363,6 +363,9 @@ static const char *quantize_output(mt_rng_t *rng, size_t n, int n_ch, float s_in
     return act;
 }
 
+/* The kernel set this build runs (include/microt/kernels.h). */
+static const mt_kernels_t *built(void) { return mt_kernels(mt_kernels_built()); }
+
 /* kind 0: mt_conv_s8, 1: mt_depthwise_s8. */
 static void conv_case(tally_t *t, mt_rng_t *rng, int kind, int k, int stride, int pad_mode) {
     mt_conv_params_t p;
@@ -403,13 +406,13 @@ static void conv_case(tally_t *t, mt_rng_t *rng, int kind, int k, int stride, in
              p.act_min, p.act_max);
     guard_fill(n_out);
     if (kind == 0) {
-        sb = mt_conv_s8_scratch_bytes(&p);
+        sb = built()->conv_scratch_bytes(&p);
         scratch = scratch_alloc(sb);
-        mt_conv_s8(&p, g_in, g_w, g_bias, rq, g_out, sb ? scratch : NULL);
+        built()->conv(&p, g_in, g_w, g_bias, rq, g_out, sb ? scratch : NULL);
     } else {
-        sb = mt_depthwise_s8_scratch_bytes(&p);
+        sb = built()->depthwise_scratch_bytes(&p);
         scratch = scratch_alloc(sb);
-        mt_depthwise_s8(&p, g_in, g_w, g_bias, rq, g_out, sb ? scratch : NULL);
+        built()->depthwise(&p, g_in, g_w, g_bias, rq, g_out, sb ? scratch : NULL);
     }
     CHECK(scratch != NULL && scratch_ok(scratch, sb));
     free(scratch);
@@ -474,9 +477,9 @@ static void test_pointwise(uint32_t seed) {
                  p.in_w, p.in_c, p.out_c, (long)p.in_zp, (long)p.out_zp, act, p.act_min,
                  p.act_max);
         guard_fill(n * p.out_c);
-        sb = mt_pointwise_s8_scratch_bytes(&p);
+        sb = built()->pointwise_scratch_bytes(&p);
         scratch = scratch_alloc(sb);
-        mt_pointwise_s8(&p, g_in, g_w, g_bias, rq, g_out, sb ? scratch : NULL);
+        built()->pointwise(&p, g_in, g_w, g_bias, rq, g_out, sb ? scratch : NULL);
         CHECK(scratch != NULL && scratch_ok(scratch, sb));
         free(scratch);
         judge(&t, desc, g_out, g_ref, n * p.out_c, p.out_c, g_shift, 0.0, p.act_min, p.act_max);
@@ -514,7 +517,7 @@ static void test_fully_connected(uint32_t seed) {
         snprintf(desc, sizeof desc, "%ld -> %ld, zp %ld/%ld act %s [%d, %d]", (long)in_len,
                  (long)out_len, (long)in_zp, (long)out_zp, act, act_min, act_max);
         guard_fill((size_t)out_len);
-        mt_fully_connected_s8(in_len, out_len, g_in, g_w, g_bias, in_zp, out_zp, act_min, act_max,
+        built()->fully_connected(in_len, out_len, g_in, g_w, g_bias, in_zp, out_zp, act_min, act_max,
                               rq, g_out);
         judge(&t, desc, g_out, g_ref, (size_t)out_len, (size_t)out_len, g_shift, 0.0, act_min,
               act_max);
@@ -558,12 +561,12 @@ static void test_add(uint32_t seed) {
         snprintf(desc, sizeof desc, "len %ld, s %.4g %.4g -> %.4g, zp %ld %ld -> %ld act %s",
                  (long)len, s0, s1, s_out, (long)p.in0_zp, (long)p.in1_zp, (long)out_zp, act);
         guard_fill((size_t)len);
-        mt_add_s8(&p, len, g_in, g_in1, g_out);
+        built()->add(&p, len, g_in, g_in1, g_out);
         /* Each rescaled input is off by at most one unit of 2^-20-ish scale: 2 * M_out more. */
         judge(&t, desc, g_out, g_ref, (size_t)len, 1, &p.out_shift, 2.0 * m_out, p.act_min,
               p.act_max);
         memcpy(g_alias, g_in, (size_t)len);
-        mt_add_s8(&p, len, g_alias, g_in1, g_alias);
+        built()->add(&p, len, g_alias, g_in1, g_alias);
         mt_check_s8(g_alias, g_out, (size_t)len, 0, "mt_add_s8 in place");
     }
     report(&t);

@@ -60,7 +60,7 @@ static void test_header_faults(void) {
     CHECK_EQ(open_status(b, 3), MT_E_MODEL_TRUNCATED);
     CHECK_EQ(open_status(b, 100), MT_E_MODEL_TRUNCATED);
     CHECK_EQ(open_status(b, g_len - 1), MT_E_MODEL_TRUNCATED);
-    b[0] = 'X';
+    b[MT_HDR_MAGIC] = 'X';
     CHECK_EQ(open_status(b, g_len), MT_E_MODEL_MAGIC);
     b = fresh();
     memmove((uint8_t *)g_work + 1, g_base, g_len);
@@ -73,7 +73,7 @@ static void test_header_faults(void) {
     CHECK_EQ(open_status(b, g_len), MT_E_MODEL_CRC);
     b = fresh();
     b[MT_HDR_FINGERPRINT] ^= 1;
-    mt_put_u32(b + MT_HDR_CRC, mt_crc32(0, b + 16, g_len - 16));
+    mt_put_u32(b + MT_HDR_CRC, mt_crc32(0, b + MT_HDR_FINGERPRINT, g_len - MT_HDR_FINGERPRINT));
     CHECK_EQ(open_status(b, g_len), MT_E_MODEL_FINGERPRINT);
     b = fresh();
     mt_put_u32(b + MT_HDR_HEADER_BYTES, 64);
@@ -97,13 +97,13 @@ static void test_tensor_and_input_faults(void) {
     mt_put_u16(b + TENSOR(2), 0);
     CHECK_EQ(open_resealed(b), MT_E_MODEL_SHAPE);
     b = fresh();
-    mt_put_f32(b + TENSOR(3) + 8, 0.0f / 0.0f);
+    mt_put_f32(b + TENSOR(3) + MT_TENSOR_REC_SCALE, 0.0f / 0.0f);
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_f32(b + TENSOR(3) + 8, -1.0f);
+    mt_put_f32(b + TENSOR(3) + MT_TENSOR_REC_SCALE, -1.0f);
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_u32(b + TENSOR(1) + 12, 200);
+    mt_put_u32(b + TENSOR(1) + MT_TENSOR_REC_ZERO_POINT, 200);
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
     mt_put_f32(b + MT_HDR_STD + 4, 0.0f);
@@ -127,16 +127,16 @@ static void test_op_faults(void) {
     b[OP(1)] = 9;
     CHECK_EQ(open_resealed(b), MT_E_MODEL_OP);
     b = fresh();
-    mt_put_u16(b + OP(1) + 12, 6); /* reads t6 before op5 writes it */
+    mt_put_u16(b + OP(1) + MT_OP_REC_INPUT0, 6); /* reads t6 before op5 writes it */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_GRAPH);
     b = fresh();
-    mt_put_u16(b + OP(1) + 16, 1); /* writes t1 a second time */
+    mt_put_u16(b + OP(1) + MT_OP_REC_OUTPUT, 1); /* writes t1 a second time */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_GRAPH);
     b = fresh();
-    mt_put_u16(b + OP(1) + 14, 0); /* a second input on a depthwise op */
+    mt_put_u16(b + OP(1) + MT_OP_REC_INPUT1, 0); /* a second input on a depthwise op */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_GRAPH);
     b = fresh();
-    mt_put_u16(b + OP(4) + 12, 200); /* out of range */
+    mt_put_u16(b + OP(4) + MT_OP_REC_INPUT0, 200); /* out of range */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_GRAPH);
     b = fresh();
     mt_put_u16(b + MT_HDR_SPLIT, 0);
@@ -149,53 +149,53 @@ static void test_op_faults(void) {
     CHECK_EQ(open_resealed(b), MT_E_MODEL_GRAPH);
 
     b = fresh();
-    b[OP(0) + 1] = 5; /* kernel 5 with the same output size: inconsistent */
+    b[OP(0) + MT_OP_REC_KH] = 5; /* kernel 5 with the same output size: inconsistent */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_SHAPE);
     b = fresh();
-    b[OP(0) + 3] = 0; /* stride 0 */
+    b[OP(0) + MT_OP_REC_STRIDE_H] = 0; /* stride 0 */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_SHAPE);
     b = fresh();
-    b[OP(1) + 5] = 3; /* pad >= kernel */
+    b[OP(1) + MT_OP_REC_PAD_TOP] = 3; /* pad >= kernel */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_SHAPE);
     b = fresh();
-    b[OP(0) + 9] = 100; /* act_min > act_max */
-    b[OP(0) + 10] = 0;
+    b[OP(0) + MT_OP_REC_ACT_MIN] = 100; /* act_min > act_max */
+    b[OP(0) + MT_OP_REC_ACT_MAX] = 0;
     CHECK_EQ(open_resealed(b), MT_E_MODEL_SHAPE);
     b = fresh();
-    mt_put_u16(b + OP(2) + 14, 0); /* add of 4x4x8 and the 8x8x3 input */
+    mt_put_u16(b + OP(2) + MT_OP_REC_INPUT1, 0); /* add of 4x4x8 and the 8x8x3 input */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_SHAPE);
 
     b = fresh();
-    mt_put_u32(b + OP(0) + 20, (uint32_t)g_len - 8); /* weights run past the end */
+    mt_put_u32(b + OP(0) + MT_OP_REC_WEIGHTS_OFFSET, (uint32_t)g_len - 8); /* weights run past the end */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_RANGE);
     b = fresh();
-    mt_put_u32(b + OP(0) + 24, mt_get_u32(b + OP(0) + 24) + 2); /* unaligned bias */
+    mt_put_u32(b + OP(0) + MT_OP_REC_BIAS_OFFSET, mt_get_u32(b + OP(0) + MT_OP_REC_BIAS_OFFSET) + 2); /* unaligned bias */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_RANGE);
     b = fresh();
-    mt_put_u32(b + OP(4) + 20, 64); /* points into the header */
+    mt_put_u32(b + OP(4) + MT_OP_REC_WEIGHTS_OFFSET, 64); /* points into the header */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_RANGE);
 
     b = fresh();
-    uint32_t rq = mt_get_u32(b + OP(4) + 28);
+    uint32_t rq = mt_get_u32(b + OP(4) + MT_OP_REC_REQUANT_OFFSET);
     mt_put_u32(b + rq, 1000); /* multiplier below 2^30 */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
     mt_put_u32(b + rq + 4 * 16, 40); /* shift out of range */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_u32(b + mt_get_u32(b + OP(4) + 24), 0x7FFFFFF0u); /* bias that could overflow */
+    mt_put_u32(b + mt_get_u32(b + OP(4) + MT_OP_REC_BIAS_OFFSET), 0x7FFFFFF0u); /* bias that could overflow */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_f32(b + mt_get_u32(b + OP(4) + 32), 0.0f);
+    mt_put_f32(b + mt_get_u32(b + OP(4) + MT_OP_REC_WSCALE_OFFSET), 0.0f);
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_u32(b + OP(2) + 60, 30); /* add left_shift too large */
+    mt_put_u32(b + OP(2) + MT_OP_REC_PARAMS + 24, 30); /* add left_shift too large */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_u32(b + OP(2) + 40, 3); /* add input shift > 0 */
+    mt_put_u32(b + OP(2) + MT_OP_REC_PARAMS + 4, 3); /* add input shift > 0 */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
     b = fresh();
-    mt_put_u32(b + OP(3) + 36, 5); /* pool multiplier */
+    mt_put_u32(b + OP(3) + MT_OP_REC_PARAMS, 5); /* pool multiplier */
     CHECK_EQ(open_resealed(b), MT_E_MODEL_QUANT);
 }
 

@@ -31,34 +31,59 @@ typedef struct {
 /* TFLite's MultiplyByQuantizedMultiplier; see docs/quantization.md for every rounding step. */
 int32_t mt_requant(int32_t x, int32_t mult, int32_t shift);
 
-/* Two implementations of each multiply-accumulate kernel, always both compiled:
- *   *_ref  portable reference C (conv_s8.c, ...): the plain loops of docs/quantization.md;
- *   *_dsp  optimized (conv_s8_dsp.c, ...): Cortex-M4/M7 DSP SIMD (SMLAD, SXTB16) where the
- *          compiler defines __ARM_FEATURE_DSP, the same algorithm in portable C elsewhere.
- * They match bit for bit (tests/test_kernels_dsp.c). The unsuffixed names the executor calls
- * are macros picking one at build time: MT_USE_DSP=1 (CMake option, default ON for
- * cortex-m4/m7) selects *_dsp, otherwise *_ref. Scratch sizes follow the same choice. */
-/* A third set, *_host (conv_s8_host.c, ...), is the fast host path: SSE2 on x86-64 (plain C
- * elsewhere), also bit-exact (tests/test_kernels_host.c). MT_USE_HOST_SIMD=1 (CMake option,
- * default ON for x86-64 host builds) selects it; MT_USE_DSP takes precedence. The fully
- * connected layer (the head, not the extractor) has no host variant and stays *_ref there. */
-#if defined(MT_USE_DSP) && MT_USE_DSP
-#define MT_KERNEL(name) name##_dsp
-#define MT_KERNEL_FC(name) name##_dsp
-#elif defined(MT_USE_HOST_SIMD) && MT_USE_HOST_SIMD
-#define MT_KERNEL(name) name##_host
-#define MT_KERNEL_FC(name) name##_ref
-#else
-#define MT_KERNEL(name) name##_ref
-#define MT_KERNEL_FC(name) name##_ref
-#endif
-#define mt_conv_s8 MT_KERNEL(mt_conv_s8)
-#define mt_conv_s8_scratch_bytes MT_KERNEL(mt_conv_s8_scratch_bytes)
-#define mt_pointwise_s8 MT_KERNEL(mt_pointwise_s8)
-#define mt_pointwise_s8_scratch_bytes MT_KERNEL(mt_pointwise_s8_scratch_bytes)
-#define mt_depthwise_s8 MT_KERNEL(mt_depthwise_s8)
-#define mt_depthwise_s8_scratch_bytes MT_KERNEL(mt_depthwise_s8_scratch_bytes)
-#define mt_fully_connected_s8 MT_KERNEL_FC(mt_fully_connected_s8)
+/* Kernel sets. Every set computes the same integers (bit for bit; tests/test_kernels_dsp.c,
+ * tests/test_kernels_host.c); they differ in speed and in the scratch they ask for:
+ *   MT_KERNELS_REF   portable reference C (conv_s8.c, ...): the plain loops of
+ *                    docs/quantization.md; always built;
+ *   MT_KERNELS_DSP   Cortex-M4/M7 (*_dsp): DSP SIMD (SMLAD, SXTB16) and assembly (.S) where the
+ *                    compiler defines __ARM_FEATURE_DSP, portable C twins of the same algorithm
+ *                    elsewhere (so a host tool can plan the Cortex-M arena); always built;
+ *   MT_KERNELS_HOST  the fast x86-64 host path (*_host: SSE2/AVX2, plain C on other CPUs);
+ *                    not built into Cortex-M firmware (mt_kernels() returns NULL there).
+ * One table per set (src/kernels/kernel_sets.c) says which function runs each op type; the
+ * executor and the planner look the set up with mt_kernels(), nothing is renamed by macros. */
+typedef enum {
+    MT_KERNELS_REF = 0,
+    MT_KERNELS_DSP = 1,
+    MT_KERNELS_HOST = 2
+} mt_kernel_set_t;
+#define MT_KERNEL_SET_COUNT 3
+
+typedef struct mt_add_params mt_add_params_t;
+typedef void (*mt_conv_fn)(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
+                           const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
+typedef size_t (*mt_conv_scratch_fn)(const mt_conv_params_t *p);
+typedef void (*mt_fc_fn)(int32_t in_len, int32_t out_len, const int8_t *in, const int8_t *w,
+                         const int32_t *bias, int32_t in_zp, int32_t out_zp, int8_t act_min,
+                         int8_t act_max, mt_requant_t rq, int8_t *out);
+typedef void (*mt_add_fn)(const mt_add_params_t *p, int32_t len, const int8_t *in0,
+                          const int8_t *in1, int8_t *out);
+typedef size_t (*mt_add_scratch_fn)(const mt_add_params_t *p, int32_t len);
+
+/* The functions of one kernel set. Scratch queries take the same arguments as their kernel
+ * and return bytes (a multiple of 4; 0 = the kernel may get NULL). */
+typedef struct {
+    const char *name;                 /* "ref", "dsp", "host" */
+    mt_conv_fn conv;                  /* any CONV2D (the stem) */
+    mt_conv_scratch_fn conv_scratch_bytes;
+    mt_conv_fn pointwise;             /* CONV2D 1x1, stride 1, unpadded */
+    mt_conv_scratch_fn pointwise_scratch_bytes;
+    mt_conv_fn depthwise;             /* DEPTHWISE_CONV2D, multiplier 1 */
+    mt_conv_scratch_fn depthwise_scratch_bytes;
+    /* 1 if this set's depthwise kernel may write its output over its input (out == in)
+     * for this shape, so the planner may place both at one offset when the input dies. */
+    int (*depthwise_in_place)(const mt_conv_params_t *p);
+    mt_fc_fn fully_connected;
+    mt_add_fn add;                    /* out may alias in0 or in1 exactly */
+    mt_add_scratch_fn add_scratch_bytes;
+} mt_kernels_t;
+
+/* The table of a kernel set, or NULL if this build does not contain the set. */
+const mt_kernels_t *mt_kernels(mt_kernel_set_t set);
+
+/* The kernel set this build executes by default (CMake MT_USE_DSP / MT_USE_HOST_SIMD);
+ * mt_model_open plans the arena for it. */
+mt_kernel_set_t mt_kernels_built(void);
 
 /* The host variants, same contracts as the *_ref functions below. */
 void mt_conv_s8_host(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
@@ -116,15 +141,13 @@ void mt_fully_connected_s8_dsp(int32_t in_len, int32_t out_len, const int8_t *in
  * build per-call tables of both rescaled inputs there (add_s8_dsp.c); with NULL (or a short
  * tensor) they run the reference loop. It sits in the parameters so that callers without
  * scratch keep the five-argument call. */
-typedef struct {
+struct mt_add_params {
     int32_t in0_zp, in1_zp, out_zp;
     int32_t in0_mult, in0_shift, in1_mult, in1_shift, out_mult, out_shift;
     int32_t left_shift;
     int8_t act_min, act_max;
     void *scratch;
-} mt_add_params_t;
-#define mt_add_s8 MT_KERNEL(mt_add_s8)
-#define mt_add_s8_scratch_bytes MT_KERNEL(mt_add_s8_scratch_bytes)
+};
 void mt_add_s8_ref(const mt_add_params_t *p, int32_t len, const int8_t *in0, const int8_t *in1,
                    int8_t *out);
 size_t mt_add_s8_scratch_bytes_ref(const mt_add_params_t *p, int32_t len);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "microt/kernels.h"
 #include "microt/status.h"
 
 #ifdef __cplusplus
@@ -29,13 +30,6 @@ typedef enum {
 } mt_op_type_t;
 
 typedef enum { MT_STAGE_PART = 0, MT_STAGE_FULL = 1 } mt_stage_t;
-
-/* Kernel sets (include/microt/kernels.h): their scratch needs differ, so does the arena. */
-typedef enum {
-    MT_KERNELS_REF = 0,  /* portable reference kernels */
-    MT_KERNELS_DSP = 1,  /* Cortex-M4/M7 DSP kernels (what a Cortex-M build runs) */
-    MT_KERNELS_HOST = 2  /* the fast x86-64 host path */
-} mt_kernel_set_t;
 
 typedef enum { MT_ORDER_RGB = 0, MT_ORDER_BGR = 1, MT_ORDER_GRAY = 2 } mt_channel_order_t;
 
@@ -87,13 +81,10 @@ typedef struct {
  * On any error *model is left zeroed and the code names the first fault found. */
 mt_status_t mt_model_open(mt_model_t *model, const void *bytes, size_t len);
 
-/* The kernel set this build executes (MT_USE_DSP / MT_USE_HOST_SIMD); mt_model_open plans
- * the arena for it. */
-mt_kernel_set_t mt_kernels_built(void);
-
-/* Re-plans the arena as another kernel set needs it, e.g. so a host tool reports the
- * Cortex-M figure. A model planned for a set other than mt_kernels_built() cannot run:
- * mt_exec_init refuses it with MT_E_STATE. */
+/* Re-plans the arena as another kernel set (include/microt/kernels.h) needs it, e.g. so a
+ * host tool reports the Cortex-M figure. MT_E_ARG for a set this build does not contain.
+ * A model planned for a set other than mt_kernels_built() cannot run: mt_exec_init refuses
+ * it with MT_E_STATE. */
 mt_status_t mt_model_plan_for(mt_model_t *model, mt_kernel_set_t set);
 
 /* Arena bytes the executor needs for this model (the planned peak). */

@@ -9,6 +9,7 @@
 
 #include "microt/exec.h"
 #include "microt/model.h"
+#include "../../src/model_format.h"
 
 #define MAX_ARENA (64u * 1024u)
 #define MAX_MACS 300000u
@@ -26,12 +27,12 @@ static void wr_u32(uint8_t *p, uint32_t v) {
 /* Recomputes fingerprint and CRC over the extent the header claims (clipped to size). */
 static void reseal(uint8_t *b, size_t size) {
     if (size < MT_MODEL_HEADER_BYTES) return;
-    size_t end = rd_u32(b + 8);
+    size_t end = rd_u32(b + MT_HDR_FILE_BYTES);
     if (end > size || end < MT_MODEL_HEADER_BYTES) return;
     uint64_t fp = mt_fnv1a64(MT_FNV1A64_INIT, b + MT_MODEL_HEADER_BYTES, end - MT_MODEL_HEADER_BYTES);
-    wr_u32(b + 16, (uint32_t)fp);
-    wr_u32(b + 20, (uint32_t)(fp >> 32));
-    wr_u32(b + 12, mt_crc32(0, b + 16, end - 16));
+    wr_u32(b + MT_HDR_FINGERPRINT, (uint32_t)fp);
+    wr_u32(b + MT_HDR_FINGERPRINT + 4, (uint32_t)(fp >> 32));
+    wr_u32(b + MT_HDR_CRC, mt_crc32(0, b + MT_HDR_FINGERPRINT, end - MT_HDR_FINGERPRINT));
 }
 
 static void open_and_run(uint8_t *copy, size_t size) {

@@ -1,14 +1,16 @@
-/* Private to the library: decoding of the .mtm records shared by the loader, the planner
- * and the executor. Records are read field by field (little-endian), never cast, so an
- * unaligned or hostile buffer cannot cause undefined behaviour. */
-#ifndef MICROT_MODEL_INTERNAL_H
-#define MICROT_MODEL_INTERNAL_H
+/* Private to the library: decoding of the .mtm tensor and op records (docs/model-format.md),
+ * shared by validation (model.c), planning (planner.c, op_scratch.c) and execution (exec.c).
+ * Records are read field by field (little-endian), never cast, so an unaligned or hostile
+ * buffer cannot cause undefined behaviour. Depends on nothing but the public headers. */
+#ifndef MICROT_MODEL_RECORDS_H
+#define MICROT_MODEL_RECORDS_H
 
 #include <stdint.h>
 #include <string.h>
 
 #include "microt/kernels.h"
 #include "microt/model.h"
+#include "model_format.h"
 
 /* One op record, decoded (docs/model-format.md, "Op record"). */
 typedef struct {
@@ -17,7 +19,7 @@ typedef struct {
     int8_t act_min, act_max;
     uint16_t input0, input1, output;
     uint32_t weights_offset, bias_offset, requant_offset, wscale_offset;
-    int32_t params[7];
+    int32_t params[MT_OP_REC_N_PARAMS];
 } mt_op_rec_t;
 
 /* ADD's params, in record order. */
@@ -57,10 +59,10 @@ void mt_tensor_read(const mt_model_t *model, uint16_t index, mt_tensor_info_t *t
 /* Kernel geometry of a CONV2D/DEPTHWISE_CONV2D op. */
 void mt_op_conv_params(const mt_model_t *model, const mt_op_rec_t *op, mt_conv_params_t *p);
 
-/* Scratch bytes the selected kernel needs for this op (0 for most reference kernels). */
-uint32_t mt_op_scratch_bytes(const mt_model_t *model, const mt_op_rec_t *op, mt_kernel_set_t set);
+/* A CONV2D that is a 1x1, stride 1, unpadded convolution (the pointwise kernel runs it). */
+int mt_conv_is_pointwise(const mt_conv_params_t *p);
 
-/* Plans the arena (src/planner.c) for a model whose graph is already validated. */
-mt_status_t mt_plan_build(mt_model_t *model, mt_kernel_set_t set);
+/* The ADD kernels' parameters of an ADD op (scratch pointer NULL). */
+void mt_op_add_params(const mt_model_t *model, const mt_op_rec_t *op, mt_add_params_t *ap);
 
 #endif
