@@ -20,27 +20,15 @@ and then make a method-specific subset trainable, plus a new linear head on the 
                 contribution analysis, whose findings it follows: later layers and pointwise convs
                 give the most accuracy per byte, depthwise weights the least.
 
-Cost model (per sample and training step; conv with K x K kernel, Cin inputs, Cout outputs, g
-groups, Ho x Wo output; F = K*K*(Cin/g)*Cout*Ho*Wo; linear D -> C: F = D*C):
-  forward          F for every layer
-  grad wrt input   F, for every layer whose input depends on a trainable parameter (backprop
-                   runs only as deep as the earliest trained layer; that layer's own input
-                   gradient is not needed)
-  grad wrt weight  F * (share of output channels trained), only where weights are trained
-  grad wrt bias    Cout*Ho*Wo (one add per output element), only where biases are trained
-Not counted (as netspec.macs): ReLU6 masks, residual adds, pooling, upsampling, the loss, the
-optimizer update (~ a few ops per trained parameter and step). A training step = forward +
-backward over the whole mini-batch; train_macs = (forward + backward per sample) * samples seen.
+Start: a distill.py checkpoint (final.pt), or -- what the results pipeline uses, since a fresh
+machine has no float checkpoint -- a shipped .mtm extractor dequantized to float with its BN
+already folded and its int8 output ranges kept as clamps (baselines_mtm.py).
+Costs (training MACs, SRAM of a training step): baselines_cost.py.
 
-MicroT's (and TTL's) personalization for comparison (microt_cost()): one forward per sample
-through the full model, then the heads train on cached features: counted as 2 * N * D * C MACs
-per iteration (logits + gradient) for each head, with the reference's 200 L-BFGS iterations.
-
-  factory/run.sh baselines.py --method tinytl --checkpoint RUN/final.pt --task fashion --k 10 \
-      --seeds 0 1 2
+  factory/run.sh baselines.py --method tinytl --checkpoint models/mcunet-ttl-64.mtm \
+      --task fashion --k 10 --seeds 0 1 2 3 4 --epochs 1 3 10 30
 """
 import argparse
-import math
 import os
 import sys
 import time
@@ -52,6 +40,8 @@ from torch import nn
 
 from factory import env
 from factory import netspec
+from factory.baselines_cost import (analytic_cost, conv_cost, linear_cost, microt_cost,  # noqa: F401
+                                    total, train_memory)
 
 METHODS = ("tinytl", "sparseupdate")
 DEFAULTS = {
@@ -59,42 +49,23 @@ DEFAULTS = {
     "sparseupdate": {"lr": 1e-3, "epochs": 30, "batch": 20,
                      "bias_blocks": 6, "weight_blocks": 3, "channel_ratio": 0.5},
 }
-MICROT_HEAD_ITERS = 200  # the reference's L-BFGS max_iter (paper digest, personalization)
-
-
-# ---------------------------------------------------------------- cost formulas
-
-def conv_cost(k, cin, cout, groups, out_hw, need_input_grad, weight_ratio, train_bias):
-    """MACs of one conv (out_hw = Ho*Wo): {fwd, bwd_in, bwd_w, bwd_b}. See the module doc."""
-    f = k * k * (cin // groups) * cout * out_hw
-    n_upd = int(round(cout * weight_ratio))
-    return {"fwd": f, "bwd_in": f if need_input_grad else 0,
-            "bwd_w": k * k * (cin // groups) * n_upd * out_hw,
-            "bwd_b": cout * out_hw if train_bias else 0}
-
-
-def linear_cost(d, c, need_input_grad):
-    """A trained linear head D -> C."""
-    return {"fwd": d * c, "bwd_in": d * c if need_input_grad else 0, "bwd_w": d * c, "bwd_b": c}
-
-
-def total(costs):
-    """Sums a list of cost dicts; adds 'bwd' and 'step' (= fwd + bwd) per sample."""
-    out = {key: sum(c[key] for c in costs) for key in ("fwd", "bwd_in", "bwd_w", "bwd_b")}
-    out["bwd"] = out["bwd_in"] + out["bwd_w"] + out["bwd_b"]
-    out["step"] = out["fwd"] + out["bwd"]
-    return out
+EVAL_EPOCHS = (1, 3, 10, 30)  # the curve of the results: accuracy after these epochs, one run
+# The learning rates were picked on a validation split of the Fashion-MNIST pool (docs/baselines.md):
+# under the protocol (docs/protocol.md) the recipe counts as selected on that task.
+SELECTED_ON = ("fashion-mnist",)
 
 
 # ---------------------------------------------------------------- the adapted network
 
 class FoldedConv(nn.Module):
     """A BN-folded conv with frozen weights; optionally a trainable bias and trainable weights
-    for the first n_upd output channels. Records its cost on every forward when counting."""
+    for the first n_upd output channels; output clamped to `clamp` (lo, hi) when given (the int8
+    range of a dequantized .mtm), else ReLU6 when `relu6`. Records its cost when counting."""
 
-    def __init__(self, name, weight, bias, stride, pad, groups, relu6):
+    def __init__(self, name, weight, bias, stride, pad, groups, relu6, clamp=None):
         super().__init__()
         self.name, self.stride, self.pad, self.groups, self.relu6 = name, stride, pad, groups, relu6
+        self.clamp = clamp
         self.register_buffer("w_frozen", weight.clone())
         self.w_upd = None
         self.weight_ratio = 0.0
@@ -126,6 +97,8 @@ class FoldedConv(nn.Module):
                 w.shape[2], w.shape[1] * self.groups, w.shape[0], self.groups,
                 y.shape[2] * y.shape[3], x.requires_grad, self.weight_ratio,
                 self.bias.requires_grad)))
+        if self.clamp is not None:
+            return torch.clamp(y, self.clamp[0], self.clamp[1])
         return F.relu6(y) if self.relu6 else y
 
 
@@ -159,25 +132,22 @@ class LiteResidual(nn.Module):
 
 
 class Adapted(nn.Module):
-    """fold_bn's op list as modules, plus lite residuals (TinyTL) and a linear head on the full
-    pooled feature. forward(x) -> logits."""
+    """A fold_bn()-format op list as modules, plus lite residuals (TinyTL) and a linear head on
+    the full pooled feature (full_dim). forward(x) -> logits."""
 
-    def __init__(self, spec, state_dict, n_classes):
+    def __init__(self, ops, full_dim, n_classes):
         super().__init__()
-        model = netspec.build(spec)
-        model.load_state_dict(state_dict)
-        model.eval()
-        self.ops = netspec.fold_bn(model)
+        self.ops = ops
         self.convs = nn.ModuleDict()
         for op in self.ops:
             if op["op"] in ("conv", "dw"):
                 w = op["weight"]
                 self.convs[op["name"].replace(".", "_")] = FoldedConv(
                     op["name"], w, op["bias"], op["stride"], op["pad"],
-                    w.shape[0] if op["op"] == "dw" else 1, op["relu6"])
+                    w.shape[0] if op["op"] == "dw" else 1, op["relu6"], op.get("clamp"))
         self.blocks = self._blocks()
         self.lite = nn.ModuleDict()
-        self.head = nn.Linear(model.full_dim, n_classes)
+        self.head = nn.Linear(full_dim, n_classes)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
         self.counter = None
@@ -200,7 +170,7 @@ class Adapted(nn.Module):
     def conv(self, name):
         return self.convs[name.replace(".", "_")]
 
-    def add_lite_residuals(self, spec):
+    def add_lite_residuals(self):
         chans = {op["out"]: (op["weight"].shape[0] if "weight" in op else None) for op in self.ops}
         c_in = {}
         for op in self.ops:
@@ -234,7 +204,8 @@ class Adapted(nn.Module):
             if op["op"] in ("conv", "dw"):
                 env[op["out"]] = self.conv(op["name"])(env[op["in"]])
             elif op["op"] == "add":
-                env[op["out"]] = env[op["in"]] + env[op["in1"]]
+                y = env[op["in"]] + env[op["in1"]]
+                env[op["out"]] = torch.clamp(y, *op["clamp"]) if op.get("clamp") else y
             elif op["stage"] == "full":
                 return env[op["in"]].mean((2, 3))
             if op["out"] in block_out and block_out[op["out"]][0] in self.lite:
@@ -269,12 +240,12 @@ class Adapted(nn.Module):
         return y
 
 
-def configure(net, spec, method, opts):
+def configure(net, method, opts):
     """Makes the method's parameter subset trainable (everything else frozen)."""
     for p in net.parameters():
         p.requires_grad_(False)
     if method == "tinytl":
-        net.add_lite_residuals(spec)
+        net.add_lite_residuals()
         for c in net.convs.values():
             c.bias.requires_grad_(True)
     elif method == "sparseupdate":
@@ -298,12 +269,24 @@ def configure(net, spec, method, opts):
     return net
 
 
+def start_ops(ck):
+    """(fold_bn-format ops, full feature dim) of a start: a distill.py checkpoint dict (spec,
+    state_dict) or a dequantized .mtm (ops, full_dim; load_start)."""
+    if "ops" in ck:
+        return ck["ops"], ck["full_dim"]
+    model = netspec.build(ck["spec"])
+    model.load_state_dict(ck["state_dict"])
+    model.eval()
+    return netspec.fold_bn(model), model.full_dim
+
+
 def build(ck, method, n_classes, opts=None, seed=0):
-    """The adapted network for checkpoint dict `ck` (spec, state_dict)."""
+    """The adapted network for start `ck` (see start_ops)."""
     o = dict(DEFAULTS[method], **(opts or {}))
     torch.manual_seed(seed)  # lite-residual initialisation
-    net = Adapted(ck["spec"], ck["state_dict"], n_classes)
-    return configure(net, ck["spec"], method, o), o
+    ops, full_dim = start_ops(ck)
+    net = Adapted(ops, full_dim, n_classes)
+    return configure(net, method, o), o
 
 
 def measured_cost(net, px, in_ch=3):
@@ -316,53 +299,6 @@ def measured_cost(net, px, in_ch=3):
     finally:
         net.set_counter(None)
     return total([c for _, c in rec]), rec
-
-
-def analytic_cost(net, px, in_ch=3):
-    """The same count without autograd: walks the op graph, marking every tensor that depends on
-    a trainable parameter, from shapes alone. Must equal measured_cost (tested)."""
-    size = {"input": px}
-    dep = {"input": False}
-    costs = []
-    block_out = {dst: (name, src) for name, src, dst, _ in net.blocks}
-    for op in net.ops:
-        if op["op"] in ("conv", "dw"):
-            c = net.conv(op["name"])
-            w = c.w_frozen
-            o = (size[op["in"]] + op["pad"][0] + op["pad"][2] - op["k"]) // op["stride"] + 1
-            trained = c.bias.requires_grad or c.w_upd is not None
-            costs.append(conv_cost(op["k"], w.shape[1] * c.groups, w.shape[0], c.groups, o * o,
-                                   dep[op["in"]], c.weight_ratio, c.bias.requires_grad))
-            size[op["out"]], dep[op["out"]] = o, dep[op["in"]] or trained
-        elif op["op"] == "add":
-            size[op["out"]] = size[op["in"]]
-            dep[op["out"]] = dep[op["in"]] or dep[op["in1"]]
-        else:
-            if op["stage"] == "full":
-                d = net.head.in_features
-                costs.append(linear_cost(d, net.head.out_features, dep[op["in"]]))
-            continue
-        if op["out"] in block_out and block_out[op["out"]][0] in net.lite:
-            name, src = block_out[op["out"]]
-            lite = net.lite[name]
-            s = size[src] // 2 if size[src] >= 2 else size[src]
-            s = (s + 2 - 3) // lite.stride + 1
-            cin, cout = lite.conv1.in_channels, lite.conv2.out_channels
-            costs.append(conv_cost(3, cin, cin, lite.groups, s * s, dep[src], 1.0, True))
-            costs.append(conv_cost(1, cin, cout, 1, s * s, True, 1.0, True))
-            dep[op["out"]] = True
-    return total(costs)
-
-
-def microt_cost(spec, n_samples, n_classes, iters=MICROT_HEAD_ITERS, stages=("part", "full")):
-    """MicroT's personalization MACs: one full-model forward per sample (the part feature comes
-    free on the way) + 2*N*D*C per iteration for each head. stages=('full',) gives TTL's."""
-    m = netspec.macs(spec)
-    model = netspec.build(spec)
-    dims = {"part": model.part_dim, "full": model.full_dim}
-    head = sum(2 * n_samples * dims[s] * n_classes * iters for s in stages)
-    return {"forward": m["full"] * n_samples, "heads": head,
-            "total": m["full"] * n_samples + head}
 
 
 # ---------------------------------------------------------------- data + training
@@ -380,6 +316,15 @@ def to_input(images, px, mean, std, in_ch=3):
         x = F.interpolate(x, size=(px, px), mode="bilinear", align_corners=False)
     c = x.shape[1]
     return (x - torch.tensor(mean[:c]).view(1, c, 1, 1)) / torch.tensor(std[:c]).view(1, c, 1, 1)
+
+
+def start_input(ck, images):
+    """The start's input tensor for uint8 images: a .mtm's frames through its LUT, else the
+    checkpoint's training pre-processing."""
+    if "ops" in ck:
+        from factory import baselines_mtm
+        return baselines_mtm.images_to_input(images, ck["info"])
+    return to_input(images, ck["spec"]["input_px"], ck["mean"], ck["std"], ck["spec"]["in_ch"])
 
 
 def few_shot(pool_y, k, seed):
@@ -400,11 +345,15 @@ def accuracy(net, x, y, batch=500):
 
 
 def fine_tune(ck, method, x_train, y_train, x_test, y_test, seed=0, opts=None, log=None,
-              keep_net=False):
-    """Trains the method's subset with Adam on (x_train, y_train) (normalised float tensors);
-    returns dict(acc, train_macs, fwd_macs_per_sample, step_macs_per_sample, steps, ...), plus
-    the trained network under 'net' with keep_net."""
+              keep_net=False, eval_epochs=None):
+    """Trains the method's subset with Adam on (x_train, y_train) (float input tensors) for
+    opts['epochs'] epochs (default: max(eval_epochs) when given); scores the test set after each
+    epoch in eval_epochs (constant lr: the first e epochs of a longer run ARE an e-epoch run).
+    Returns dict(acc (last epoch), curve [{epoch, acc, steps, train_macs}], train_macs,
+    fwd/bwd/step_macs_per_sample, steps, ...), plus the trained network under 'net' with keep_net."""
     n_classes = int(max(y_train.max(), y_test.max())) + 1
+    if eval_epochs:
+        opts = dict(opts or {}, epochs=max(eval_epochs))
     net, o = build(ck, method, n_classes, opts, seed)
     px, in_ch = x_train.shape[2], x_train.shape[1]
     cost, _ = measured_cost(net, px, in_ch)
@@ -412,7 +361,7 @@ def fine_tune(ck, method, x_train, y_train, x_test, y_test, seed=0, opts=None, l
     opt = torch.optim.Adam(params, lr=o["lr"])
     gen = torch.Generator().manual_seed(seed)
     yt = torch.from_numpy(y_train)
-    n, steps = len(x_train), 0
+    n, steps, curve = len(x_train), 0, []
     t0 = time.time()
     # Simulation speed-up only: the frozen prefix is computed once (the counted cost still
     # charges a whole forward per sample and step, as the device would run it).
@@ -428,15 +377,19 @@ def fine_tune(ck, method, x_train, y_train, x_test, y_test, seed=0, opts=None, l
             loss.backward()
             opt.step()
             steps += 1
+        if eval_epochs and ep + 1 in eval_epochs:
+            curve.append({"epoch": ep + 1, "acc": accuracy(net, x_test, y_test), "steps": steps,
+                          "train_macs": cost["step"] * n * (ep + 1)})
         if log and (ep + 1) % 10 == 0:
             log("  epoch %d loss %.4f" % (ep + 1, float(loss)))
     train_s = time.time() - t0
-    acc = accuracy(net, x_test, y_test)
+    acc = curve[-1]["acc"] if curve and curve[-1]["epoch"] == o["epochs"] else accuracy(net, x_test, y_test)
     n_train = sum(p.numel() for p in params)
-    return {"acc": acc, "train_macs": cost["step"] * n * o["epochs"],
+    return {"acc": acc, "curve": curve, "train_macs": cost["step"] * n * o["epochs"],
             "fwd_macs_per_sample": cost["fwd"], "step_macs_per_sample": cost["step"],
             "bwd_macs_per_sample": cost["bwd"], "steps": steps, "epochs": o["epochs"],
             "n_train": n, "trainable_params": n_train, "train_s": train_s, "opts": o,
+            "memory": train_memory(net, px, in_ch),
             **({"net": net} if keep_net else {})}
 
 
@@ -446,6 +399,26 @@ def load_checkpoint(path):
         if key not in ck:
             raise ValueError("%s: no %r (not a distill.py final.pt?)" % (path, key))
     return ck
+
+
+def load_start(path):
+    """A start for build(): a shipped .mtm (dequantized, baselines_mtm.py) or a final.pt."""
+    if path.endswith(".mtm"):
+        from factory import baselines_mtm
+        ops, info = baselines_mtm.load(path)
+        return {"ops": ops, "full_dim": info["full_dim"], "info": info, "path": path}
+    return load_checkpoint(path)
+
+
+def run_images(method, start, x_train, y_train, x_test, y_test, seed, epochs=EVAL_EPOCHS,
+               opts=None, log=None):
+    """The results pipeline's entry: fine-tunes `method` from `start` (load_start's dict or a
+    path) on the given uint8 images -- the very images the other rows use -- and scores the
+    test images after each of `epochs`. Returns fine_tune's dict without the network."""
+    ck = load_start(start) if isinstance(start, str) else start
+    xtr, xte = start_input(ck, x_train), start_input(ck, x_test)
+    return fine_tune(ck, method, xtr, np.asarray(y_train, np.int64), xte,
+                     np.asarray(y_test, np.int64), seed, opts, log, eval_epochs=tuple(epochs))
 
 
 _TASKS = {}
@@ -459,31 +432,29 @@ def _task(task, cifar=None):
 
 
 def run(method, checkpoint, task, k, seed, opts=None, cifar=None, log=None):
-    """The results pipeline's entry: fine-tunes `method` from `checkpoint` (a final.pt path or
-    a loaded dict) on k samples per class of `task` (downstream.load_task's pool, drawn as the
-    probes draw them) and scores on the task's test set.
-    Returns dict(acc (0..1), train_macs, fwd_macs_per_sample, steps, ...)."""
-    ck = load_checkpoint(checkpoint) if isinstance(checkpoint, str) else checkpoint
+    """Fine-tunes `method` from `checkpoint` (a .mtm / final.pt path or a loaded start) on k
+    samples per class of `task` (downstream.load_task's pool, drawn as the probes draw them) and
+    scores on the task's test set. Returns dict(acc (0..1), train_macs, steps, ...)."""
+    ck = load_start(checkpoint) if isinstance(checkpoint, str) else checkpoint
     d = _task(task, cifar)
-    px, in_ch = ck["spec"]["input_px"], ck["spec"]["in_ch"]
     (px_, py), (tx, ty) = d["pool"], d["test"]
     idx = few_shot(py, k, seed)
-    xtr = to_input(px_[idx], px, ck["mean"], ck["std"], in_ch)
-    xte = to_input(tx, px, ck["mean"], ck["std"], in_ch)
+    xtr, xte = start_input(ck, px_[idx]), start_input(ck, tx)
     r = fine_tune(ck, method, xtr, py[idx], xte, ty, seed, opts, log)
-    r["microt_macs"] = microt_cost(ck["spec"], len(idx), int(py.max()) + 1)["total"]
-    r["ttl_macs"] = microt_cost(ck["spec"], len(idx), int(py.max()) + 1, stages=("full",))["total"]
+    if "spec" in ck:
+        r["microt_macs"] = microt_cost(ck["spec"], len(idx), int(py.max()) + 1)["total"]
+        r["ttl_macs"] = microt_cost(ck["spec"], len(idx), int(py.max()) + 1, stages=("full",))["total"]
     return r
 
 
 def probe_reference(checkpoint, task, k, seed, cifar=None):
     """The frozen-extractor reference on the same samples: probe.probe_accuracy (standardised
-    features, logistic regression) on the checkpoint's full pooled feature -- what TTL's (and
+    features, logistic regression) on the start's full pooled feature -- what TTL's (and
     MicroT's full-stage) personalization trains. Returns accuracy 0..1."""
     from factory import probe
-    ck = load_checkpoint(checkpoint) if isinstance(checkpoint, str) else checkpoint
+    ck = load_start(checkpoint) if isinstance(checkpoint, str) else checkpoint
     d = _task(task, cifar)
-    key = (id(ck["state_dict"]), task)
+    key = (id(ck.get("ops", ck.get("state_dict"))), task)
     if key not in _FEATS:
         _FEATS[key] = _full_features(ck, d)
     feats = _FEATS[key]
@@ -494,14 +465,12 @@ _FEATS = {}
 
 
 def _full_features(ck, d):
-    model = netspec.build(ck["spec"])
-    model.load_state_dict(ck["state_dict"])
-    model.eval()
-    px, in_ch = ck["spec"]["input_px"], ck["spec"]["in_ch"]
+    ops, full_dim = start_ops(ck)
+    net = Adapted(ops, full_dim, 2).eval()
     feats = []
     with torch.no_grad():
         for images, _ in (d["pool"], d["test"]):
-            f = [model(to_input(images[i:i + 500], px, ck["mean"], ck["std"], in_ch))[1].numpy()
+            f = [net.features(start_input(ck, images[i:i + 500])).numpy()
                  for i in range(0, len(images), 500)]
             feats.append(np.concatenate(f))
     return feats
@@ -514,12 +483,13 @@ def _fmt_macs(n):
 def main():
     ap = argparse.ArgumentParser(description="TinyTL / SparseUpdate fine-tuning with counted MACs.")
     ap.add_argument("--method", choices=METHODS, required=True)
-    ap.add_argument("--checkpoint", required=True, help="a distill.py final.pt")
+    ap.add_argument("--checkpoint", required=True, help="a shipped .mtm (dequantized) or a distill.py final.pt")
     ap.add_argument("--task", required=True, choices=("cifar10", "fashion", "digits"))
     ap.add_argument("--k", type=int, default=10, help="labelled samples per class")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--lr", type=float)
-    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--epochs", type=int, nargs="+", default=[30],
+                    help="score after these epochs (one run of the largest)")
     ap.add_argument("--batch", type=int)
     ap.add_argument("--cifar", default=None)
     ap.add_argument("--threads", type=int, default=1)
@@ -528,33 +498,38 @@ def main():
                     help="also score a linear probe on the frozen full feature, same samples")
     args = ap.parse_args()
     env.set_up(args.threads)
-    opts = {key: getattr(args, key) for key in ("lr", "epochs", "batch") if getattr(args, key)}
-    ck = load_checkpoint(args.checkpoint)
-    accs, probes, res = [], [], None
+    opts = {key: getattr(args, key) for key in ("lr", "batch") if getattr(args, key)}
+    opts["epochs"] = max(args.epochs)
+    ck = load_start(args.checkpoint)
+    accs, probes, res = {e: [] for e in args.epochs}, [], None
     for s in args.seeds:
         if args.probe:
             probes.append(100 * probe_reference(ck, args.task, args.k, s, args.cifar))
             print("seed %d: frozen-feature probe %.2f%%" % (s, probes[-1]), flush=True)
-        res = run(args.method, ck, args.task, args.k, s, opts, args.cifar,
-                  log=print if args.verbose else None)
-        accs.append(100 * res["acc"])
-        print("seed %d: acc %.2f%% (%d steps, %.0f s)" % (s, accs[-1], res["steps"], res["train_s"]),
-              flush=True)
-    run_name = os.path.basename(os.path.dirname(os.path.abspath(args.checkpoint)))
-    print("| method | extractor | task | k | acc %% (mean ± std, %d seeds) | training MACs | "
-          "fwd MACs/sample | fwd+bwd MACs/sample | MicroT personalization MACs | ratio |"
-          % len(accs))
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    print("| %s (simulated, counted MACs) | %s | %s | %d | %.2f ± %.2f | %s | %s | %s | %s | %.1fx |" % (
-        args.method, run_name, args.task, args.k, float(np.mean(accs)), float(np.std(accs)),
-        _fmt_macs(res["train_macs"]), _fmt_macs(res["fwd_macs_per_sample"]),
-        _fmt_macs(res["step_macs_per_sample"]), _fmt_macs(res["microt_macs"]),
-        res["train_macs"] / res["microt_macs"]))
+        d = _task(args.task, args.cifar)
+        idx = few_shot(d["pool"][1], args.k, s)
+        xtr, xte = start_input(ck, d["pool"][0][idx]), start_input(ck, d["test"][0])
+        res = fine_tune(ck, args.method, xtr, d["pool"][1][idx], xte, d["test"][1], s, opts,
+                        print if args.verbose else None, eval_epochs=tuple(args.epochs))
+        for c in res["curve"]:
+            accs[c["epoch"]].append(100 * c["acc"])
+        print("seed %d: %s (%d steps, %.0f s)" % (s, ", ".join(
+            "%d ep %.2f%%" % (c["epoch"], 100 * c["acc"]) for c in res["curve"]), res["steps"],
+            res["train_s"]), flush=True)
+    name = os.path.basename(args.checkpoint)
+    ddof = 1 if len(args.seeds) > 1 else 0
+    print("| method | start | task | k | epochs | acc %% (mean ± sample std, %d draws) | training MACs "
+          "| fwd+bwd MACs/sample | training SRAM (no arena) |" % len(args.seeds))
+    print("|---|---|---|---|---:|---|---:|---:|---:|")
+    for e in args.epochs:
+        m = res["memory"]
+        print("| %s (simulated, counted MACs) | %s | %s | %d | %d | %.2f ± %.2f | %s | %s | %d B |" % (
+            args.method, name, args.task, args.k, e, float(np.mean(accs[e])),
+            float(np.std(accs[e], ddof=ddof)), _fmt_macs(res["step_macs_per_sample"] * res["n_train"] * e),
+            _fmt_macs(res["step_macs_per_sample"]), m["total"]))
     if probes:
-        print("| linear probe on the frozen full feature (TTL-style head) | %s | %s | %d | "
-              "%.2f ± %.2f | %s (features + head) | | | | |" % (
-                  run_name, args.task, args.k, float(np.mean(probes)), float(np.std(probes)),
-                  _fmt_macs(res["ttl_macs"])))
+        print("| linear probe on the frozen full feature | %s | %s | %d | – | %.2f ± %.2f | | | |" % (
+            name, args.task, args.k, float(np.mean(probes)), float(np.std(probes, ddof=ddof))))
 
 
 if __name__ == "__main__":

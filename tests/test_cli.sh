@@ -259,5 +259,23 @@ check "infer: missing IMAGE named" usage_error "missing IMAGE" "$microt" infer "
 check "extract: extra argument named" usage_error "unexpected argument 'x'" "$microt" extract "$model" x
 check "export-c: -o without a value" usage_error "'-o' needs a value" "$microt" export-c "$model" -o
 
+# inspect --board takes the cycle file shipped beside the model (models/NAME.CORE.cycles) when
+# it was made for this model, and ignores (names) one made for another
+cp "$model" "$tmp/m.mtm"
+cycfile() { # cycfile FINGERPRINT CORE: a complete cycle file with round numbers
+    printf 'model m\nfingerprint %s\ncpu %s\nclasses 10\nper_class 10\n' "$1" "$2"
+    printf 'input 1000\npart 600000\nrest 400000\nfull 1000000\nextract 1001000\n'
+    printf 'head_train_a 1\nhead_train_b 1\ncalibrate 1\nhead_a 2000\nhead_b 3000\n'
+}
+cycfile "$fp" cortex-m4 > "$tmp/m.cortex-m4.cycles"
+check "inspect --board finds the cycle file beside the model" status_is 0 "$microt" inspect "$tmp/m.mtm" --board stm32l4r5zi
+# input + part + rest + head B = 1,004,000 cycles = 8.367 ms at 120 MHz; x 43.56 mW = 364.45 uJ
+check "its full-model row is the file's cycles" grep -qE "^full model \+ head B +1004000 +8\.367 +364\.[45]$" "$tmp/out"
+check "it says which file it used" grep -q "^cycle file $tmp/m.cortex-m4.cycles (beside the model)" "$tmp/out"
+cycfile 0123456789abcdef cortex-m4 > "$tmp/m.cortex-m4.cycles"
+check "inspect --board with another model's cycle file" status_is 0 "$microt" inspect "$tmp/m.mtm" --board stm32l4r5zi
+check "the stale file is named and ignored" grep -q "ignoring $tmp/m.cortex-m4.cycles" "$tmp/err"
+check "and MACs x cycles/MAC used instead" grep -q "^cycles     MACs x 2.60" "$tmp/out"
+
 echo "test_cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

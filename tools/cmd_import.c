@@ -107,9 +107,11 @@ int mt_cmd_import(int argc, char **argv) {
         return MT_EXIT_USAGE;
     }
     size_t len = 0;
-    uint8_t *buf = mt_file_read_all(model, &len);
+    char ferr[300];
+    uint8_t *buf = mt_file_read_regular(model, MT_FILE_MAX_MODEL_BYTES, "TFLite file", &len, ferr,
+                                        sizeof ferr);
     if (!buf) {
-        fprintf(stderr, "microt: %s: cannot read file: %s\n", model, strerror(errno));
+        fprintf(stderr, "microt: %s\n", ferr);
         return MT_EXIT_FAILURE;
     }
     mt_tfl_model_t m;

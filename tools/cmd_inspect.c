@@ -23,7 +23,9 @@ static const char USAGE[] =
     "inference (part stage, full model, stage decision with an early-exit share R, default\n"
     "0.5) at the board's clock and run-mode current (docs/energy.md). Cycles come from\n"
     "--cycles FILE, a cycle file bench/energy.sh wrote for this model and the board's core\n"
-    "(then personalization is estimated too), else from MACs x a cycles/MAC figure.\n";
+    "(then personalization is estimated too), else from MODEL's own cycle file beside it\n"
+    "(MODEL without .mtm + .CORE.cycles, as models/ ships them) when it matches the model,\n"
+    "else from MACs x a cycles/MAC figure.\n";
 
 static const char *order_name(uint8_t order) {
     return order == MT_ORDER_RGB ? "RGB" : order == MT_ORDER_BGR ? "BGR" : "grey";
@@ -131,6 +133,27 @@ static const mt_cli_option_t OPTIONS[] = {
 };
 static const mt_cli_spec_t SPEC = {"inspect", "MODEL", USAGE, OPTIONS};
 
+/* The cycle file shipped beside a model (models/NAME.cortex-m4.cycles) when it exists and was
+ * made for this very model; NULL otherwise (a stale one is named on stderr and ignored). */
+static const char *beside_cycles(const char *model_path, const mt_model_t *m, const char *core,
+                                 char *buf, size_t len) {
+    size_t n = strlen(model_path);
+    if (n > 4 && strcmp(model_path + n - 4, ".mtm") == 0) n -= 4;
+    if ((size_t)snprintf(buf, len, "%.*s.%s.cycles", (int)n, model_path, core) >= len) return NULL;
+    FILE *f = fopen(buf, "r");
+    if (!f) return NULL;
+    fclose(f);
+    mt_cycles_file_t cyc;
+    char err[96];
+    if (mt_cycles_file_read(buf, &cyc, err, sizeof err) != 0 || cyc.fingerprint != m->fingerprint ||
+        strcmp(cyc.cpu, core) != 0) {
+        fprintf(stderr, "microt: ignoring %s: not this model's %s cycle file (make bench remakes it)\n",
+                buf, core);
+        return NULL;
+    }
+    return buf;
+}
+
 int mt_cmd_inspect(int argc, char **argv) {
     mt_cli_args_t args;
     int rc = MT_EXIT_OK;
@@ -178,8 +201,12 @@ int mt_cmd_inspect(int argc, char **argv) {
     mt_model_plan_for(&mf.model, MT_KERNELS_DSP);
     print_model(path, &mf.model);
     rc = MT_EXIT_OK;
+    char beside[4096];
     if (b) {
-        rc = print_board(&mf.model, b, cycles, exit_share, cpm);
+        const char *c = cycles ? cycles : cpm > 0.0 ? NULL
+                                                   : beside_cycles(path, &mf.model, b->core, beside, sizeof beside);
+        rc = print_board(&mf.model, b, c, exit_share, cpm);
+        if (c && !cycles) printf("cycle file %s (beside the model)\n", c);
     } else if (board) { /* all: a cycle file belongs to one core, so it is used where it fits */
         mt_cycles_file_t probe;
         char err[96];
@@ -191,7 +218,10 @@ int mt_cmd_inspect(int argc, char **argv) {
         for (uint32_t i = 0; i < mt_board_count() && rc == MT_EXIT_OK; i++) {
             const mt_board_t *bi = mt_board_get(i);
             int fits = have && strcmp(probe.cpu, bi->core) == 0;
-            rc = print_board(&mf.model, bi, fits ? cycles : NULL, exit_share, cpm);
+            const char *c = fits ? cycles : (cycles || cpm > 0.0) ? NULL
+                                : beside_cycles(path, &mf.model, bi->core, beside, sizeof beside);
+            rc = print_board(&mf.model, bi, c, exit_share, cpm);
+            if (c && c != cycles) printf("cycle file %s (beside the model)\n", c);
         }
     }
     mt_model_file_free(&mf);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "file_io.h"
 #include "model_file.h"
 #include "tflite_reader.h"
 
@@ -291,9 +292,11 @@ int mt_cmd_tflite_dump(int argc, char **argv) {
         return MT_EXIT_USAGE;
     }
     size_t len = 0;
-    uint8_t *buf = mt_file_read_all(model, &len);
+    char ferr[300];
+    uint8_t *buf = mt_file_read_regular(model, MT_FILE_MAX_MODEL_BYTES, "TFLite file", &len, ferr,
+                                        sizeof ferr);
     if (!buf) {
-        fprintf(stderr, "microt: %s: cannot read file: %s\n", model, strerror(errno));
+        fprintf(stderr, "microt: %s\n", ferr);
         return MT_EXIT_FAILURE;
     }
     mt_tfl_model_t m;

@@ -8,11 +8,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "file_io.h"
 #include "model_file.h"
 #include "tflite_graph.h"
 
 int mt_tflite_is_file(const char *path) {
-    FILE *f = fopen(path, "rb");
+    /* only a regular file is peeked at (a FIFO or device would block or never end); anything
+     * else goes on to the model loader, which names what it is */
+    char err[300];
+    uint64_t size = 0;
+    FILE *f = mt_file_fopen_regular(path, "rb", MT_FILE_MAX_MODEL_BYTES, "TFLite file", &size, err,
+                                    sizeof err);
     unsigned char head[8];
     int yes = f && fread(head, 1, 8, f) == 8 && memcmp(head + 4, "TFL3", 4) == 0;
     if (f) fclose(f);
@@ -29,9 +35,11 @@ static void shape_str(const mt_tfl_tensor_t *t, char *buf, size_t len) {
 
 int mt_tflite_inspect(const char *path) {
     size_t len = 0;
-    uint8_t *buf = mt_file_read_all(path, &len);
+    char ferr[300];
+    uint8_t *buf = mt_file_read_regular(path, MT_FILE_MAX_MODEL_BYTES, "TFLite file", &len, ferr,
+                                        sizeof ferr);
     if (!buf) {
-        fprintf(stderr, "microt: %s: cannot read file: %s\n", path, strerror(errno));
+        fprintf(stderr, "microt: %s\n", ferr);
         return MT_EXIT_FAILURE;
     }
     mt_tfl_model_t m;

@@ -1,7 +1,9 @@
 """Checks of factory/baselines.py (TinyTL / SparseUpdate simulation) that could fail: per-layer
-MAC formulas against hand counts, the autograd-observed cost against the graph-walk count, which
-parameters train, that frozen ones stay frozen, and that fine-tuning learns a separable toy task.
-Fast: a tiny random network at 16 px, no data files.
+MAC formulas against hand counts, the autograd-observed cost against the graph-walk count, the
+SRAM of a training step against a hand count, which parameters train, that frozen ones stay
+frozen, that fine-tuning learns a separable toy task, and that a dequantized .mtm (the start the
+results use) computes what the int8 reference computes. Fast: a tiny random network at 16 px and
+tests/data/test-model.mtm, no data sets.
   /usr/bin/python3 -m unittest discover -s factory/tests -t . -p 'test_baselines.py'
 """
 import os
@@ -13,7 +15,12 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 from factory import baselines
+from factory import baselines_mtm
+from factory import int8_reference
+from factory import mtm
 from factory import netspec
+
+TEST_MODEL = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "data", "test-model.mtm")
 
 torch.set_num_threads(1)
 
@@ -177,6 +184,97 @@ class Networks(unittest.TestCase):
             self.assertGreater(baselines.probe_reference(self.ck, "toy", 5, 0), 0.8)
         finally:
             del baselines._TASKS["toy"]
+
+
+class TrainingMemory(unittest.TestCase):
+    def test_sparse_update_step_by_hand(self):
+        # b2 only: biases of expand/dw/project (36 + 36 + 12), a quarter of the expand (9 of 36
+        # rows x 12) and project (3 of 12 rows x 36) weights, the 12 -> 4 head (48 + 4)
+        net, _ = baselines.build(tiny_checkpoint(), "sparseupdate", 4,
+                                 {"bias_blocks": 1, "weight_blocks": 1, "channel_ratio": 0.25})
+        m = baselines.train_memory(net, 16)
+        self.assertEqual(m["trainable"], 84 + 108 + 108 + 52)
+        self.assertEqual(m["params"], 16 * m["trainable"])          # value, gradient, Adam m and v
+        # int8 inputs of the two trained convs (4x4x12, 4x4x36), 1-bit masks of b2.expand, .dw
+        # (4x4x36 each), .project and .add (4x4x12 each), the head's float input (12 x 4 B)
+        self.assertEqual(m["kept"], 192 + 576 + 72 + 72 + 24 + 24 + 48)
+        # largest set of float gradients alive: at b2.dw's backward, its output's and its input's
+        self.assertEqual(m["grads"], 4 * (576 + 576))
+        self.assertEqual(m["total"], m["params"] + m["kept"] + m["grads"])
+
+    def test_tinytl_keeps_only_the_lite_residual_inputs(self):
+        # bias updates need no activations (TinyTL's point); the lite residuals' weights need
+        # their inputs: conv1 the 2x2-pooled block input (b0 4x4x8, b1 4x4x8, b2 2x2x12), conv2
+        # its hidden map (b0 4x4x8, b1 2x2x8 after stride 2, b2 2x2x12)
+        t = baselines.train_memory(baselines.build(tiny_checkpoint(), "tinytl", 4)[0], 16)
+        inputs = (128 + 128 + 48) + (128 + 32 + 48)
+        # 1-bit masks of every conv/add output (all on the gradient path: every bias trains):
+        # stem 8x8x8, b0 expand/dw 8x8x16, project/add 8x8x8, b1 expand 8x8x16, dw 4x4x16,
+        # project 4x4x12, b2 expand/dw 4x4x36, project/add 4x4x12; the lite conv1 outputs
+        masks = (512 + 1024 + 1024 + 512 + 512 + 1024 + 256 + 192 + 576 + 576 + 192 + 192) // 8 \
+            + (128 + 32 + 48) // 8
+        self.assertEqual(t["kept"], inputs + masks + 48)
+
+
+class ShippedModelStart(unittest.TestCase):
+    """The results start TinyTL / SparseUpdate from a dequantized .mtm: it must be the model."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ck = baselines.load_start(TEST_MODEL)
+        with open(TEST_MODEL, "rb") as f:
+            cls.model = mtm.read(f.read())
+
+    def test_block_names_follow_the_graph(self):
+        names = [op["name"] for op in self.ck["ops"]]
+        # tests/data/README.md: stem, a residual first block, 6 inverted residuals b0..b5
+        self.assertEqual(names[:4], ["stem", "first.dw", "first.project", "first.add"])
+        self.assertEqual(sorted({n.split(".")[0] for n in names if n.startswith("b")}),
+                         ["b%d" % i for i in range(6)])
+        self.assertEqual(names.count("part_pool"), 1)
+        self.assertEqual(names[-1], "full_pool")
+        net, _ = baselines.build(self.ck, "tinytl", 10)
+        self.assertEqual(sorted(net.lite), ["b%d" % i for i in range(6)])
+
+    def test_macs_equal_the_file(self):
+        net, _ = baselines.build(self.ck, "sparseupdate", 10)
+        # conv MACs of the file (tests/data/README.md: 682,752) + the 32 -> 10 head
+        self.assertEqual(baselines.analytic_cost(net, 32)["fwd"], 682752 + 320)
+        self.assertEqual(self.ck["info"]["macs"], 682752)
+
+    def test_float_features_track_the_int8_reference(self):
+        rng = np.random.default_rng(3)
+        images = rng.integers(0, 256, (6, 8, 8, 3)).astype(np.uint8).repeat(4, 1).repeat(4, 2)
+        x = baselines.start_input(self.ck, images)
+        net = baselines.Adapted(self.ck["ops"], self.ck["full_dim"], 2).eval()
+        with torch.no_grad():
+            got = net.features(x).numpy()
+        import runtime_features
+        frames = runtime_features.to_frames(images, 32, 3)
+        want = np.stack([int8_reference.features(self.model, int8_reference.run(self.model, f), "full")
+                         for f in frames])
+        corr = np.corrcoef(got.ravel(), want.ravel())[0, 1]
+        self.assertGreater(corr, 0.97)          # float vs int8 rounding between 27 layers
+        self.assertLess(np.abs(got - want).mean(), 0.25 * np.abs(want).mean())
+
+    def test_input_is_the_lut(self):
+        frames = np.arange(256, dtype=np.uint8).reshape(1, 16, 16, 1).repeat(3, 3)
+        x = baselines_mtm.frames_to_input(frames, self.ck["info"]["lut"])
+        t = self.model.tensors[self.model.input_tensor]
+        want = t.scale * (self.model.input_lut[1].astype(np.float32) - t.zero_point)
+        self.assertTrue(np.allclose(x[0, 1].reshape(-1).numpy(), want, atol=1e-6))
+
+    def test_run_images_curve(self):
+        rng = np.random.default_rng(0)
+        y = np.repeat(np.arange(2), 10)
+        img = rng.integers(0, 80, (20, 32, 32, 3)).astype(np.uint8)
+        img[y == 1, :, :, 0] += 150                # class 1 is red
+        r = baselines.run_images("sparseupdate", self.ck, img[::2], y[::2], img[1::2], y[1::2], 0,
+                                 epochs=(1, 4), opts={"lr": 1e-2})
+        self.assertEqual([c["epoch"] for c in r["curve"]], [1, 4])
+        self.assertEqual(r["curve"][1]["train_macs"], 4 * r["curve"][0]["train_macs"])
+        self.assertEqual(r["curve"][0]["train_macs"], r["step_macs_per_sample"] * 10)
+        self.assertGreater(r["curve"][1]["acc"], 0.8)
 
 
 if __name__ == "__main__":
