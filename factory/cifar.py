@@ -68,6 +68,27 @@ def load_split(split, archive=DEFAULT_ARCHIVE):
     return images, labels
 
 
+# The selection task sel-cifar (factory/selection.py) takes these train images; distillation
+# and TTL training never see them, so choices made on them are made on unseen photos.
+HOLDOUT_PER_CLASS = 500
+HOLDOUT_SEED = 2026
+
+
+def holdout_indices(labels):
+    """Sorted indices of the train images held out for selection (500 per class, fixed seed)."""
+    rng = np.random.default_rng(HOLDOUT_SEED)
+    idx = [rng.choice(np.flatnonzero(labels == c), HOLDOUT_PER_CLASS, replace=False)
+           for c in range(len(CLASSES))]
+    return np.sort(np.concatenate(idx))
+
+
+def training_indices(labels):
+    """Sorted indices of the train images the students may train on (all but the hold-out)."""
+    keep = np.ones(len(labels), bool)
+    keep[holdout_indices(labels)] = False
+    return np.flatnonzero(keep)
+
+
 def main():
     ap = argparse.ArgumentParser(description="Decode CIFAR-10 JPEGs once into the cache folder.")
     ap.add_argument("--cifar", default=DEFAULT_ARCHIVE, help="path to cifar10-jpeg.tar.gz")

@@ -23,20 +23,17 @@ from factory import cifar
 from factory import netspec
 from factory import students
 
-# ImageNet normalisation (the paper's and the teacher's): x = (pixel/255 - mean) / std.
-# The exporter writes these into the model file's input LUT.
-MEAN = (0.485, 0.456, 0.406)
-STD = (0.229, 0.224, 0.225)
-N_CLASSES = 10
-FAKE_TEACHER_DIM = 160
+# the data paths (re-exported: tests and the exporter use them from here)
+from factory.distill_data import (MEAN, STD, N_CLASSES, CifarData, ViewData,  # noqa: E402,F401
+                                  default_teacher, load_data, preprocess)
 
 # Arguments that change what a run computes: a checkpoint is only resumed when they agree.
 _RUN_DEFINING = ("student", "px", "split_block", "mode", "joint", "loss", "label_weight",
-                 "part_weight",
+                 "part_weight", "targets", "full_tap", "part_tap",
                  "augment", "epochs", "batch_size", "lr", "momentum", "wd", "warmup_epochs",
                  "seed", "max_images", "smoke", "fake", "teacher")
 # Defaults of run-defining arguments added after runs were made (older checkpoints lack them).
-_ADDED_LATER = {"part_weight": 1.0}
+_ADDED_LATER = {"part_weight": 1.0, "targets": "", "full_tap": None, "part_tap": None}
 
 
 def parse_args(argv=None):
@@ -75,6 +72,13 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--teacher", default="",
                     help="teacher embeddings .npy (default: <cache>/teacher/DEFAULT)")
+    ap.add_argument("--targets", default="",
+                    help="function matching: per-view teacher targets from view_targets.py "
+                         "(the corpus and views they were computed on come with them)")
+    ap.add_argument("--full-tap", nargs="+", default=None, metavar="TAP",
+                    help="--targets: tap(s) the full stage matches (default: all)")
+    ap.add_argument("--part-tap", nargs="+", default=None, metavar="TAP",
+                    help="--targets: tap(s) the part stage matches (default: the full's)")
     ap.add_argument("--cifar", default=cifar.DEFAULT_ARCHIVE, help="cifar10-jpeg.tar.gz")
     ap.add_argument("--run-name", default="", help="default: <student>-<mode...>-<px>")
     ap.add_argument("--runs-dir", default="", help="default: <cache>/runs")
@@ -116,6 +120,8 @@ def default_name(args):
             label += "-" + args.loss
         if args.part_weight != 1.0:
             label += "-pw%g" % args.part_weight
+    if args.targets and args.mode != "none":
+        label += "-fm"
     if args.augment and args.mode != "none":
         label += "-aug"
     if args.smoke:
@@ -128,86 +134,6 @@ def log(msg, rank=0):
         print(msg, flush=True)
 
 
-# ---------------------------------------------------------------- data
-
-def load_data(args, rank):
-    """(images uint8 [N,32,32,3], labels int64 [N], teacher float32 [N,D] or None, notes)."""
-    notes = []
-    try:
-        if args.fake:
-            raise FileNotFoundError("--fake")
-        images, labels = cifar.load_split("train", args.cifar)
-    except FileNotFoundError:
-        if not (args.smoke or args.fake):
-            raise
-        g = np.random.default_rng(args.seed)
-        n = args.max_images or 512
-        images = g.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
-        labels = g.integers(0, N_CLASSES, n).astype(np.int64)
-        notes.append("CIFAR-10 absent or --fake: RANDOM images and labels (testing only)")
-    teacher = None
-    if args.mode == "microt":
-        path = "" if args.fake else (args.teacher or default_teacher())
-        if path and os.path.exists(path):
-            teacher = np.load(path, mmap_mode="r")
-            if teacher.shape[0] != images.shape[0]:
-                raise ValueError("teacher %s has %d rows, CIFAR train has %d"
-                                 % (path, teacher.shape[0], images.shape[0]))
-            notes.append("teacher %s %s" % (path, tuple(teacher.shape)))
-            args.teacher = path
-        elif args.smoke or args.fake:
-            g = np.random.default_rng(args.seed + 1)
-            teacher = g.standard_normal((images.shape[0], FAKE_TEACHER_DIM)).astype(np.float32)
-            notes.append("teacher cache absent or --fake: RANDOM targets [%d, %d] (testing only)"
-                         % teacher.shape)
-            args.teacher = "fake"
-        else:
-            raise FileNotFoundError("no teacher embeddings: run cache_teacher_features.py or "
-                                    "pass --teacher PATH (looked for %r)" % path)
-    if args.max_images and args.max_images < images.shape[0]:
-        # evenly spaced, so a subset of the class-sorted split still holds every class
-        keep = np.linspace(0, images.shape[0] - 1, args.max_images).round().astype(np.int64)
-        images, labels = images[keep], labels[keep]
-        if teacher is not None:
-            teacher = teacher[keep]
-    if teacher is not None:
-        teacher = np.array(teacher, dtype=np.float32)  # a writable in-memory copy
-    return images, labels, teacher, notes
-
-
-def default_teacher():
-    d = os.path.join(cifar.cache_dir(), "teacher")
-    f = os.path.join(d, "DEFAULT")
-    if not os.path.exists(f):
-        return ""
-    with open(f) as fh:
-        name = fh.read().strip()
-    return name if os.path.isabs(name) else os.path.join(d, name)
-
-
-def preprocess(batch_u8, px, augment, gen, channels_last, device="cpu"):
-    """uint8 [B,32,32,3] -> normalised float [B,3,px,px] (bilinear resize, batch-wise) on
-    `device`; the augmentation draws come from the CPU generator `gen` on every device."""
-    x = torch.from_numpy(batch_u8).to(device).permute(0, 3, 1, 2).float().div_(255.0)
-    if augment:
-        b, _, h, w = x.shape
-        flip = (torch.rand(b, generator=gen) < 0.5).to(device)
-        x[flip] = x[flip].flip(3)
-        pad = 2
-        xp = F.pad(x, (pad, pad, pad, pad), mode="replicate")
-        off = torch.randint(0, 2 * pad + 1, (b, 2), generator=gen)
-        x = torch.stack([xp[i, :, off[i, 0]:off[i, 0] + h, off[i, 1]:off[i, 1] + w]
-                         for i in range(b)])
-    if x.shape[-1] != px:
-        x = F.interpolate(x, size=(px, px), mode="bilinear", align_corners=False)
-    mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1)
-    std = torch.tensor(STD, device=device).view(1, 3, 1, 1)
-    x = (x - mean) / std
-    if channels_last:
-        x = x.contiguous(memory_format=torch.channels_last)
-    return x
-
-
 # ---------------------------------------------------------------- model + loss
 
 class Trainer(nn.Module):
@@ -215,14 +141,14 @@ class Trainer(nn.Module):
     (pooled student feature -> teacher dim) and, with labels, one linear classifier per stage.
     All of it but `student` is dropped after training."""
 
-    def __init__(self, spec, mode, joint, teacher_dim, label_weight):
+    def __init__(self, spec, mode, joint, teacher_dim, label_weight, part_teacher_dim=None):
         super().__init__()
         self.student = netspec.build(spec)
         self.mode, self.joint, self.label_weight = mode, joint, label_weight
         pd, fd = self.student.part_dim, self.student.full_dim
         if mode == "microt":
             self.match_full = nn.Linear(fd, teacher_dim)
-            self.match_part = nn.Linear(pd, teacher_dim) if joint else None
+            self.match_part = nn.Linear(pd, part_teacher_dim or teacher_dim) if joint else None
         if mode == "ttl" or label_weight > 0:
             self.cls_full = nn.Linear(fd, N_CLASSES)
             self.cls_part = nn.Linear(pd, N_CLASSES) if (mode == "microt" and joint) else None
@@ -241,25 +167,40 @@ class Trainer(nn.Module):
         return out
 
 
-def feature_loss(pred, target, kind):
+def feature_loss(pred, target, kind, weights=None):
+    """weights: per-column weights summing to 1 (each teacher tap block weighs the same);
+    None: every column the same (plain MSE)."""
     if kind == "cosine":
         return (1.0 - F.cosine_similarity(pred, target, dim=1)).mean()
+    if weights is not None:
+        return ((pred - target) ** 2 * weights.to(pred.device)).sum(1).mean()
     return F.mse_loss(pred, target)  # nmse: the target is already standardised
 
 
-def total_loss(out, target, labels, args):
-    """Sum of the paper's terms; returns (loss, {term: value})."""
+def label_loss(logits, labels, mix):
+    """Cross-entropy; with mixup (mix = {"y2", "lam"}) against the mixed labels."""
+    if mix and "lam" in mix:
+        lam = mix["lam"]
+        return (lam * F.cross_entropy(logits, labels, reduction="none")
+                + (1 - lam) * F.cross_entropy(logits, mix["y2"], reduction="none")).mean()
+    return F.cross_entropy(logits, labels)
+
+
+def total_loss(out, target, labels, args, part_target=None, weights=(None, None), mix=None):
+    """Sum of the paper's terms; returns (loss, {term: value}). part_target defaults to the
+    full stage's target (the paper matches both stages to the same embedding)."""
     terms = {}
     if args.mode == "microt":
-        terms["full"] = feature_loss(out["match_full"], target, args.loss)
+        terms["full"] = feature_loss(out["match_full"], target, args.loss, weights[0])
         if "match_part" in out:
-            terms["part"] = args.part_weight * feature_loss(out["match_part"], target, args.loss)
+            pt = target if part_target is None else part_target
+            terms["part"] = args.part_weight * feature_loss(out["match_part"], pt, args.loss, weights[1])
         if args.label_weight > 0:
-            terms["ce_full"] = args.label_weight * F.cross_entropy(out["cls_full"], labels)
+            terms["ce_full"] = args.label_weight * label_loss(out["cls_full"], labels, mix)
             if "cls_part" in out:
-                terms["ce_part"] = args.label_weight * F.cross_entropy(out["cls_part"], labels)
+                terms["ce_part"] = args.label_weight * label_loss(out["cls_part"], labels, mix)
     else:
-        terms["ce_full"] = F.cross_entropy(out["cls_full"], labels)
+        terms["ce_full"] = label_loss(out["cls_full"], labels, mix)
     loss = sum(terms.values())
     return loss, {k: float(v.detach()) for k, v in terms.items()}
 
@@ -350,27 +291,17 @@ def main(argv=None):
             % (args.seed, args.bn_images, final_path), rank)
         return final_path
 
-    images, labels, teacher, notes = load_data(args, rank)
-    for n in notes:
-        log("note: " + n, rank)
-    n = images.shape[0]
-    target = None
-    if teacher is not None:
-        target = torch.from_numpy(teacher)
-        if args.loss == "nmse":
-            mu, sd = target.mean(0, keepdim=True), target.std(0, keepdim=True).clamp_min(1e-6)
-            target = (target - mu) / sd
-    labels_t = torch.from_numpy(labels)
+    data = ViewData(args, rank) if args.targets else CifarData(args, rank)
+    for note in data.notes:
+        log("note: " + note, rank)
+    n = data.n
+    full_dim, part_dim = data.dims()
 
     torch.manual_seed(args.seed)
-    trainer = Trainer(spec, args.mode, args.joint,
-                      target.shape[1] if target is not None else 0, args.label_weight)
+    trainer = Trainer(spec, args.mode, args.joint, full_dim, args.label_weight, part_dim)
     trainer = trainer.to(args.device)
     if args.channels_last:
         trainer = trainer.to(memory_format=torch.channels_last)
-    if target is not None:
-        target = target.to(args.device)
-    labels_t = labels_t.to(args.device)
     model = trainer
     if world > 1:
         model = nn.parallel.DistributedDataParallel(trainer)
@@ -417,14 +348,12 @@ def main(argv=None):
         for s in range(steps_per_epoch):
             step = epoch * steps_per_epoch + s
             idx = np.sort(order[s * local_bs:(s + 1) * local_bs])
-            x = preprocess(images[idx], args.px, args.augment, gen, args.channels_last,
-                           args.device)
-            tidx = torch.from_numpy(idx).to(args.device)
-            tgt = target[tidx] if target is not None else None
+            x, tgt, ptgt, extra = data.batch(idx, epoch, gen)
             lr = lr_at(step, total_steps, warmup, args.lr)
             for g in opt.param_groups:
                 g["lr"] = lr
-            loss, terms = total_loss(model(x), tgt, labels_t[tidx], args)
+            loss, terms = total_loss(model(x), tgt, extra.get("y"), args, ptgt,
+                                     (data.weights_full, data.weights_part), extra)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -13,6 +13,7 @@ Input: the package feeds x/255 in [0,1] ('unit', the default); '.sym' feeds 2*x/
 """
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -21,6 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from factory.cifar import cache_dir
+from factory.tflite_teachers import TEACHERS as TFLITE_TEACHERS, TFLiteTeacherNet
 
 MODELS = {"mnv2": "mobilenet_v2", "incv3": "inception_v3"}
 TAPS = {  # short tap name -> Keras layer whose output is pooled
@@ -235,8 +237,20 @@ def parse_target(target):
     for part in target.split("+"):
         fields = part.split(".")
         short = fields[0]
+        if short in TFLITE_TEACHERS:
+            # TFLite teachers (factory/tflite_teachers.py): taps b<K>, op<N> or an alias
+            taps = fields[1:]
+            for f in taps:
+                if not re.fullmatch(r"b\d+|op\d+", f) and f not in TFLITE_TEACHERS[short]["aliases"]:
+                    raise ValueError(f"unknown tap '{f}' for {short} (b<K>, op<N>, "
+                                     f"{', '.join(TFLITE_TEACHERS[short]['aliases'])})")
+            if not taps:
+                raise ValueError(f"no tap given for {short} in '{target}'")
+            parts.append((short, taps, False, None))
+            continue
         if short not in MODELS:
-            raise ValueError(f"unknown teacher model '{short}' in '{target}' (one of {list(MODELS)})")
+            raise ValueError(f"unknown teacher model '{short}' in '{target}' "
+                             f"(one of {list(MODELS) + list(TFLITE_TEACHERS)})")
         taps, sym, repair = [], False, None
         for f in fields[1:]:
             if f == "sym":
@@ -323,6 +337,9 @@ class Teacher(nn.Module):
         self.target, self.px = target, px
         self.nets = nn.ModuleList()
         for short, taps, sym, repair in parse_target(target):
+            if short in TFLITE_TEACHERS:
+                self.nets.append(TFLiteTeacherNet(short, taps).to(memory_format=torch.channels_last))
+                continue
             net = KerasNet(MODELS[short], taps, symmetric_input=sym).eval()
             if repair:
                 path = repair_path(short, sym, repair, px)
