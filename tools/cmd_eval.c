@@ -8,7 +8,9 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "class_names.h"
 #include "head_file.h"
+#include "image_io.h"
 #include "microt/exec.h"
 #include "microt/stage.h"
 #include "model_file.h"
@@ -17,7 +19,8 @@ static const char USAGE[] =
     "usage: microt eval MODEL HEAD --test DIR|IDX [options]\n"
     "Scores the task saved by `microt personalize` on a labelled test set (the same readers:\n"
     "class sub-folders, or IDX images + labels). Test classes are matched to the head's by\n"
-    "name, else by position. Prints accuracy, early-exit share, mean MACs per image against\n"
+    "name (a test class the head does not know is an error that lists both sets of names).\n"
+    "Prints accuracy, early-exit share, mean MACs per image against\n"
     "the full model, each stage's accuracy and the confusion matrix.\n"
     "  --labels FILE  IDX labels (default: derived from the images path)\n"
     "  --names A,...  class names for IDX labels\n"
@@ -28,7 +31,11 @@ static const char USAGE[] =
     "                 with tau taken from this test set's own part confidences (the paper's\n"
     "                 protocol: optimistic, the threshold has seen the test set)\n"
     "  --per-image    one line per sample: NAME true=CLASS label=CLASS stage=part|full\n"
-    "  --quiet        no progress lines on stderr\n";
+    "  --quiet        no progress lines on stderr\n"
+    "  --match-by-position  match test classes to the head's in order, whatever their names\n"
+    "  --max-pixels N refuse images of more than N pixels before decoding (default 40000000)\n"
+    "  --strict       a file in a class folder not named like an image is an error\n"
+    "                 (default: skipped, counted in a note)\n";
 
 typedef struct {
     uint16_t truth, pred[2];
@@ -50,7 +57,7 @@ static void score(const result_t *r, uint32_t n, float tau, uint64_t macs_part,
 }
 
 enum { OPT_TEST, OPT_LABELS, OPT_NAMES, OPT_LIMIT, OPT_TASK, OPT_TAU, OPT_SWEEP, OPT_PER_IMAGE,
-       OPT_QUIET };
+       OPT_QUIET, OPT_MAX_PIXELS, OPT_STRICT, OPT_BY_POSITION };
 static const mt_cli_option_t OPTIONS[] = {
     {"test", 0, MT_OPT_VALUE | MT_OPT_REQUIRED, "DIR|IDX"},
     {"labels", 0, MT_OPT_VALUE, "FILE"},
@@ -61,6 +68,9 @@ static const mt_cli_option_t OPTIONS[] = {
     {"sweep", 0, 0, NULL},
     {"per-image", 0, 0, NULL},
     {"quiet", 0, 0, NULL},
+    {"max-pixels", 0, MT_OPT_VALUE, "N"},
+    {"strict", 0, 0, NULL},
+    {"match-by-position", 0, 0, NULL},
     {NULL, 0, 0, NULL},
 };
 static const mt_cli_spec_t SPEC = {"eval", "MODEL HEAD", USAGE, OPTIONS};
@@ -79,9 +89,16 @@ int mt_cmd_eval(int argc, char **argv) {
     int quiet = mt_cli_has(&args, OPT_QUIET), has_tau = mt_cli_has(&args, OPT_TAU);
     uint32_t limit = 0;
     float tau_override = 0.0f;
+    int by_position = mt_cli_has(&args, OPT_BY_POSITION);
+    mt_dataset_opts_t data;
+    mt_dataset_opts_default(&data);
+    data.strict = mt_cli_has(&args, OPT_STRICT);
     int usage = (mt_cli_has(&args, OPT_LIMIT) &&
                  mt_cli_u32(&SPEC, OPT_LIMIT, args.value[OPT_LIMIT], 1, UINT32_MAX, &limit) != 0) ||
-                (has_tau && mt_cli_float(&SPEC, OPT_TAU, args.value[OPT_TAU], -1.0f, 2.0f, &tau_override) != 0);
+                (has_tau && mt_cli_float(&SPEC, OPT_TAU, args.value[OPT_TAU], -1.0f, 2.0f, &tau_override) != 0) ||
+                (mt_cli_has(&args, OPT_MAX_PIXELS) &&
+                 mt_cli_u64(&SPEC, OPT_MAX_PIXELS, args.value[OPT_MAX_PIXELS], 1,
+                            MT_IMAGE_MAX_MAX_PIXELS, &data.max_pixels) != 0);
     mt_cli_args_free(&args); /* the values point into argv, which outlives it */
     if (usage) return MT_EXIT_USAGE;
 
@@ -114,32 +131,18 @@ int mt_cmd_eval(int argc, char **argv) {
     const mt_task_t *task = &tasks[ti];
     float tau = has_tau ? tau_override : task->tau;
     uint16_t k = task->head[0].n_classes;
-    if (mt_dataset_open(&ds, test, labels, names, err, sizeof err) != 0) {
+    if (mt_dataset_open_opts(&ds, test, labels, names, &data, err, sizeof err) != 0) {
         fprintf(stderr, "microt: %s\n", err);
         goto done;
     }
 
-    /* Test class -> head class: by name when every name is known, else by position. */
+    /* Test class -> head class: by name, or in order with --match-by-position. */
     uint16_t map[MT_DATASET_MAX_CLASSES];
-    int by_name = 1;
-    for (uint16_t c = 0; c < ds.n_classes && by_name; c++) {
-        by_name = 0;
-        for (uint16_t h = 0; h < k; h++) {
-            if (task->class_names && strcmp(task->class_names[h], ds.class_names[c]) == 0) {
-                map[c] = h;
-                by_name = 1;
-            }
-        }
-    }
-    if (!by_name) {
-        if (ds.n_classes > k) {
-            fprintf(stderr, "microt: %s: %u classes, but the head of task %s knows %u\n", test,
-                    ds.n_classes, task->name, k);
-            goto done;
-        }
-        for (uint16_t c = 0; c < ds.n_classes; c++) map[c] = c;
-        fprintf(stderr, "microt: note: %s: class names differ from the head's, matched by "
-                        "position\n", test);
+    if (mt_class_names_match((const char (*)[MT_NAME_BYTES])ds.class_names, ds.n_classes,
+                             (const char (*)[MT_NAME_BYTES])task->class_names, k, by_position,
+                             map, err, sizeof err) != 0) {
+        fprintf(stderr, "microt: %s: %s\n", test, err);
+        goto done;
     }
 
     mt_tensor_info_t in;

@@ -20,12 +20,14 @@ static const char USAGE[] =
     "One line per image and task:\n"
     "  IMAGE label=CLASS confidence=C stage=part|full macs=N [task=NAME]\n"
     "--task NAME answers only that task (default: every task in HEAD, one extractor pass).\n"
-    "--verbose describes the loaded head on stderr (sequence number, tasks, ratio, tau).\n";
+    "--verbose describes the loaded head on stderr (sequence number, tasks, ratio, tau).\n"
+    "--max-pixels N refuses images of more than N pixels before decoding (default 40000000).\n";
 
-enum { OPT_TASK, OPT_VERBOSE };
+enum { OPT_TASK, OPT_VERBOSE, OPT_MAX_PIXELS };
 static const mt_cli_option_t OPTIONS[] = {
     {"task", 0, MT_OPT_VALUE, "NAME"},
     {"verbose", 0, 0, NULL},
+    {"max-pixels", 0, MT_OPT_VALUE, "N"},
     {NULL, 0, 0, NULL},
 };
 static const mt_cli_spec_t SPEC = {"infer", "MODEL HEAD IMAGE...", USAGE, OPTIONS};
@@ -39,6 +41,13 @@ int mt_cmd_infer(int argc, char **argv) {
     }
     const char *pos[2] = {args.pos[0], args.pos[1]}, *task_name = args.value[OPT_TASK];
     int verbose = mt_cli_has(&args, OPT_VERBOSE);
+    uint64_t max_pixels = MT_IMAGE_DEFAULT_MAX_PIXELS;
+    if (mt_cli_has(&args, OPT_MAX_PIXELS) &&
+        mt_cli_u64(&SPEC, OPT_MAX_PIXELS, args.value[OPT_MAX_PIXELS], 1, MT_IMAGE_MAX_MAX_PIXELS,
+                   &max_pixels) != 0) {
+        mt_cli_args_free(&args);
+        return MT_EXIT_USAGE;
+    }
     char **images = args.pos + 2; /* freed with args at the end */
     int n_images = args.n_pos - 2;
     mt_model_file_t mf;
@@ -86,7 +95,8 @@ int mt_cmd_infer(int argc, char **argv) {
         goto done;
     }
     for (int i = 0; i < n_images; i++) {
-        if (mt_image_load(images[i], in.h, in.w, m->channel_order, pixels, err, sizeof err) != 0) {
+        if (mt_image_load_max(images[i], max_pixels, in.h, in.w, m->channel_order, pixels, err,
+                              sizeof err) != 0) {
             fprintf(stderr, "microt: %s\n", err);
             goto done;
         }

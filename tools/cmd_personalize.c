@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "dataset.h"
 #include "head_file.h"
+#include "image_io.h"
 #include "microt/exec.h"
 #include "microt/features.h"
 #include "microt/head.h"
@@ -33,7 +34,12 @@ static const char USAGE[] =
     "  --seed S         seed of the shot choice and of the calibration folds (default 1)\n"
     "  --task NAME      task name, at most 15 characters (default \"default\")\n"
     "  --standardize    fit per-feature mean/std before training the heads\n"
-    "  --quiet          no progress lines on stderr\n";
+    "  --quiet          no progress lines on stderr\n"
+    "  --max-pixels N   refuse images of more than N pixels before decoding (default 40000000)\n"
+    "  --strict         a file in a class folder not named like an image (.png .jpg .jpeg .bmp\n"
+    "                   .pgm .ppm ...) is an error (default: skipped, counted in a note)\n"
+    "At least 2 classes, each with samples; class names (folder names cut to 15 characters,\n"
+    "or --names) must be distinct.\n";
 
 /* Share of cached samples that head predicts right. */
 static double train_accuracy(const mt_head_t *head, const mt_features_t *cache, mt_stage_t stage,
@@ -56,10 +62,11 @@ typedef struct {
     float ratio;
     uint32_t shots, seed;
     int standardize, quiet;
+    mt_dataset_opts_t data; /* --max-pixels, --strict; for training */
 } args_t;
 
 enum { OPT_TRAIN, OPT_LABELS, OPT_NAMES, OPT_OUT, OPT_RATIO, OPT_SHOTS, OPT_SEED, OPT_TASK,
-       OPT_STANDARDIZE, OPT_QUIET };
+       OPT_STANDARDIZE, OPT_QUIET, OPT_MAX_PIXELS, OPT_STRICT };
 static const mt_cli_option_t OPTIONS[] = {
     {"train", 0, MT_OPT_VALUE | MT_OPT_REQUIRED, "DIR|IDX"},
     {"labels", 0, MT_OPT_VALUE, "FILE"},
@@ -71,6 +78,8 @@ static const mt_cli_option_t OPTIONS[] = {
     {"task", 0, MT_OPT_VALUE, "NAME"},
     {"standardize", 0, 0, NULL},
     {"quiet", 0, 0, NULL},
+    {"max-pixels", 0, MT_OPT_VALUE, "N"},
+    {"strict", 0, 0, NULL},
     {NULL, 0, 0, NULL},
 };
 static const mt_cli_spec_t SPEC = {"personalize", "MODEL", USAGE, OPTIONS};
@@ -81,6 +90,8 @@ static int parse_args(int argc, char **argv, args_t *a) {
     a->ratio = 0.5f;
     a->seed = 1;
     a->task = "default";
+    mt_dataset_opts_default(&a->data);
+    a->data.for_training = 1;
     mt_cli_args_t args;
     int rc;
     if (!mt_cli_parse(&SPEC, argc, argv, &args, &rc)) {
@@ -95,6 +106,7 @@ static int parse_args(int argc, char **argv, args_t *a) {
     if (mt_cli_has(&args, OPT_TASK)) a->task = args.value[OPT_TASK];
     a->standardize = mt_cli_has(&args, OPT_STANDARDIZE);
     a->quiet = mt_cli_has(&args, OPT_QUIET);
+    a->data.strict = mt_cli_has(&args, OPT_STRICT);
     double ratio = a->ratio;
     rc = -1;
     if ((mt_cli_has(&args, OPT_RATIO) &&
@@ -102,7 +114,10 @@ static int parse_args(int argc, char **argv, args_t *a) {
         (mt_cli_has(&args, OPT_SHOTS) &&
          mt_cli_u32(&SPEC, OPT_SHOTS, args.value[OPT_SHOTS], 1, UINT32_MAX, &a->shots) != 0) ||
         (mt_cli_has(&args, OPT_SEED) &&
-         mt_cli_u32(&SPEC, OPT_SEED, args.value[OPT_SEED], 0, UINT32_MAX, &a->seed) != 0)) {
+         mt_cli_u32(&SPEC, OPT_SEED, args.value[OPT_SEED], 0, UINT32_MAX, &a->seed) != 0) ||
+        (mt_cli_has(&args, OPT_MAX_PIXELS) &&
+         mt_cli_u64(&SPEC, OPT_MAX_PIXELS, args.value[OPT_MAX_PIXELS], 1, MT_IMAGE_MAX_MAX_PIXELS,
+                    &a->data.max_pixels) != 0)) {
         rc = MT_EXIT_USAGE;
     } else if (strlen(a->task) >= MT_NAME_BYTES) {
         rc = mt_cli_usage_error(&SPEC, "--task '%s': at most %u characters", a->task,
@@ -144,7 +159,7 @@ int mt_cmd_personalize(int argc, char **argv) {
     }
 
     mt_dataset_t ds;
-    if (mt_dataset_open(&ds, a.train, a.labels, a.names, err, sizeof err) != 0) {
+    if (mt_dataset_open_opts(&ds, a.train, a.labels, a.names, &a.data, err, sizeof err) != 0) {
         fprintf(stderr, "microt: %s\n", err);
         free(old_blob);
         mt_model_file_free(&mf);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "class_names.h"
 #include "idx_file.h"
 #include "image_io.h"
 
@@ -87,7 +88,53 @@ static void free_list(char **list, uint32_t n) {
     free(list);
 }
 
-static int open_folder(mt_dataset_t *ds, const char *root, char *err, size_t err_len) {
+/* A sample of a class folder: a file named like an image microt decodes. Anything else
+ * (notes, metadata, other formats) is skipped and counted, or refused with --strict. */
+static int has_image_extension(const char *path) {
+    static const char *const EXT[] = {"png", "jpg", "jpeg", "jpe", "jfif", "bmp", "dib",
+                                      "pgm", "ppm", "pnm", NULL};
+    const char *base = strrchr(path, '/');
+    const char *dot = strrchr(base ? base : path, '.');
+    if (!dot) return 0;
+    for (int i = 0; EXT[i]; i++) {
+        if (strlen(dot + 1) != strlen(EXT[i])) continue;
+        int same = 1;
+        for (size_t k = 0; EXT[i][k]; k++) {
+            char c = dot[1 + k];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            same &= c == EXT[i][k];
+        }
+        if (same) return 1;
+    }
+    return 0;
+}
+
+/* Keeps the image files of files[n] in place; returns how many, frees the others (the first
+ * one's path goes to *example for the note, or with strict the call fails). */
+static int keep_images(char **files, uint32_t n, uint32_t *kept, const mt_dataset_opts_t *o,
+                       mt_dataset_t *ds, char *err, size_t err_len) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (has_image_extension(files[i])) {
+            files[k++] = files[i];
+            continue;
+        }
+        if (o->strict) {
+            snprintf(err, err_len, "%s: not an image file (PNG, JPEG, BMP, PGM or PPM by its "
+                                   "extension); --strict refuses it", files[i]);
+            for (uint32_t j = i; j < n; j++) free(files[j]);
+            *kept = k;
+            return -1;
+        }
+        if (ds->n_skipped++ == 0) snprintf(ds->skipped_example, sizeof ds->skipped_example, "%s", files[i]);
+        free(files[i]);
+    }
+    *kept = k;
+    return 0;
+}
+
+static int open_folder(mt_dataset_t *ds, const char *root, const mt_dataset_opts_t *o, char *err,
+                       size_t err_len) {
     uint32_t n_classes = 0;
     char **classes = list_dir(root, 1, &n_classes, err, err_len);
     if (!classes) return -1;
@@ -101,29 +148,36 @@ static int open_folder(mt_dataset_t *ds, const char *root, char *err, size_t err
         rc = -1;
     }
     for (uint32_t k = 0; rc == 0 && k < n_classes; k++) {
-        uint32_t n_files = 0;
+        uint32_t n_files = 0, n_images = 0, skipped_before = ds->n_skipped;
         char **files = list_dir(classes[k], 0, &n_files, err, err_len);
-        if (!files) {
+        if (!files || keep_images(files, n_files, &n_images, o, ds, err, err_len) != 0) {
+            free_list(files, n_images);
             rc = -1;
             break;
         }
-        if (n_files == 0) {
-            snprintf(err, err_len, "%s: empty class folder", classes[k]);
+        if (n_images == 0) {
+            if (ds->n_skipped > skipped_before) {
+                snprintf(err, err_len, "%s: no images in the class folder (%u other file%s)",
+                         classes[k], ds->n_skipped - skipped_before,
+                         ds->n_skipped - skipped_before == 1 ? "" : "s");
+            } else {
+                snprintf(err, err_len, "%s: empty class folder", classes[k]);
+            }
             free(files);
             rc = -1;
             break;
         }
-        char **paths = realloc(ds->paths, (ds->n + n_files) * sizeof *paths);
-        uint16_t *labels = paths ? realloc(ds->labels, (ds->n + n_files) * sizeof *labels) : NULL;
+        char **paths = realloc(ds->paths, (ds->n + n_images) * sizeof *paths);
+        uint16_t *labels = paths ? realloc(ds->labels, (ds->n + n_images) * sizeof *labels) : NULL;
         if (paths) ds->paths = paths;
         if (labels) ds->labels = labels;
         if (!paths || !labels) {
-            free_list(files, n_files);
+            free_list(files, n_images);
             snprintf(err, err_len, "%s: out of memory", root);
             rc = -1;
             break;
         }
-        for (uint32_t i = 0; i < n_files; i++) {
+        for (uint32_t i = 0; i < n_images; i++) {
             ds->paths[ds->n] = files[i];
             ds->labels[ds->n++] = (uint16_t)k;
         }
@@ -131,6 +185,16 @@ static int open_folder(mt_dataset_t *ds, const char *root, char *err, size_t err
         const char *base = strrchr(classes[k], '/') + 1;
         set_name(ds->class_names[k], base, strlen(base));
         ds->n_classes = (uint16_t)(k + 1);
+    }
+    if (rc == 0) { /* the names the head will store must tell the classes apart */
+        const char *full[MT_DATASET_MAX_CLASSES];
+        for (uint32_t k = 0; k < n_classes; k++) full[k] = strrchr(classes[k], '/') + 1;
+        char why[512];
+        if (mt_class_names_unique((const char (*)[MT_NAME_BYTES])ds->class_names, full,
+                                  ds->n_classes, why, sizeof why) != 0) {
+            snprintf(err, err_len, "%s: %s", root, why);
+            rc = -1;
+        }
     }
     free_list(classes, n_classes);
     return rc;
@@ -147,6 +211,16 @@ static char *derive_labels_path(const char *images) {
 
 static int open_idx(mt_dataset_t *ds, const char *path, const char *labels_path,
                     const char *names, char *err, size_t err_len) {
+    char list[MT_DATASET_MAX_CLASSES][MT_NAME_BYTES];
+    int n_names = 0;
+    if (names) {
+        char why[256];
+        n_names = mt_class_names_parse(names, list, MT_DATASET_MAX_CLASSES, why, sizeof why);
+        if (n_names < 0) {
+            snprintf(err, err_len, "%s: %s", path, why);
+            return -1;
+        }
+    }
     char *derived = NULL;
     if (!labels_path) {
         derived = derive_labels_path(path);
@@ -201,15 +275,19 @@ static int open_idx(mt_dataset_t *ds, const char *path, const char *labels_path,
         if (l > max_label) max_label = l;
     }
     ds->n = n;
-    ds->n_classes = (uint16_t)(max_label + 1);
-    for (uint32_t k = 0; k < ds->n_classes; k++) {
-        snprintf(ds->class_names[k], MT_NAME_BYTES, "%u", k);
+    if (n_names > 0 && (uint32_t)n_names < max_label + 1) {
+        snprintf(err, err_len, "%s: --names lists %d name%s, but the labels go up to %u", path,
+                 n_names, n_names == 1 ? "" : "s", max_label);
+        goto done;
     }
-    for (uint32_t k = 0; names && *names && k < ds->n_classes; k++) {
-        const char *end = strchr(names, ',');
-        size_t len = end ? (size_t)(end - names) : strlen(names);
-        if (len > 0) set_name(ds->class_names[k], names, len);
-        names = end ? end + 1 : names + len;
+    /* --names may name classes beyond the largest label (a test set without them) */
+    ds->n_classes = (uint16_t)(n_names > 0 ? (uint32_t)n_names : max_label + 1);
+    for (uint32_t k = 0; k < ds->n_classes; k++) {
+        if (n_names > 0) {
+            memcpy(ds->class_names[k], list[k], MT_NAME_BYTES);
+        } else {
+            snprintf(ds->class_names[k], MT_NAME_BYTES, "%u", k);
+        }
     }
     rc = 0;
 done:
@@ -219,18 +297,64 @@ done:
     return rc;
 }
 
-int mt_dataset_open(mt_dataset_t *ds, const char *path, const char *labels_path,
-                    const char *names, char *err, size_t err_len) {
+void mt_dataset_opts_default(mt_dataset_opts_t *o) {
+    memset(o, 0, sizeof *o);
+    o->max_pixels = MT_IMAGE_DEFAULT_MAX_PIXELS;
+}
+
+/* What training needs beyond reading: two classes or more, each with samples. */
+static int check_training(const mt_dataset_t *ds, const char *path, char *err, size_t err_len) {
+    if (ds->n_classes < 2) {
+        snprintf(err, err_len, "%s: %u class; a head needs at least 2 to choose between",
+                 path, ds->n_classes);
+        return -1;
+    }
+    uint32_t counts[MT_DATASET_MAX_CLASSES] = {0};
+    for (uint32_t i = 0; i < ds->n; i++) counts[ds->labels[i]]++;
+    for (uint16_t k = 0; k < ds->n_classes; k++) {
+        if (counts[k] == 0) {
+            snprintf(err, err_len, "%s: class %s (label %u) has no samples", path,
+                     ds->class_names[k], k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int mt_dataset_open_opts(mt_dataset_t *ds, const char *path, const char *labels_path,
+                         const char *names, const mt_dataset_opts_t *opts, char *err,
+                         size_t err_len) {
     memset(ds, 0, sizeof *ds);
+    mt_dataset_opts_t defaults;
+    mt_dataset_opts_default(&defaults);
+    if (!opts) opts = &defaults;
+    ds->max_pixels = opts->max_pixels;
     struct stat st;
     if (stat(path, &st) != 0) {
         snprintf(err, err_len, "%s: cannot read file: %s", path, strerror(errno));
         return -1;
     }
-    int rc = S_ISDIR(st.st_mode) ? open_folder(ds, path, err, err_len)
-                                 : open_idx(ds, path, labels_path, names, err, err_len);
+    int folder = S_ISDIR(st.st_mode);
+    if (folder && names) {
+        snprintf(err, err_len, "%s: --names is for IDX files; a folder's classes are its "
+                               "sub-folders", path);
+        return -1;
+    }
+    int rc = folder ? open_folder(ds, path, opts, err, err_len)
+                    : open_idx(ds, path, labels_path, names, err, err_len);
+    if (rc == 0 && opts->for_training) rc = check_training(ds, path, err, err_len);
+    if (rc == 0 && ds->n_skipped > 0) {
+        fprintf(stderr, "microt: note: %s: skipped %u file%s not named like an image (e.g. %s); "
+                        "--strict refuses them\n", path, ds->n_skipped,
+                ds->n_skipped == 1 ? "" : "s", ds->skipped_example);
+    }
     if (rc != 0) mt_dataset_free(ds);
     return rc;
+}
+
+int mt_dataset_open(mt_dataset_t *ds, const char *path, const char *labels_path,
+                    const char *names, char *err, size_t err_len) {
+    return mt_dataset_open_opts(ds, path, labels_path, names, NULL, err, err_len);
 }
 
 void mt_dataset_free(mt_dataset_t *ds) {
@@ -246,7 +370,10 @@ int mt_dataset_image(const mt_dataset_t *ds, uint32_t i, uint16_t h, uint16_t w,
         snprintf(err, err_len, "sample %u out of range", i);
         return -1;
     }
-    if (ds->paths) return mt_image_load(ds->paths[i], h, w, channel_order, out, err, err_len);
+    if (ds->paths) {
+        return mt_image_load_max(ds->paths[i], ds->max_pixels, h, w, channel_order, out, err,
+                                 err_len);
+    }
     size_t bytes = (size_t)ds->h * ds->w * ds->c;
     if (mt_image_convert(ds->pixels + bytes * i, (int)ds->w, (int)ds->h, (int)ds->c, h, w,
                          channel_order, out) != 0) {

@@ -21,13 +21,34 @@ typedef struct {
     /* IDX data set: all images decoded in memory */
     uint8_t *pixels;                                /* [n][h][w][c] */
     uint32_t h, w, c;
+    uint64_t max_pixels;                            /* pixel budget of each decoded image */
+    uint32_t n_skipped;                             /* folder files not named like images */
+    char skipped_example[256];                      /* the first of them */
 } mt_dataset_t;
 
-/* Opens a folder (class sub-folders, sorted by name; their files, sorted, are the samples) or
- * an IDX image file. For IDX, labels_path names the labels file; NULL derives it from the
+/* How a data set is opened. */
+typedef struct {
+    uint64_t max_pixels; /* per image (width x height), checked before decoding */
+    int strict;          /* a file in a class folder that is not named like an image is an
+                            error (default: skipped, counted in a note on stderr) */
+    int for_training;    /* at least 2 classes, each with samples */
+} mt_dataset_opts_t;
+
+/* Defaults: MT_IMAGE_DEFAULT_MAX_PIXELS, not strict, not for training. */
+void mt_dataset_opts_default(mt_dataset_opts_t *o);
+
+/* Opens a folder (class sub-folders, sorted by name; their image files, sorted, are the
+ * samples; class names are the folder names cut to 15 characters and must stay distinct)
+ * or an IDX image file. For IDX, labels_path names the labels file; NULL derives it from the
  * image path ("...-images-idx3-ubyte..." -> "...-labels-idx1-ubyte..."). names (may be
- * NULL) is a comma-separated list of class names for IDX labels 0, 1, ... (default "0",
- * "1", ...). Returns 0, or -1 with a one-line message in err (ds left empty). */
+ * NULL; IDX only) is a comma-separated list of distinct class names for labels 0, 1, ...
+ * (default "0", "1", ...), at least one per label used. Files skipped in class folders are
+ * counted in a note on stderr. Returns 0, or -1 with a one-line message in err (ds empty).
+ * opts NULL means mt_dataset_opts_default. */
+int mt_dataset_open_opts(mt_dataset_t *ds, const char *path, const char *labels_path,
+                         const char *names, const mt_dataset_opts_t *opts, char *err,
+                         size_t err_len);
+/* The same with the default options. */
 int mt_dataset_open(mt_dataset_t *ds, const char *path, const char *labels_path,
                     const char *names, char *err, size_t err_len);
 void mt_dataset_free(mt_dataset_t *ds);
