@@ -21,7 +21,13 @@ typedef struct {
 int mt_model_file_load(mt_model_file_t *mf, const char *path);
 void mt_model_file_free(mt_model_file_t *mf);
 
-/* Why the last mt_model_file_load of this thread returned MT_E_ARG ("is a directory",
+/* Reads a whole regular file of at most MT_FILE_MAX_MODEL_BYTES (file_io.h) into a
+ * malloc'ed buffer. NULL on failure, with errno set (EISDIR for a directory, EINVAL for a
+ * FIFO, socket or device, EFBIG above the limit) and mt_file_error() saying why in words.
+ * New code: mt_file_read_regular (file_io.h) gives the message directly. */
+uint8_t *mt_file_read_all(const char *path, size_t *len);
+
+/* Why the last mt_model_file_load or mt_file_read_all of this thread failed ("is a directory",
  * "cannot read file: No such file or directory", ...), without the path. */
 const char *mt_file_error(void);
 
