@@ -3,7 +3,7 @@
 # usage: scripts/install-deps.sh [runtime|test|factory]  (default: test = everything CI uses)
 set -euo pipefail
 profile=${1:-test}
-runtime="build-essential cmake pkg-config libstb-dev zlib1g-dev"
+runtime="build-essential cmake pkg-config libstb-dev zlib1g-dev libpng-dev libjpeg-dev"
 cross="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 fuzz="clang libclang-rt-14-dev"
 python="python3 python3-numpy python3-flatbuffers python3-torch python3-torchvision python3-pil python3-sklearn python3-matplotlib"

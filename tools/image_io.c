@@ -1,6 +1,7 @@
-/* Image decoding and resizing for the host tools (see image_io.h). The PGM/PPM reader is
- * here because stb 2.27's accepts maxval 0 and pads missing pixels; the other formats go
- * through stb_image_impl.c with the checks around it. */
+/* Image decoding and resizing for the host tools (see image_io.h): PNG and JPEG through
+ * libpng and libjpeg-turbo (image_codecs.c), BMP through the bounded stb_image build
+ * (stb_image_impl.c) with the checks around it, and PGM/PPM here (stb 2.27's reader accepts
+ * maxval 0 and pads missing pixels). */
 #include "image_io.h"
 
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stb_image_resize.h>
 
 #include "file_io.h"
+#include "image_codecs.h"
 #include "stb_image_impl.h"
 
 /* Composites alpha on the background and writes c_out channels in the model's order. */
@@ -186,13 +188,22 @@ int mt_image_decode(const uint8_t *bytes, size_t len, uint64_t max_pixels, mt_im
         snprintf(err, err_len, "%s file too large", fmt);
         return -1;
     }
-    /* PNG and BMP state their size at fixed offsets: check the budget from there first, as
-     * stb's header parsers refuse some large images with a vaguer reason. */
+    if (fmt[0] == 'J' || fmt[1] == 'N') { /* JPEG, PNG: libjpeg-turbo, libpng */
+        mt_decoded_t d;
+        int rc = fmt[0] == 'J' ? mt_decode_jpeg(bytes, len, max_pixels, &d, err, err_len)
+                               : mt_decode_png(bytes, len, max_pixels, &d, err, err_len);
+        if (rc != 0) return -1;
+        img->pixels = d.pixels;
+        img->w = d.w;
+        img->h = d.h;
+        img->c = d.c;
+        img->scale_denom = d.scale_denom;
+        img->from_stb = 0;
+        return 0;
+    }
+    /* BMP (stb_image): its size at a fixed offset, checked before stb reads the header */
     uint64_t hw = 0, hh = 0;
-    if (fmt[0] == 'P' && len >= 24 && memcmp(bytes + 12, "IHDR", 4) == 0) {
-        hw = (uint64_t)bytes[16] << 24 | (uint32_t)bytes[17] << 16 | (uint32_t)bytes[18] << 8 | bytes[19];
-        hh = (uint64_t)bytes[20] << 24 | (uint32_t)bytes[21] << 16 | (uint32_t)bytes[22] << 8 | bytes[23];
-    } else if (fmt[0] == 'B' && len >= 26) {
+    if (len >= 26) {
         int32_t bh = (int32_t)((uint32_t)bytes[22] | (uint32_t)bytes[23] << 8 |
                                (uint32_t)bytes[24] << 16 | (uint32_t)bytes[25] << 24);
         hw = (uint32_t)bytes[18] | (uint32_t)bytes[19] << 8 | (uint32_t)bytes[20] << 16 |
@@ -205,12 +216,9 @@ int mt_image_decode(const uint8_t *bytes, size_t len, uint64_t max_pixels, mt_im
         snprintf(err, err_len, "corrupt %s header (%s)", fmt, mt_stbi_failure_reason());
         return -1;
     }
-    /* The pixel budget from the header, before the decoder allocates anything. */
     if (too_many_pixels((uint64_t)w, (uint64_t)h, max_pixels, err, err_len)) return -1;
-    /* Every decoder allocation together: 24 bytes a pixel covers a 16-bit RGBA PNG (inflated
-     * rows, the image, its 8-bit copy) and a progressive JPEG's coefficients; the file size
-     * covers PNG's concatenated IDAT data. A bomb's inflate stops at this budget. */
-    size_t budget = (size_t)(24u * (uint64_t)w * (uint64_t)h) + len + (1u << 20);
+    /* Every decoder allocation together: the image and its palette-expanded copy. */
+    size_t budget = (size_t)(8u * (uint64_t)w * (uint64_t)h) + len + (1u << 20);
     int dw, dh, dc;
     uint8_t *px = mt_stbi_decode(bytes, len, budget, &dw, &dh, &dc, &overrun);
     if (!px) {
@@ -230,6 +238,7 @@ int mt_image_decode(const uint8_t *bytes, size_t len, uint64_t max_pixels, mt_im
     img->w = w;
     img->h = h;
     img->c = c;
+    img->scale_denom = 1;
     img->from_stb = 1;
     return 0;
 }

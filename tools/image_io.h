@@ -1,5 +1,6 @@
-/* Host image input: decode PNG, JPEG, BMP (Debian's stb_image, only those decoders) and
- * binary PGM/PPM (here), composite alpha on a background, convert to the model's channel
+/* Host image input: decode PNG (libpng), JPEG (libjpeg-turbo), BMP (Debian's stb_image,
+ * that decoder only) and binary PGM/PPM (here), composite alpha on a background, convert to
+ * the model's channel
  * order and resize to its input size. Every image is bounded before it is decoded: a
  * regular file of bounded size, a pixel budget checked from the header before any pixel
  * memory is allocated, every decoder allocation inside a byte budget; truncated or
@@ -24,6 +25,7 @@
 typedef struct {
     uint8_t *pixels; /* [h][w][c], malloc'ed by the decoder; free with mt_image_free */
     int w, h, c;
+    int scale_denom; /* 1, or 2/4/8 for a JPEG decoded smaller to fit the pixel budget */
     int from_stb;    /* which allocator owns pixels */
 } mt_image_t;
 
@@ -31,9 +33,10 @@ typedef struct {
  * when it is none of them (16 bytes are enough). */
 const char *mt_image_format(const uint8_t *head, size_t len);
 
-/* Decodes bytes[len]. max_pixels 0 means MT_IMAGE_DEFAULT_MAX_PIXELS. Returns 0, or -1 with
- * a reason (without a path) in err: not an image of a known format, too many pixels,
- * truncated, corrupt, out of memory. */
+/* Decodes bytes[len]. max_pixels 0 means MT_IMAGE_DEFAULT_MAX_PIXELS; a JPEG above it is
+ * decoded at 1/2, 1/4 or 1/8 scale when that fits (scale_denom says which), any other image
+ * above it is refused. Returns 0, or -1 with a reason (without a path) in err: not an image
+ * of a known format, too many pixels, truncated, corrupt, out of memory. */
 int mt_image_decode(const uint8_t *bytes, size_t len, uint64_t max_pixels, mt_image_t *img,
                     char *err, size_t err_len);
 void mt_image_free(mt_image_t *img);

@@ -1,5 +1,5 @@
-/* Debian's stb_image (libstb-dev's header), compiled here with only the decoders microt
- * reads, and every allocation inside a per-decode byte budget. The shared libstb would
+/* Debian's stb_image (libstb-dev's header), compiled here with only the BMP decoder, and
+ * every allocation inside a per-decode byte budget. The shared libstb would
  * bring every decoder (HDR with CVE-2021-42715's hang, PSD, PIC, TGA, GIF) and unbounded
  * allocations. Third-party code: built without microt's warning flags. See image_io.c. */
 #include <stddef.h>
@@ -8,11 +8,11 @@
 
 #include "stb_image_impl.h"
 
-/* PNG, JPEG and BMP carry a signature; PGM/PPM is decoded by image_io.c (stb 2.27 neither
- * checks maxval nor the pixel count of a PNM). TGA has no signature (any bytes could be a
- * TGA), GIF is rarely a photo and is where stb's 2023 advisories were. */
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
+/* BMP only: PNG and JPEG go through libpng and libjpeg-turbo (image_codecs.c; stb 2.27's
+ * JPEG decoder writes past a Huffman table of more than 256 codes), PGM/PPM through
+ * image_io.c (stb 2.27 neither checks maxval nor the pixel count of a PNM). TGA has no
+ * signature (any bytes could be a TGA), GIF is rarely a photo and is where stb's 2023
+ * advisories were; HDR, PSD and PIC are not wanted. */
 #define STBI_ONLY_BMP
 #define STBI_NO_STDIO
 #define STBI_NO_LINEAR

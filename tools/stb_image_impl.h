@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* Size and channels from the headers of a PNG/JPEG/BMP in memory; 1 on success. */
+/* Size and channels from the header of a BMP in memory; 1 on success. */
 int mt_stbi_info(const unsigned char *bytes, size_t len, int *w, int *h, int *c);
 
 /* Decodes to 8 bits per channel, c channels as stored (1..4). Every allocation of the decoder
