@@ -76,7 +76,8 @@ static int n_options(const mt_cli_option_t *opts) {
 unsigned mt_cli_edit_distance(const char *a, const char *b) {
     enum { MAX = 40 };
     size_t la = strlen(a), lb = strlen(b);
-    if (la >= MAX || lb >= MAX) return MAX;
+    if (strcmp(a, b) == 0) return 0;
+    if (la >= MAX || lb >= MAX) return MAX; /* "far": no suggestion is made for such names */
     unsigned d[MAX + 1][MAX + 1];
     for (size_t i = 0; i <= la; i++) d[i][0] = (unsigned)i;
     for (size_t j = 0; j <= lb; j++) d[0][j] = (unsigned)j;
