@@ -4,7 +4,7 @@
 #               Cortex-M4 and M7, the factory's unit tests and smoke run, a bounded fuzz run
 JOBS ?= 2
 FUZZ_RUNS ?= 100000
-FUZZ_SECONDS ?= 180
+FUZZ_SECONDS ?= 15
 PY ?= /usr/bin/python3
 CROSS = -DCMAKE_TOOLCHAIN_FILE=port/cortex-m/toolchain-arm-none-eabi.cmake
 
@@ -45,6 +45,8 @@ test-m7:
 test-factory:
 	factory/run_tests.sh
 
+# every fuzz target (tests/fuzz/run.sh) for FUZZ_RUNS inputs or FUZZ_SECONDS each, on its
+# seed corpus; the long campaign is tests/fuzz/campaign.sh (docs/robustness.md)
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_RUNS) build-fuzz $(FUZZ_SECONDS)
 

@@ -1,33 +1,100 @@
 #!/usr/bin/env bash
-# Builds the model-loader fuzzer with clang (libFuzzer + ASan + UBSan) and runs it for a
-# bounded number of inputs (or MAX_SECONDS, whichever ends first).
-# usage: tests/fuzz/run.sh [RUNS] [BUILD_DIR] [MAX_SECONDS]
-# Crashes are written to BUILD_DIR/crashes; turn each into a regression test.
+# Builds the libFuzzer targets (clang, ASan + UBSan, every report fatal) and runs each on its
+# seed corpus for a bounded number of inputs or seconds, whichever ends first. A crash, a
+# sanitizer report, a violated property or a timeout fails the run; the input that caused it
+# is kept in BUILD_DIR/crashes/TARGET/ (turn each into a regression test).
+# usage: tests/fuzz/run.sh [RUNS] [BUILD_DIR] [SECONDS_PER_TARGET] [TARGET...]
+#   RUNS 0 and SECONDS 0 mean no limit of that kind; no TARGET means all of them.
+#   CORPUS_DIR=DIR keeps and grows one corpus per target there (tests/fuzz/campaign.sh).
 set -euo pipefail
-runs=${1:-200000}
+runs=${1:-100000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${2:-$root/build-fuzz}
-max_s=${3:-0}
-mkdir -p "$out/corpus" "$out/crashes"
-flags="-g -O1 -std=c11 -I$root/include -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
-clang $flags "$root"/src/*.c "$root"/src/kernels/*.c "$root/tests/fuzz/fuzz_model.c" -lm -o "$out/fuzz_model"
-clang -std=c11 -I"$root/include" "$root/tests/fuzz/make_seeds.c" "$root/tests/model_builder.c" \
-    "$root"/src/*.c "$root"/src/kernels/*.c -lm -o "$out/make_seeds"
-"$out/make_seeds" "$out/corpus"
-for f in "$root"/tests/data/*.mtm; do [ -e "$f" ] && cp "$f" "$out/corpus/"; done
-"$out/fuzz_model" -runs="$runs" -max_total_time="$max_s" -max_len=65536 -artifact_prefix="$out/crashes/" \
-    -print_final_stats=1 "$out/corpus" 2>&1 | tail -n 25
+max_s=${3:-20}
+shift $(($# < 3 ? $# : 3))
+jobs=${JOBS:-2}
 
-# The TFLite reader and importer (tests/fuzz/fuzz_tflite.c), a quarter of the runs and a
-# third of the time, seeded with the synthetic models and the MLPerf Tiny ResNet-8.
-tools="$root/tools"
-clang $flags -I"$tools" "$tools"/tflite_flatbuffer.c "$tools"/tflite_reader.c "$tools"/tflite_names.c \
-    "$tools"/tflite_graph.c "$tools"/tflite_lower.c "$tools"/tflite_import.c "$tools"/mtm_writer.c \
-    "$root"/src/*.c "$root"/src/kernels/*.c "$root/tests/fuzz/fuzz_tflite.c" -lm -o "$out/fuzz_tflite"
-mkdir -p "$out/corpus_tflite"
-/usr/bin/python3 "$root/tests/make_tflite_models.py" "$out/corpus_tflite" > /dev/null 2>&1 || true
-rm -f "$out"/corpus_tflite/*.json
-ic="$root/../shared/data/tflite/ic_resnet8_int8.tflite"
-[ -e "$ic" ] && cp "$ic" "$out/corpus_tflite/"
-"$out/fuzz_tflite" -runs=$((runs / 4)) -max_total_time=$((max_s / 3)) -max_len=131072 \
-    -artifact_prefix="$out/crashes/tflite-" -print_final_stats=1 "$out/corpus_tflite" 2>&1 | tail -n 12
+# One line per target: NAME  LIBRARIES  [SEED FILES (globs, relative to the repository)]
+#   fuzz_NAME.c in tests/fuzz defines LLVMFuzzerTestOneInput and mt_fuzz_seeds (its seed
+#   corpus); LIBRARIES: device (src/) or host (tools/ and src/); extra libFuzzer options
+#   for a target go in OPTIONS_NAME below. Adding a target is adding its file and a line.
+TARGETS="
+model        device  tests/data/*.mtm
+store        device
+valid_model  device
+idx          host
+image        host
+cycles       host
+cli          host
+"
+OPTIONS_cli="-close_fd_mask=3" # the parser's messages are not wanted
+OPTIONS_valid_model="-max_len=4096"
+OPTIONS_model="-max_len=65536"
+OPTIONS_image="-max_len=65536 -rss_limit_mb=2048"
+
+command -v clang > /dev/null || { echo "run.sh: clang is missing (scripts/install-deps.sh test)" >&2; exit 2; }
+mkdir -p "$out/obj" "$out/bin"
+# MT_USE_HOST_SIMD: the executor runs the x86-64 host kernels, so the valid-model target
+# compares them (and the DSP twins) with the reference.
+san="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+cflags="$san -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE -DMT_USE_HOST_SIMD=1 -I$root/include -I$root/tools"
+cflags="$cflags $(pkg-config --cflags stb libpng libjpeg)"
+
+# Objects, compiled (in parallel) once per run and shared by every target.
+compile() { # compile SOURCE OBJECT [EXTRA FLAGS...]
+    local src=$1 obj=$2; shift 2
+    # shellcheck disable=SC2086 # cflags is a list of flags
+    clang $cflags "$@" -c "$src" -o "$obj"
+}
+export -f compile
+export cflags
+device_src=$(ls "$root"/src/*.c "$root"/src/kernels/*.c)
+host_src=$(ls "$root"/tools/*.c | grep -v -E '/(microt|cmd_[a-z_0-9]+|stb_image_impl)\.c$')
+shared_src="$root/tests/model_builder.c $root/tests/test_util.c $root/tests/fuzz/fuzz_common.c $root/tests/fuzz/model_gen.c"
+objs_of() { for s in $1; do echo "$out/obj/$(echo "${s#"$root"/}" | tr / _ | sed 's/\.c$/.o/')"; done; }
+for s in $device_src $host_src $shared_src; do echo "$s $(objs_of "$s")"; done |
+    xargs -P "$jobs" -n 2 bash -c 'compile "$0" "$1"'
+# stb_image is third-party: fuzzed too, but compiled without its warnings
+compile "$root/tools/stb_image_impl.c" "$out/obj/stb_image_impl.o" -w
+device_objs=$(objs_of "$device_src")
+host_objs="$(objs_of "$host_src") $out/obj/stb_image_impl.o"
+shared_objs=$(objs_of "$shared_src")
+
+want=("$@")
+failed=()
+while read -r name libs seeds; do
+    [ -n "$name" ] || continue
+    if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
+    src="$root/tests/fuzz/fuzz_$name.c"
+    bin="$out/bin/fuzz_$name"
+    objs="$device_objs $shared_objs"
+    [ "$libs" = host ] && objs="$objs $host_objs"
+    compile "$src" "$out/obj/fuzz_$name.o"
+    # shellcheck disable=SC2086 # lists of objects and flags
+    clang $san -fsanitize=fuzzer "$out/obj/fuzz_$name.o" $objs -lstb -lpng -ljpeg -lz -lm -o "$bin"
+    corpus=${CORPUS_DIR:+$CORPUS_DIR/$name}
+    corpus=${corpus:-$out/corpus/$name}
+    mkdir -p "$corpus" "$out/seeds/$name" "$out/crashes/$name"
+    MT_FUZZ_WRITE_SEEDS="$out/seeds/$name" "$bin"
+    for g in $seeds; do
+        for f in "$root"/$g; do [ -e "$f" ] && cp "$f" "$out/seeds/$name/"; done
+    done
+    opts_var="OPTIONS_$name"
+    echo "== fuzz_$name: up to $runs runs / ${max_s} s"
+    # shellcheck disable=SC2086 # options are a list
+    if "$bin" -runs="$([ "$runs" -gt 0 ] && echo "$runs" || echo -1)" -max_total_time="$max_s" -timeout=10 -artifact_prefix="$out/crashes/$name/" \
+        -print_final_stats=1 ${!opts_var:-} "$corpus" "$out/seeds/$name" > "$out/fuzz_$name.log" 2>&1; then
+        grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)" \
+            "$out/fuzz_$name.log" | tr '\n' ' '
+        echo
+    else
+        tail -n 40 "$out/fuzz_$name.log"
+        echo "== fuzz_$name FAILED (log $out/fuzz_$name.log, inputs in $out/crashes/$name/)"
+        failed+=("$name")
+    fi
+done <<< "$TARGETS"
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz: failed: ${failed[*]}"
+    exit 1
+fi
+echo "fuzz: all targets passed"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The fuzzing campaign of docs/robustness.md: every target of run.sh, one after the other,
+# for RUNS executions each (default 10 million) on a corpus that persists between runs, at
+# low priority. Not part of CI (hours); run it in the background:
+#   nohup nice -n 10 tests/fuzz/campaign.sh > build-fuzz/campaign.log 2>&1 &
+# usage: tests/fuzz/campaign.sh [RUNS] [TARGET...]
+# Appends one line per target to build-fuzz/campaign/summary.tsv: date, commit, target,
+# executions, seconds, exec/s, corpus size, result (ok, or the crash file).
+set -uo pipefail
+runs=${1:-10000000}
+shift $(($# < 1 ? $# : 1))
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=$root/build-fuzz
+camp=$out/campaign
+mkdir -p "$camp"
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then # the fast ones first
+    targets=(cycles cli idx store image model valid_model)
+fi
+commit=$(git -C "$root" rev-parse --short HEAD)
+[ -n "$(git -C "$root" status --porcelain -- src tools tests)" ] && commit="$commit+dirty"
+for t in "${targets[@]}"; do
+    start=$(date +%s)
+    CORPUS_DIR=$camp "$root/tests/fuzz/run.sh" "$runs" "$out" 0 "$t" > "$camp/$t.out" 2>&1
+    rc=$?
+    secs=$(($(date +%s) - start))
+    execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$out/fuzz_$t.log" | tail -1)
+    rate=$(awk '/^stat::average_exec_per_sec/ {print $2}' "$out/fuzz_$t.log" | tail -1)
+    crash=$(ls -t "$out/crashes/$t/" 2>/dev/null | head -1)
+    result=ok
+    [ $rc -ne 0 ] && result="FAILED:${crash:-see $t.out}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$t" "${execs:-0}" \
+        "$secs" "${rate:-0}" "$(ls "$camp/$t" | wc -l)" "$result" | tee -a "$camp/summary.tsv"
+done
