@@ -220,6 +220,8 @@ check "cycles: a cpu name too long" bad_cycles cpu 's/^cpu .*/cpu cortex-m4-with
 check "cycles: three fields" bad_cycles three 's/^input 1000/input 1000 2000/' "want 'KEY VALUE'"
 check "cycles: a long line" bad_cycles long "s/^# test.*/# $(printf '%0300d' 0)/" "longer than 256 characters"
 check "cycles: a FIFO" status_is 1 timeout 10 "$microt" inspect "$model" --board stm32l4r5zi --cycles "$tmp/fifo.mtm"
+cp "$model" "$tmp/beside.mtm" && mkfifo "$tmp/beside.cortex-m4.cycles"
+check "a FIFO as the cycle file beside the model does not hang" status_is 0 timeout 10 "$microt" inspect "$tmp/beside.mtm" --board stm32l4r5zi
 
 # Usage errors (issue 14 item 6, issue 17): every command names the option and the mistake in
 # one line and points to its --help; options may come anywhere, so a stray one is an error.

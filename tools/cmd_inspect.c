@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "board_estimate.h"
 #include "cli.h"
@@ -140,9 +141,7 @@ static const char *beside_cycles(const char *model_path, const mt_model_t *m, co
     size_t n = strlen(model_path);
     if (n > 4 && strcmp(model_path + n - 4, ".mtm") == 0) n -= 4;
     if ((size_t)snprintf(buf, len, "%.*s.%s.cycles", (int)n, model_path, core) >= len) return NULL;
-    FILE *f = fopen(buf, "r");
-    if (!f) return NULL;
-    fclose(f);
+    if (access(buf, F_OK) != 0) return NULL; /* reading checks it is a regular file (no FIFO) */
     mt_cycles_file_t cyc;
     char err[96];
     if (mt_cycles_file_read(buf, &cyc, err, sizeof err) != 0 || cyc.fingerprint != m->fingerprint ||
