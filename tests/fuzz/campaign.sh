@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
 # The fuzzing campaign of docs/robustness.md: every target of run.sh, one after the other,
 # for RUNS executions each (default 10 million) on a corpus that persists between runs, at
-# low priority. Not part of CI (hours); run it in the background:
-#   nohup nice -n 10 tests/fuzz/campaign.sh > build-fuzz/campaign.log 2>&1 &
+# low priority. Not part of CI (hours). Run it from a snapshot of a commit, so that work in
+# the tree does not change what is being fuzzed:
+#   mkdir -p build-campaign/src && git archive HEAD | tar -x -C build-campaign/src
+#   git rev-parse --short HEAD > build-campaign/src/COMMIT
+#   nohup nice -n 10 build-campaign/src/tests/fuzz/campaign.sh > build-campaign/log 2>&1 &
 # usage: tests/fuzz/campaign.sh [RUNS] [TARGET...]
-# Appends one line per target to build-fuzz/campaign/summary.tsv: date, commit, target,
-# executions, seconds, exec/s, corpus size, result (ok, or the crash file).
+# Appends one line per target to OUT/campaign/summary.tsv (OUT = build-campaign beside a
+# snapshot, else build-fuzz): date, commit, target, executions, seconds, exec/s, corpus
+# size, result (ok, or the crash file).
 set -uo pipefail
 runs=${1:-10000000}
 shift $(($# < 1 ? $# : 1))
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=$root/build-fuzz
+if [ -f "$root/COMMIT" ]; then # a snapshot (see above): results beside it
+    out=$(cd "$root/.." && pwd)
+    commit=$(cat "$root/COMMIT")
+else
+    out=$root/build-fuzz
+    commit=$(git -C "$root" rev-parse --short HEAD)
+    [ -n "$(git -C "$root" status --porcelain -- src tools tests)" ] && commit="$commit+dirty"
+fi
 camp=$out/campaign
 mkdir -p "$camp"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then # the fast ones first
     targets=(cycles cli idx store image model valid_model)
 fi
-commit=$(git -C "$root" rev-parse --short HEAD)
-[ -n "$(git -C "$root" status --porcelain -- src tools tests)" ] && commit="$commit+dirty"
 for t in "${targets[@]}"; do
     start=$(date +%s)
     CORPUS_DIR=$camp "$root/tests/fuzz/run.sh" "$runs" "$out" 0 "$t" > "$camp/$t.out" 2>&1
