@@ -241,6 +241,9 @@ check "run: a bad --stage" usage_error "--stage 'middle'" "$microt" run "$model"
 check "run: options after the images work" status_is 0 "$microt" run "$model" "$tmp/img.ppm" --stage part --quiet
 check "run: --stage part prints the part stage only" test "$(grep -cE ' part [0-9]+ ms=' "$tmp/out")" -eq 1
 check "run: -- ends the options" status_is 1 "$microt" run "$model" -- --not-an-option.png
+check "run: options after images with POSIXLY_CORRECT" status_is 0 env POSIXLY_CORRECT=1 "$microt" run "$model" "$tmp/img.ppm" --quiet
+check "run: an abbreviated option" status_is 0 "$microt" run "$model" "$tmp/img.ppm" --sta=full --qui
+check "run: --stage full prints the full stage only" test "$(grep -cE ' full [0-9]+ ms=' "$tmp/out")" -eq 1
 check "run: no images named" usage_error "missing IMAGE" "$microt" run "$model"
 check "inspect: empty --exit-share" usage_error "'--exit-share' needs a non-empty value" "$microt" inspect "$model" --board all --exit-share ""
 check "inspect: --exit-share 2" usage_error "--exit-share '2'" "$microt" inspect "$model" --board all --exit-share 2

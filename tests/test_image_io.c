@@ -235,6 +235,28 @@ static void test_jpeg_scaled(void) {
     free(jpg.b);
 }
 
+/* Found by fuzz_image: a DHT segment declaring 16 x 255 codes made Debian's stb_image 2.27
+ * write past its 257-entry Huffman size table; the JPEG decoder now refuses it. */
+static void test_jpeg_huffman_overflow(void) {
+    static uint8_t px[16 * 16 * 3];
+    membuf_t jpg = {0};
+    CHECK(stbi_write_jpg_to_func(mem_write, &jpg, 16, 16, 3, px, 90) != 0);
+    size_t n = 16 * 255, seg = 2 + 17 + n;
+    uint8_t *bad = malloc(jpg.len + 2 + seg);
+    memcpy(bad, jpg.b, 2); /* SOI */
+    uint8_t *d = bad + 2;
+    d[0] = 0xFF, d[1] = 0xC4, d[2] = (uint8_t)(seg >> 8), d[3] = (uint8_t)seg, d[4] = 0x00;
+    memset(d + 5, 255, 16);
+    memset(d + 21, 0, n);
+    memcpy(d + 2 + seg, jpg.b + 2, jpg.len - 2);
+    mt_image_t img;
+    char err[256];
+    CHECK(mt_image_decode(bad, jpg.len + 2 + seg, 0, &img, err, sizeof err) != 0);
+    CHECK(strstr(err, "corrupt JPEG") != NULL);
+    free(bad);
+    free(jpg.b);
+}
+
 static void test_formats_left_out(void) {
     static const char *const files[] = {
         "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 8 +X 8\n\x02\x02\x00\x08", /* HDR, RLE, cut */
@@ -304,6 +326,7 @@ int main(void) {
     test_huge_headers();
     test_deflate_bomb();
     test_jpeg_scaled();
+    test_jpeg_huffman_overflow();
     test_formats_left_out();
     return mt_test_summary("test_image_io");
 }
