@@ -38,6 +38,31 @@ check "truncation named" grep -q "truncated" "$tmp/err"
 check "inspect of a valid model" status_is 0 "$microt" inspect "$model"
 check "inspect prints the arena peak" grep -q "^arena peak [0-9]* bytes" "$tmp/out"
 check "inspect prints stage MACs" grep -qE "^part +[0-9]+ " "$tmp/out"
+cp "$tmp/out" "$tmp/inspect.txt"
+check "inspect --json" status_is 0 "$microt" inspect "$model" --json --board all
+cp "$tmp/out" "$tmp/inspect.json"
+# The JSON holds the text report's figures (read back with Python's json module).
+json_vs_text() {
+    /usr/bin/python3 - "$tmp/inspect.json" "$tmp/inspect.txt" <<'PYEOF'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+full = re.search(r"^full +(\d+) +[\d.]+% +(\d+) +(\d+)$", text, re.M)
+arena = re.search(r"^arena peak (\d+) bytes", text, re.M)
+fp = re.search(r"^fingerprint ([0-9a-f]{16})$", text, re.M)
+ops = re.findall(r"^ +\d+ (part|rest) ", text, re.M)
+ok = (d["totals"]["full"]["macs"] == int(full.group(1)) and
+      d["totals"]["full"]["weight_bytes"] == int(full.group(2)) and
+      d["arena_bytes"]["dsp"] == int(arena.group(1)) and
+      d["model"]["fingerprint"] == fp.group(1) and len(d["ops"]) == len(ops) and
+      [o["stage"] for o in d["ops"]] == ops and len(d["boards"]) == 2 and
+      all(b["inference"][0]["cycles"] > 0 for b in d["boards"]))
+sys.exit(0 if ok else 1)
+PYEOF
+}
+check "inspect --json holds the text report's figures" json_vs_text
+printf '\0\0\0\0TFL3' > "$tmp/fake.tflite"
+check "inspect --json of a .tflite is refused" usage_error "--json is for .mtm models" "$microt" inspect "$tmp/fake.tflite" --json
 
 printf 'P6\n5 4\n255\n' > "$tmp/img.ppm"
 head -c 60 /dev/urandom >> "$tmp/img.ppm"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cycles_file.h"
+#include "json_writer.h"
 #include "microt/board.h"
 #include "microt/model.h"
 
@@ -22,5 +23,11 @@ double mt_board_default_cycles_per_mac(const char *core);
 void mt_board_estimate_print(FILE *f, const mt_model_t *m, const mt_board_t *board,
                              const mt_cycles_file_t *cyc, double cycles_per_mac,
                              double exit_share);
+
+/* The same figures as JSON members of the current object (board, core, clock_hz, ...,
+ * inference: [{what, cycles, latency_ms, energy_uj}], personalization: [...], memory). */
+void mt_board_estimate_json(mt_json_t *j, const mt_model_t *m, const mt_board_t *board,
+                            const mt_cycles_file_t *cyc, double cycles_per_mac,
+                            double exit_share);
 
 #endif

@@ -8,13 +8,14 @@
 
 #include "board_estimate.h"
 #include "cli.h"
+#include "inspect_json.h"
 #include "microt/board.h"
 #include "microt/model.h"
 #include "model_file.h"
 
 static const char USAGE[] =
     "usage: microt inspect MODEL [--board NAME|all [--cycles FILE] [--exit-share R]\n"
-    "                             [--cycles-per-mac X]]\n"
+    "                             [--cycles-per-mac X]] [--json]\n"
     "Validates MODEL (.mtm) and prints its input, stage split, one row per op (type, input\n"
     "and output shape, kernel/stride, MACs, constant bytes, arena bytes live during the op),\n"
     "per-stage totals, the planned arena peak against naive allocation, and the flash size.\n"
@@ -26,7 +27,9 @@ static const char USAGE[] =
     "--cycles FILE, a cycle file bench/energy.sh wrote for this model and the board's core\n"
     "(then personalization is estimated too), else from MODEL's own cycle file beside it\n"
     "(MODEL without .mtm + .CORE.cycles, as models/ ships them) when it matches the model,\n"
-    "else from MACs x a cycles/MAC figure.\n";
+    "else from MACs x a cycles/MAC figure.\n"
+    "--json prints the same figures as one JSON object (model, input, stages, ops, totals,\n"
+    "arena_bytes, flash_bytes, boards) for scripts.\n";
 
 static const char *order_name(uint8_t order) {
     return order == MT_ORDER_RGB ? "RGB" : order == MT_ORDER_BGR ? "BGR" : "grey";
@@ -98,8 +101,8 @@ static void print_model(const char *path, const mt_model_t *m) {
 }
 
 /* --board: one board's estimate, with the cycle file checked against model and core. */
-static int print_board(const mt_model_t *m, const mt_board_t *b, const char *cycles_path,
-                       double exit_share, double cpm) {
+static int print_board(mt_json_t *j, const mt_model_t *m, const mt_board_t *b,
+                       const char *cycles_path, double exit_share, double cpm) {
     mt_cycles_file_t cyc;
     if (cycles_path) {
         char err[96];
@@ -120,16 +123,24 @@ static int print_board(const mt_model_t *m, const mt_board_t *b, const char *cyc
         }
     }
     if (cpm <= 0.0) cpm = mt_board_default_cycles_per_mac(b->core);
-    mt_board_estimate_print(stdout, m, b, cycles_path ? &cyc : NULL, cpm, exit_share);
+    if (j) {
+        mt_json_object_begin(j, NULL);
+        mt_json_string(j, "cycle_file", cycles_path);
+        mt_board_estimate_json(j, m, b, cycles_path ? &cyc : NULL, cpm, exit_share);
+        mt_json_object_end(j);
+    } else {
+        mt_board_estimate_print(stdout, m, b, cycles_path ? &cyc : NULL, cpm, exit_share);
+    }
     return MT_EXIT_OK;
 }
 
-enum { OPT_BOARD, OPT_CYCLES, OPT_EXIT_SHARE, OPT_CPM };
+enum { OPT_BOARD, OPT_CYCLES, OPT_EXIT_SHARE, OPT_CPM, OPT_JSON };
 static const mt_cli_option_t OPTIONS[] = {
     {"board", 0, MT_OPT_VALUE, "NAME|all"},
     {"cycles", 0, MT_OPT_VALUE, "FILE"},
     {"exit-share", 0, MT_OPT_VALUE, "R"},
     {"cycles-per-mac", 0, MT_OPT_VALUE, "X"},
+    {"json", 0, 0, NULL},
     {NULL, 0, 0, NULL},
 };
 static const mt_cli_spec_t SPEC = {"inspect", "MODEL", USAGE, OPTIONS};
@@ -186,6 +197,11 @@ int mt_cmd_inspect(int argc, char **argv) {
         mt_cli_usage_error(&SPEC, "--board '%s': unknown board (known: %sall)", board, known);
         goto done;
     }
+    int json = mt_cli_has(&args, OPT_JSON);
+    if (mt_tflite_is_file(path) && json) {
+        mt_cli_usage_error(&SPEC, "--json is for .mtm models (a .tflite is listed as text)");
+        goto done;
+    }
     if (mt_tflite_is_file(path) && !board) { /* docs/import.md */
         rc = mt_tflite_inspect(path);
         goto done;
@@ -198,14 +214,22 @@ int mt_cmd_inspect(int argc, char **argv) {
     }
     /* Figures are the device's: plan the arena for the Cortex-M DSP kernels' scratch. */
     mt_model_plan_for(&mf.model, MT_KERNELS_DSP);
-    print_model(path, &mf.model);
+    mt_json_t jw, *j = json ? &jw : NULL;
+    if (j) {
+        mt_json_init(j, stdout);
+        mt_json_object_begin(j, NULL);
+        mt_inspect_model_json(j, path, &mf.model);
+        mt_json_array_begin(j, "boards");
+    } else {
+        print_model(path, &mf.model);
+    }
     rc = MT_EXIT_OK;
     char beside[4096];
     if (b) {
         const char *c = cycles ? cycles : cpm > 0.0 ? NULL
                                                    : beside_cycles(path, &mf.model, b->core, beside, sizeof beside);
-        rc = print_board(&mf.model, b, c, exit_share, cpm);
-        if (c && !cycles) printf("cycle file %s (beside the model)\n", c);
+        rc = print_board(j, &mf.model, b, c, exit_share, cpm);
+        if (c && !cycles && !j) printf("cycle file %s (beside the model)\n", c);
     } else if (board) { /* all: a cycle file belongs to one core, so it is used where it fits */
         mt_cycles_file_t probe;
         char err[96];
@@ -219,9 +243,14 @@ int mt_cmd_inspect(int argc, char **argv) {
             int fits = have && strcmp(probe.cpu, bi->core) == 0;
             const char *c = fits ? cycles : (cycles || cpm > 0.0) ? NULL
                                 : beside_cycles(path, &mf.model, bi->core, beside, sizeof beside);
-            rc = print_board(&mf.model, bi, c, exit_share, cpm);
-            if (c && c != cycles) printf("cycle file %s (beside the model)\n", c);
+            rc = print_board(j, &mf.model, bi, c, exit_share, cpm);
+            if (c && c != cycles && !j) printf("cycle file %s (beside the model)\n", c);
         }
+    }
+    if (j && rc == MT_EXIT_OK) {
+        mt_json_array_end(j);
+        mt_json_object_end(j);
+        mt_json_finish(j);
     }
     mt_model_file_free(&mf);
 done:
