@@ -85,6 +85,12 @@ static inline int32_t mt_smlatb(uint32_t x, uint32_t y, int32_t acc) {
     __asm__("smlatb %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
     return r;
 }
+/* [a.lo + b.lo, a.hi + b.hi] (SADD16, wrapping per halfword) */
+static inline uint32_t mt_sadd16(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
 /* [a.lo b.lo] and [a.hi b.hi] (PKHBT, PKHTB) */
 static inline uint32_t mt_pack_lo(uint32_t a, uint32_t b) {
     uint32_t r;
@@ -121,6 +127,9 @@ static inline int32_t mt_smlabt(uint32_t x, uint32_t y, int32_t acc) {
 }
 static inline int32_t mt_smlatb(uint32_t x, uint32_t y, int32_t acc) {
     return (int32_t)((uint32_t)acc + (uint32_t)(mt_hi16(x) * mt_lo16(y)));
+}
+static inline uint32_t mt_sadd16(uint32_t a, uint32_t b) {
+    return mt_pack16(mt_lo16(a) + mt_lo16(b), mt_hi16(a) + mt_hi16(b));
 }
 static inline uint32_t mt_pack_lo(uint32_t a, uint32_t b) { return mt_pack16(mt_lo16(a), mt_lo16(b)); }
 static inline uint32_t mt_pack_hi(uint32_t a, uint32_t b) { return mt_pack16(mt_hi16(a), mt_hi16(b)); }
