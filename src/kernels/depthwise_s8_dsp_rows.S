@@ -51,32 +51,50 @@
 #define W_RSH (MT_DW_GRP_RSH - MT_DW_GRP_W)
 
 /* ---- window rows: plane row offset ro, weight row offset wo ---- */
-.macro ROW_K3S1 ro, wo
+/* The first E0 products of a pass: with first, every accumulator starts from the bias in r0
+ * (B, C, D take it before A overwrites r0); P0, P1 in r6, r7, E0 in r9 (stride 1). */
+.macro FIRST_E0_S1 first
+.if \first
+    smlatb r1, r6, r9, r0       @ B = bias + x1 w0
+    smlad r2, r7, r9, r0        @ C = bias + P1 E0
+    smlatb r3, r7, r9, r0       @ D = bias + x3 w0
+    smlad r0, r6, r9, r0        @ A = bias + P0 E0
+.else
+    smlad r0, r6, r9, r0        @ A += P0 E0
+    smlatb r1, r6, r9, r1       @ B += x1 w0
+    smlad r2, r7, r9, r2        @ C += P1 E0
+    smlatb r3, r7, r9, r3       @ D += x3 w0
+.endif
+.endm
+
+.macro BIAS first
+.if \first
+    ldr r0, [r4, #W_BIAS2]      @ (in the row's load run)
+.endif
+.endm
+
+.macro ROW_K3S1 ro, wo, first
     ldr r6, [r5, #\ro]          @ P0
     ldr r7, [r5, #\ro + 16]     @ P1
     ldr r8, [r5, #\ro + 32]     @ P2
     ldr r9, [r4, #\wo]          @ E0
     ldr r10, [r4, #\wo + 16]     @ O0
-    smlad r0, r6, r9, r0        @ A += P0 E0
-    smlatb r1, r6, r9, r1       @ B += x1 w0
+    BIAS \first
+    FIRST_E0_S1 \first
     smlabt r0, r7, r10, r0      @ A += x2 w2
     smlad r1, r7, r10, r1       @ B += P1 O0
-    smlad r2, r7, r9, r2        @ C += P1 E0
-    smlatb r3, r7, r9, r3       @ D += x3 w0
     smlabt r2, r8, r10, r2      @ C += x4 w2
     smlad r3, r8, r10, r3       @ D += P2 O0
 .endm
 
-.macro ROW_K5S1 ro, wo
+.macro ROW_K5S1 ro, wo, first
     ldr r6, [r5, #\ro]          @ P0
     ldr r7, [r5, #\ro + 16]     @ P1
     ldr r8, [r5, #\ro + 32]     @ P2
     ldr r9, [r4, #\wo]          @ E0
-    ldr r10, [r4, #\wo + 32]     @ O0
-    smlad r0, r6, r9, r0        @ A += P0 E0
-    smlatb r1, r6, r9, r1       @ B += x1 w0
-    smlad r2, r7, r9, r2        @ C += P1 E0
-    smlatb r3, r7, r9, r3       @ D += x3 w0
+    ldr r10, [r4, #\wo + 32]    @ O0
+    BIAS \first
+    FIRST_E0_S1 \first
     smlad r1, r7, r10, r1       @ B += P1 O0
     smlad r3, r8, r10, r3       @ D += P2 O0
     ldr r6, [r4, #\wo + 16]      @ E1
@@ -90,16 +108,14 @@
     smlad r3, r10, r9, r3       @ D += P3 O1
 .endm
 
-.macro ROW_K7S1 ro, wo
+.macro ROW_K7S1 ro, wo, first
     ldr r6, [r5, #\ro]          @ P0
     ldr r7, [r5, #\ro + 16]     @ P1
     ldr r8, [r5, #\ro + 32]     @ P2
     ldr r9, [r4, #\wo]          @ E0
     ldr r10, [r4, #\wo + 48]    @ O0
-    smlad r0, r6, r9, r0        @ A += P0 E0
-    smlatb r1, r6, r9, r1       @ B += x1 w0
-    smlad r2, r7, r9, r2        @ C += P1 E0
-    smlatb r3, r7, r9, r3       @ D += x3 w0
+    BIAS \first
+    FIRST_E0_S1 \first
     smlad r1, r7, r10, r1       @ B += P1 O0
     smlad r3, r8, r10, r3       @ D += P2 O0
     ldr r6, [r4, #\wo + 16]      @ E1
@@ -121,16 +137,24 @@
 .endm
 
 /* stride 2: output j = sum_i P_{j+i} E_i; P_k in r6-r9 by k mod 4 (P4 reuses P0's) */
-.macro ROW_S2 k, ro, wo
+.macro ROW_S2 k, ro, wo, first
     ldr r6, [r5, #\ro]          @ P0
     ldr r7, [r5, #\ro + 16]     @ P1
     ldr r8, [r5, #\ro + 32]     @ P2
     ldr r9, [r5, #\ro + 48]     @ P3
     ldr r10, [r4, #\wo]         @ E0
+    BIAS \first
+.if \first
+    smlad r1, r7, r10, r0       @ (from the bias: A last)
+    smlad r2, r8, r10, r0
+    smlad r3, r9, r10, r0
+    smlad r0, r6, r10, r0
+.else
     smlad r0, r6, r10, r0
     smlad r1, r7, r10, r1
     smlad r2, r8, r10, r2
     smlad r3, r9, r10, r3
+.endif
     ldr r10, [r4, #\wo + 16]     @ E1
     ldr r6, [r5, #\ro + 64]     @ P4
     smlad r0, r7, r10, r0
@@ -157,9 +181,9 @@
 
 .macro ROW k, s, pitch, ky
 .if \s == 1
-    ROW_K\k\()S1 (\ky * \pitch), (\ky * 16 * (\k - 1))
+    ROW_K\k\()S1 (\ky * \pitch), (\ky * 16 * (\k - 1)), (\ky == 0)
 .else
-    ROW_S2 \k, (\ky * \pitch), (\ky * 16 * ((\k + 1) / 2))
+    ROW_S2 \k, (\ky * \pitch), (\ky * 16 * ((\k + 1) / 2)), (\ky == 0)
 .endif
 .endm
 
@@ -173,10 +197,6 @@
 
 /* One pass: 4 outputs of one lane, stored at r12, r12 + lr, r12 + 2 lr, r12 + 3 lr */
 .macro PASS k, s, pitch
-    ldr r0, [r4, #W_BIAS2]
-    mov r1, r0
-    mov r2, r0
-    mov r3, r0
     ROW \k, \s, \pitch, 0
     ROW \k, \s, \pitch, 1
     ROW \k, \s, \pitch, 2
