@@ -87,6 +87,22 @@
 #define MT_DWD_K_RSH 48
 #define MT_DWD_MAX_PX 4
 
+/* ---- The pointwise/stem GEMM (pointwise_s8_dsp_gemm.S) ----
+ * mt_pw_gemm_t (pointwise_s8_dsp_gemm.h) */
+#define MT_PWG_X 0
+#define MT_PWG_X_STEP 4
+#define MT_PWG_PAIRS 8
+#define MT_PWG_OUT 12
+#define MT_PWG_OUT_STEP 16
+#define MT_PWG_W 20
+#define MT_PWG_QS 24
+#define MT_PWG_ZZ 28
+#define MT_PWG_XB 32
+#define MT_PWG_IN_C 36
+#define MT_PWG_X_ROW 40
+#define MT_PWG_ZP24 44
+#define MT_PWG_PAIR_ADV 48
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

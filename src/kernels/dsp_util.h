@@ -261,23 +261,6 @@ void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t
                       const int32_t *bias, const mt_dsp_rq_t *q, int fast, int32_t zp,
                       int32_t lo, int32_t hi, int8_t *o0, int8_t *o1);
 
-#if MT_DSP_ASM
-/* The assembly channel-pair loop (pointwise_s8_dsp.c): in_c % 4 == 0, every channel fast,
- * output channels [0, out_c & ~1). The job doubles as its stack frame; field order fixed. */
-typedef struct {
-    const uint32_t *xb;      /*  0 widened pixel pair */
-    int32_t in_c;            /*  4 weight row stride */
-    const uint32_t *xend;    /*  8 xb + in_c words */
-    const mt_dsp_rq_t *q;    /* 12 requantization of channel oc (advances) */
-    int8_t *o0;              /* 16 pixel 0 output at channel oc (advances) */
-    int32_t o1_minus_o0;     /* 20 */
-    uint32_t lo4, hi4;       /* 24, 28 act_min, act_max in every byte */
-    const int32_t *bias;     /* 32 bias of channel oc (advances) */
-    const int8_t *wend;      /* 36 weights past the last row pair */
-    int32_t odd;             /* 40 MAC loop entry (pointwise_s8_dsp.c: mt_pw_entry) */
-    const int8_t *w;         /* 44 rows oc, oc + 1 */
-} mt_pw_job_t;
-void mt_pointwise_s8_dsp_pairs(const mt_pw_job_t *job);
-#endif
+
 
 #endif
