@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/kernels/depthwise_s8_dsp.h"
 #include "../src/kernels/dsp_util.h"
 #include "microt/kernels.h"
 #include "kernel_compare.h"
@@ -95,6 +96,26 @@ static void test_fully_connected(uint32_t seed, int cases) {
 
 typedef enum { K_PW, K_DW, K_CONV } kind_t;
 
+/* Which depthwise paths and plane-rows kernels the layers below took (each must be met). */
+static int g_dw_paths[4], g_dw_kernels[12], g_dw_in_place;
+static int8_t g_in_place[KC_MAX_IN + KC_GUARD];
+
+/* Depthwise with out == in, where the DSP kernel says it may: the output must equal the
+ * reference's, and nothing beyond the output may change (the rest of the input stays). */
+static int check_in_place(const mt_conv_params_t *p, mt_requant_t rq, size_t sb) {
+    size_t n_in = (size_t)p->in_h * p->in_w * p->in_c, n_out = (size_t)p->out_h * p->out_w * p->out_c;
+    if (!mt_depthwise_s8_in_place_dsp(p)) return 1;
+    g_dw_in_place++;
+    memcpy(g_in_place, kc_in, n_in);
+    memset(g_in_place + n_in, KC_GUARD_BYTE, KC_GUARD);
+    mt_depthwise_s8_dsp(p, g_in_place, kc_w, kc_bias, rq, g_in_place, kc_scratch);
+    (void)sb;
+    int ok = CHECK(n_out <= n_in) && mt_check_s8(g_in_place, kc_ref, n_out, 0, "depthwise in place") == 0 &&
+             CHECK(memcmp(g_in_place + n_out, kc_in + n_out, n_in - n_out) == 0);
+    for (size_t i = 0; i < KC_GUARD; i++) ok &= CHECK(g_in_place[n_in + i] == KC_GUARD_BYTE);
+    return ok;
+}
+
 /* One layer of the given geometry with fresh random data and requantization: *_dsp == *_ref. */
 static int run_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
     int32_t n_in = p->in_h * p->in_w * p->in_c;
@@ -117,10 +138,16 @@ static int run_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
         mt_pointwise_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
         mt_pointwise_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
         break;
-    case K_DW:
+    case K_DW: {
+        mt_dw_layer_t l;
+        mt_dw_trim(p, &l);
+        g_dw_paths[mt_dw_path_of(&l)]++;
+        if (mt_dw_path_of(&l) == MT_DW_PATH_PLANES) g_dw_kernels[mt_dw_planes_kernel(&l)]++;
         mt_depthwise_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
         mt_depthwise_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
+        if (!check_in_place(p, rq, sb)) return 0;
         break;
+    }
     default:
         mt_conv_s8_ref(p, kc_in, kc_w, kc_bias, rq, kc_ref, NULL);
         mt_conv_s8_dsp(p, kc_in, kc_w, kc_bias, rq, kc_out, kc_scratch);
@@ -315,6 +342,49 @@ static void test_pointwise_gemm(uint32_t seed) {
     printf("pointwise gemm: %d layers\n", n);
 }
 
+/* The depthwise paths by shape (depthwise_s8_dsp.h), each run once more against the reference,
+ * and then every path and every plane-rows kernel must have been met by the tests above. */
+static void test_depthwise_paths(uint32_t seed) {
+    static const struct {
+        int16_t row[8];
+        mt_dw_path_t path;
+    } cases[] = {
+        {{K_DW, 32, 32, 16, 16, 3, 1, 1}, MT_DW_PATH_PLANES}, /* wide pitch, 2 bands */
+        {{K_DW, 32, 32, 8, 8, 7, 2, 3}, MT_DW_PATH_PLANES},   /* wide, s2, bands, in place */
+        {{K_DW, 8, 8, 72, 72, 5, 1, 2}, MT_DW_PATH_PLANES},   /* narrow */
+        {{K_DW, 9, 60, 8, 8, 3, 1, 1}, MT_DW_PATH_PLANES},    /* strips: not in place */
+        {{K_DW, 6, 24, 8, 8, 7, 1, 3}, MT_DW_PATH_PLANES},    /* wide 7x7 s1 */
+        {{K_DW, 7, 20, 9, 9, 3, 2, 1}, MT_DW_PATH_PLANES},    /* wide 3x3 s2, a partial group */
+        {{K_DW, 2, 2, 96, 96, 3, 1, 1}, MT_DW_PATH_QUAD},
+        {{K_DW, 2, 2, 40, 40, 7, 1, 3}, MT_DW_PATH_QUAD},     /* 7x7 pad 3 trims to 3x3 */
+        {{K_DW, 4, 4, 28, 28, 5, 2, 2}, MT_DW_PATH_DIRECT},   /* 2x2 out of 4x4 */
+        {{K_DW, 2, 2, 13, 13, 3, 2, 1}, MT_DW_PATH_DIRECT},
+        {{K_DW, 6, 6, 12, 12, 1, 1, 0}, MT_DW_PATH_REF},      /* 1x1 window */
+        {{K_DW, 9, 9, 12, 12, 3, 3, 1}, MT_DW_PATH_REF},      /* stride 3 */
+    };
+    mt_rng_t rng;
+    mt_rng_seed(&rng, seed);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mt_conv_params_t p;
+        kc_params_from_row(cases[i].row, &p);
+        if (!CHECK_EQ(mt_depthwise_s8_dsp_path(&p), cases[i].path)) printf("  path case %d\n", (int)i);
+        if (!run_layer(K_DW, &p, &rng)) printf("  path case %d\n", (int)i);
+    }
+    static const char *const names[4] = {"planes", "quad", "direct", "ref"};
+    printf("depthwise paths met:");
+    for (int k = 0; k < 4; k++) {
+        printf(" %s %d", names[k], g_dw_paths[k]);
+        CHECK(g_dw_paths[k] > 0);
+    }
+    printf("; plane-rows kernels (k3s1 k5s1 k7s1 k3s2 k5s2 k7s2, narrow then wide):");
+    for (int k = 0; k < 12; k++) {
+        printf(" %d", g_dw_kernels[k]);
+        CHECK(g_dw_kernels[k] > 0);
+    }
+    printf("; in place %d\n", g_dw_in_place);
+    CHECK(g_dw_in_place > 0);
+}
+
 int main(void) {
     test_requant_fast();
     kc_test_pointwise(&SET, 0x0d5b0002u, 300);
@@ -323,5 +393,6 @@ int main(void) {
     test_fully_connected(0x0d5b0005u, 300);
     test_fixed_shapes(0x0d5b0006u);
     test_pointwise_gemm(0x0d5b0007u);
+    test_depthwise_paths(0x0d5b0008u);
     return mt_test_summary("test_kernels_dsp");
 }

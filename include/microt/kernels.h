@@ -123,6 +123,8 @@ size_t mt_depthwise_s8_scratch_bytes_ref(const mt_conv_params_t *p);
 void mt_depthwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch);
 size_t mt_depthwise_s8_scratch_bytes_dsp(const mt_conv_params_t *p);
+/* 1 if mt_depthwise_s8_dsp may run this shape with out == in (its input then overwritten). */
+int mt_depthwise_s8_in_place_dsp(const mt_conv_params_t *p);
 
 /* Fully connected: in [in_len] s8, w [out_len][in_len] s8, bias [out_len] s32,
  * out [out_len] s8; per-output-channel requantization. */

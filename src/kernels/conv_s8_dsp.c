@@ -209,23 +209,22 @@ static void gemm_patches(const mt_conv_params_t *p, const int8_t *in, int8_t *ou
     }
 }
 
-/* Depth <= 28 keeps the widened pair in the assembly's stack frame, so the patches may also
- * use xb's scratch: 6 patches, 3 pairs a call. The RGB stem (rgb3, even out_w): per output
+/* The straight-line depths keep the widened pair in the assembly's stack frame, so the patches
+ * may also use xb's scratch (up to 28: 6 patches, 3 pairs a call). The RGB stem (rgb3, even out_w): per output
  * row the pairs whose windows lie inside the input go to mt_pw_gemm_rgb3 in one call, which
  * widens them straight from the input rows; the border pairs take patches. */
 static void conv_gemm(const mt_conv_params_t *p, const int8_t *in, const int8_t *wg,
                       int8_t *out, const int32_t *qs, uint32_t *xb, int8_t *patch0,
                       int32_t depth, int rgb3) {
-    int32_t per_call = depth <= 28 ? 3 : 1, n = (int32_t)p->out_h * p->out_w;
-    int8_t *patches = depth <= 28 ? (int8_t *)xb : patch0;
+    int32_t per_call = mt_pw_gemm_uses_xb(depth) ? 1 : 3, n = (int32_t)p->out_h * p->out_w;
+    int8_t *patches = mt_pw_gemm_uses_xb(depth) ? patch0 : (int8_t *)xb;
     mt_pw_gemm_t job;
     job.w = wg;
     job.qs = qs;
     job.zz = mt_pack16(-p->in_zp, -p->in_zp);
-    job.lo4 = mt_dup4(p->act_min);
-    job.hi4 = mt_dup4(p->act_max);
     job.xb = xb;
     job.in_c = depth;
+    job.pair_adv = p->out_c; /* out_c even: 2 out_c - out_c */
     job.x_row = p->in_w * p->in_c;
     job.zp24 = ((uint32_t)p->in_zp & 0xffu) << 24;
     if (rgb3 && p->out_w % 2 == 0) {
@@ -275,7 +274,7 @@ void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w
     int fast;
 #if MT_DSP_ASM
     if (out_c % 2 == 0 && mt_pw_gemm_supported(depth) &&
-        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp)) {
+        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp, depth)) {
         int rgb3 = padded && depth == 28 && p->kh == 3 && p->kw * p->in_c == 9;
         if (padded) pad_weights(wpad, w, out_c, k, depth, rgb3);
         conv_gemm(p, in, wg, out, (const int32_t *)scratch, xb, patch0, depth, rgb3);

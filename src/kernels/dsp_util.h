@@ -85,6 +85,12 @@ static inline int32_t mt_smlatb(uint32_t x, uint32_t y, int32_t acc) {
     __asm__("smlatb %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
     return r;
 }
+/* [a.lo + b.lo, a.hi + b.hi] (SADD16, wrapping per halfword) */
+static inline uint32_t mt_sadd16(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
 /* [a.lo b.lo] and [a.hi b.hi] (PKHBT, PKHTB) */
 static inline uint32_t mt_pack_lo(uint32_t a, uint32_t b) {
     uint32_t r;
@@ -121,6 +127,9 @@ static inline int32_t mt_smlabt(uint32_t x, uint32_t y, int32_t acc) {
 }
 static inline int32_t mt_smlatb(uint32_t x, uint32_t y, int32_t acc) {
     return (int32_t)((uint32_t)acc + (uint32_t)(mt_hi16(x) * mt_lo16(y)));
+}
+static inline uint32_t mt_sadd16(uint32_t a, uint32_t b) {
+    return mt_pack16(mt_lo16(a) + mt_lo16(b), mt_hi16(a) + mt_hi16(b));
 }
 static inline uint32_t mt_pack_lo(uint32_t a, uint32_t b) { return mt_pack16(mt_lo16(a), mt_lo16(b)); }
 static inline uint32_t mt_pack_hi(uint32_t a, uint32_t b) { return mt_pack16(mt_hi16(a), mt_hi16(b)); }
@@ -252,23 +261,6 @@ void mt_dsp_gemm_pair(const uint32_t *xb, const int8_t *w, int32_t in_c, int32_t
                       const int32_t *bias, const mt_dsp_rq_t *q, int fast, int32_t zp,
                       int32_t lo, int32_t hi, int8_t *o0, int8_t *o1);
 
-#if MT_DSP_ASM
-/* The assembly channel-pair loop (pointwise_s8_dsp.c): in_c % 4 == 0, every channel fast,
- * output channels [0, out_c & ~1). The job doubles as its stack frame; field order fixed. */
-typedef struct {
-    const uint32_t *xb;      /*  0 widened pixel pair */
-    int32_t in_c;            /*  4 weight row stride */
-    const uint32_t *xend;    /*  8 xb + in_c words */
-    const mt_dsp_rq_t *q;    /* 12 requantization of channel oc (advances) */
-    int8_t *o0;              /* 16 pixel 0 output at channel oc (advances) */
-    int32_t o1_minus_o0;     /* 20 */
-    uint32_t lo4, hi4;       /* 24, 28 act_min, act_max in every byte */
-    const int32_t *bias;     /* 32 bias of channel oc (advances) */
-    const int8_t *wend;      /* 36 weights past the last row pair */
-    int32_t odd;             /* 40 MAC loop entry (pointwise_s8_dsp.c: mt_pw_entry) */
-    const int8_t *w;         /* 44 rows oc, oc + 1 */
-} mt_pw_job_t;
-void mt_pointwise_s8_dsp_pairs(const mt_pw_job_t *job);
-#endif
+
 
 #endif

@@ -21,7 +21,7 @@ static const mt_kernels_t k_dsp = {
     "dsp",
     mt_conv_s8_dsp, mt_conv_s8_scratch_bytes_dsp,
     mt_pointwise_s8_dsp, mt_pointwise_s8_scratch_bytes_dsp,
-    mt_depthwise_s8_dsp, mt_depthwise_s8_scratch_bytes_dsp, never_in_place,
+    mt_depthwise_s8_dsp, mt_depthwise_s8_scratch_bytes_dsp, mt_depthwise_s8_in_place_dsp,
     mt_fully_connected_s8_dsp,
     mt_add_s8_dsp, mt_add_s8_scratch_bytes_dsp,
 };
