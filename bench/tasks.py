@@ -1,9 +1,10 @@
-"""The benchmark's downstream tasks as fixed, seeded subsets, written as IDX files for the C CLI.
+"""The benchmark's report tasks as fixed, seeded subsets, written as IDX files for the C CLI.
 
 Every method (the C runtime's extractors, raw pixels, the teacher, TinyTL/SparseUpdate) sees the
 same images: per task a labelled pool and a disjoint test set (few-shot protocol: k samples per
-class drawn from the pool with a seed), and a class-stratified 70/30 split of a 500-per-class
-subset (the paper's protocol, at a size the 2-core machine can run for every method).
+class drawn from the pool with a draw seed), and a 500-per-class subset split 70/30, stratified,
+once per draw (the paper's protocol, repeated, at a size the 2-core machine runs for every
+method). All three are REPORT tasks (docs/protocol.md): nothing may be chosen on them.
 
   fashion: Fashion-MNIST (Debian dataset-fashion-mnist): pool 150/class of train, test
            100/class of t10k; split: 500/class of train
@@ -28,6 +29,9 @@ sys.path.insert(0, ROOT)  # the factory package
 
 TASKS = ("fashion", "digits", "cifar10")
 IN_DOMAIN = {"cifar10"}
+# The names docs/protocol.md and the manifest's "selected_on" use for these report tasks.
+PROTOCOL_NAME = {"fashion": "fashion-mnist", "digits": "digits", "cifar10": "cifar10-test"}
+DRAWS = (0, 1, 2, 3, 4)  # few-shot draws and 70/30 splits: >= 5 for a sample std
 NAMES = {
     "fashion": "T-shirt,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Boot",
     "digits": "0,1,2,3,4,5,6,7,8,9",
@@ -69,7 +73,8 @@ def _raw(name, cifar=None):
 
 
 def load(name, cifar=None, pool=POOL_PER_CLASS, test=TEST_PER_CLASS, split=SPLIT_PER_CLASS):
-    """{'pool', 'test', 'split_train', 'split_test'}: (uint8 images [N,H,W(,3)], int64 labels)."""
+    """{'pool', 'test', 'split_pool'}: (uint8 images [N,H,W(,3)], int64 labels); the 70/30
+    protocol splits split_pool once per draw (split())."""
     src_pool, src_test = _raw(name, cifar)
     xp, yp = src_pool[0], np.asarray(src_pool[1], np.int64)
     xt, yt = src_test[0], np.asarray(src_test[1], np.int64)
@@ -77,16 +82,22 @@ def load(name, cifar=None, pool=POOL_PER_CLASS, test=TEST_PER_CLASS, split=SPLIT
     a = _per_class(yp, pool, rng)
     b = _per_class(yt, test, rng, exclude=a if src_pool is src_test else None)
     s = _per_class(yp, split, rng)
-    ys = yp[s]
+    return {"pool": (xp[a], yp[a]), "test": (xt[b], yt[b]), "split_pool": (xp[s], yp[s])}
+
+
+def split(d, draw):
+    """The 70/30 split of d['split_pool'] for one draw: {'train', 'test'} (images, labels),
+    stratified (70 % of every class in train)."""
+    xs, ys = d["split_pool"]
+    rng = np.random.default_rng(7919 + draw)
     train, held = [], []
-    for c in np.unique(ys):  # stratified 70/30
+    for c in np.unique(ys):
         idx = rng.permutation(np.flatnonzero(ys == c))
         cut = int(round(SPLIT_TRAIN * len(idx)))
-        train.append(s[idx[:cut]])
-        held.append(s[idx[cut:]])
+        train.append(idx[:cut])
+        held.append(idx[cut:])
     train, held = np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
-    return {"pool": (xp[a], yp[a]), "test": (xt[b], yt[b]),
-            "split_train": (xp[train], yp[train]), "split_test": (xp[held], yp[held])}
+    return {"train": (xs[train], ys[train]), "test": (xs[held], ys[held])}
 
 
 def shots(labels, k, seed):

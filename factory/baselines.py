@@ -30,7 +30,6 @@ Costs (training MACs, SRAM of a training step): baselines_cost.py.
 """
 import argparse
 import os
-import sys
 import time
 
 import numpy as np
@@ -38,10 +37,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from factory import env
-from factory import netspec
-from factory.baselines_cost import (analytic_cost, conv_cost, linear_cost, microt_cost,  # noqa: F401
-                                    total, train_memory)
+from factory import env, netspec
+from factory.baselines_cost import (analytic_cost, conv_cost, linear_cost,  # noqa: F401
+                                    microt_cost, total, train_memory)
 
 METHODS = ("tinytl", "sparseupdate")
 DEFAULTS = {

@@ -11,9 +11,6 @@ names (stem, first, b0.., mix) recovered from the graph, so baselines.Adapted ru
 What stays different from the device: float arithmetic instead of int8 rounding between layers.
 It never writes a model file.
 """
-import os
-import sys
-
 import numpy as np
 import torch
 
@@ -134,7 +131,7 @@ def frames_to_input(frames, lut):
 def images_to_input(images, info):
     """Images (any size, grey or RGB, uint8) -> the float input the device's frames give:
     runtime_features.to_frames (bilinear resize, rounded to 8 bits) then the input LUT."""
-    from runtime_features import to_frames
+    from factory.runtime_features import to_frames
     frames = to_frames(images, info["px"], info["in_ch"])
     if info["order"] == mtm.ORDER_BGR:
         frames = np.ascontiguousarray(frames[..., ::-1])

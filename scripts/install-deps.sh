@@ -6,7 +6,7 @@ profile=${1:-test}
 runtime="build-essential cmake pkg-config libstb-dev zlib1g-dev libpng-dev libjpeg-dev"
 cross="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 fuzz="clang libclang-rt-14-dev"
-python="python3 python3-numpy python3-flatbuffers python3-torch python3-torchvision python3-pil python3-sklearn python3-matplotlib"
+python="python3 python3-numpy python3-scipy python3-flatbuffers python3-torch python3-torchvision python3-pil python3-sklearn python3-matplotlib"
 data="dataset-fashion-mnist opencv-doc"
 case "$profile" in
     runtime) want="$runtime $data" ;;

@@ -7,18 +7,13 @@ tests/data/test-model.mtm, no data sets.
   /usr/bin/python3 -m unittest discover -s factory/tests -t . -p 'test_baselines.py'
 """
 import os
-import sys
 import unittest
 
 import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from factory import baselines
-from factory import baselines_mtm
-from factory import int8_reference
-from factory import mtm
-from factory import netspec
+from factory import baselines, baselines_mtm, int8_reference, mtm, netspec
 
 TEST_MODEL = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "data", "test-model.mtm")
 
@@ -249,7 +244,7 @@ class ShippedModelStart(unittest.TestCase):
         net = baselines.Adapted(self.ck["ops"], self.ck["full_dim"], 2).eval()
         with torch.no_grad():
             got = net.features(x).numpy()
-        import runtime_features
+        from factory import runtime_features
         frames = runtime_features.to_frames(images, 32, 3)
         want = np.stack([int8_reference.features(self.model, int8_reference.run(self.model, f), "full")
                          for f in frames])

@@ -1,0 +1,136 @@
+"""Checks of the results pipeline's arithmetic that could fail, against independent references:
+the paired interval against scipy's paired t-test, the sample std against `statistics`, the
+verdict rules on made-up cells, the energy formulas against hand computations, the manifest's
+replicates and selected_on. No data, no runs (a second).
+  /usr/bin/python3 -m unittest bench/test_results.py
+"""
+import json
+import os
+import statistics
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))  # the factory package
+import results_claims as C  # noqa: E402
+import results_energy as E  # noqa: E402
+import results_protocol as P  # noqa: E402
+import results_stats as S  # noqa: E402
+
+
+def device_run(draw, acc, rep="s1", model="mcunet-microt-64", acc_part=None):
+    return {"task": "fashion", "proto": "k10", "draw": draw, "source": "device", "model": model,
+            "rep": rep, "eval": {"acc": acc, "acc_full": acc, "acc_part": acc if acc_part is None else acc_part,
+                                 "exit": 50.0}}
+
+
+def results(runs):
+    return {"runs": runs}
+
+
+class Noise(unittest.TestCase):
+    def test_sample_std_and_seed_range(self):
+        runs = [device_run(d, a) for d, a in enumerate([60.0, 62.5, 61.0, 65.0, 59.5])]
+        runs += [device_run(d, a, rep="s2") for d, a in enumerate([58.0, 60.5, 59.0, 63.0, 57.5])]
+        c = S.cell(results(runs), "microt", "fashion", "k10")
+        per_draw = [59.0, 61.5, 60.0, 64.0, 58.5]           # mean over the two seeds
+        self.assertAlmostEqual(c["mean"], statistics.mean(per_draw))
+        self.assertAlmostEqual(c["sd"], statistics.stdev(per_draw))  # ddof 1
+        self.assertEqual(c["n"], 5)
+        self.assertEqual(c["range"], (statistics.mean([58.0, 60.5, 59.0, 63.0, 57.5]),
+                                      statistics.mean([60.0, 62.5, 61.0, 65.0, 59.5])))
+
+    def test_paired_interval_matches_scipy_ttest_rel(self):
+        from scipy.stats import ttest_rel
+        a = [61.0, 63.5, 60.0, 66.0, 62.0]
+        b = [60.2, 62.0, 60.1, 64.0, 61.9]
+        runs = [device_run(d, x, acc_part=y) for d, (x, y) in enumerate(zip(a, b))]
+        d = S.paired(results(runs), "microt", "microt-part", "fashion", "k10")
+        p = ttest_rel(a, b).pvalue
+        self.assertEqual(d["resolved"], p < 0.05)
+        self.assertAlmostEqual(d["mean"], statistics.mean(x - y for x, y in zip(a, b)))
+        # the interval's edge is where the test's p crosses 0.05: shifting b by it gives p = 0.05
+        shifted = ttest_rel(a, [y + d["ci"][0] for y in b]).pvalue
+        self.assertAlmostEqual(shifted, 0.05, places=6)
+
+    def test_seeds_that_disagree_leave_a_difference_unresolved(self):
+        runs = []
+        for d in range(5):
+            runs.append(device_run(d, 62.0 + d * 0.01, rep="s1", acc_part=60.0))   # s1: +2
+            runs.append(device_run(d, 59.0 + d * 0.01, rep="s2", acc_part=60.0))   # s2: -1
+        d = S.paired(results(runs), "microt", "microt-part", "fashion", "k10")
+        self.assertLess(d["ci"][1] - d["ci"][0], 0.1)         # the draws agree closely...
+        self.assertFalse(d["seeds_agree"])
+        self.assertFalse(d["resolved"])                       # ...but the seeds do not
+
+
+class Verdicts(unittest.TestCase):
+    def cell(self, mean, resolved):
+        return {"mean": mean, "resolved": resolved}
+
+    def test_gain_rules(self):
+        v = C.gain_verdict
+        self.assertEqual(v([self.cell(7, True), self.cell(9, True)], 5.91), "holds")
+        self.assertEqual(v([self.cell(3, True), self.cell(9, True)], 5.91), "holds, smaller than the paper's")
+        self.assertEqual(v([self.cell(3, False), self.cell(-1, False)], 5.91), "not resolved")
+        self.assertEqual(v([self.cell(-3, True), self.cell(1, False)], 5.91), "does not hold")
+        self.assertTrue(v([self.cell(3, True), self.cell(-2, True)], 0).startswith("mixed: 1 resolved gains"))
+        self.assertEqual(v([None], 0), "pending")
+
+
+class Energy(unittest.TestCase):
+    CYC = {"input": 1000, "part": 600000, "rest": 400000, "full": 1000000, "extract": 1001000,
+           "head_train_a": 5000000, "head_train_b": 8000000, "calibrate": 20000000, "head_a": 2000,
+           "head_b": 3000, "classes": 10, "per_class": 10, "iters": [50, 80]}
+    L4R5 = {"mhz": 120.0, "mw": 43.56}
+
+    def test_inference_by_hand(self):
+        self.assertEqual(E.inference_cycles(self.CYC, "full"), 1000 + 600000 + 400000 + 3000)
+        self.assertEqual(E.inference_cycles(self.CYC, "part"), 1000 + 600000 + 2000)
+        self.assertEqual(E.inference_cycles(self.CYC, "stage", 0.25), 603000 + 0.75 * 403000)
+        # 1,004,000 cycles at 120 MHz = 8,366.67 us; x 43.56 mW = 364.45 uJ (docs/energy.md)
+        self.assertAlmostEqual(E.uj(1004000, self.L4R5), 364.452, places=3)
+
+    def test_personalization_with_real_iterations(self):
+        p = {"n_train": 100, "iters_a": 200, "iters_b": 40, "calib_iters": None}
+        full, _ = E.personalization_cycles(self.CYC, "full", p)
+        self.assertEqual(full, 100 * 1001000 + 40 * 100000)          # 8 M cycles / 80 iterations
+        part, _ = E.personalization_cycles(self.CYC, "part", p)
+        self.assertEqual(part, 100 * 601000 + 200 * 100000)          # no rest, head A only
+        stage, note = E.personalization_cycles(self.CYC, "stage", p)
+        self.assertEqual(stage, 100 * 1001000 + 200 * 100000 + 40 * 100000 + 20000000 * 200 / 50)
+        self.assertIn("scaled", note)
+        p["calib_iters"] = [(30, 80)] * 5                             # 5 folds of 80 samples
+        stage, note = E.personalization_cycles(self.CYC, "stage", p)
+        self.assertEqual(stage, 100 * 1001000 + 200 * 100000 + 40 * 100000 + 5 * 30 * 100000 * 0.8)
+        self.assertEqual(E.personalization_cycles(self.CYC, "full", dict(p, n_train=50))[0], None)
+
+    def test_baseline_training(self):
+        run = {"step_macs_per_sample": 14e6, "n_train": 100, "extractor_macs": 5e6,
+               "fwd_macs_per_sample": 6e6 + 1600, "head_macs": 1600}
+        # (600,000 + 400,000) cycles over 5 M MACs = 0.2 cycles/MAC
+        self.assertAlmostEqual(E.baseline_train_cycles(self.CYC, run, 3), 14e6 * 100 * 3 * 0.2)
+        self.assertAlmostEqual(E.baseline_scale(run), 1.2)
+
+
+class Protocol(unittest.TestCase):
+    def test_selected_on_and_replicates(self):
+        self.assertEqual(P.selected_on({}), [P.ANY])
+        self.assertTrue(P.is_selected([P.ANY], "digits"))
+        self.assertFalse(P.is_selected(["fashion-mnist"], "digits"))
+        with tempfile.TemporaryDirectory() as d:
+            for stem in ("a-64", "a-64-s2", "a-64-s3", "b-64"):
+                open(os.path.join(d, stem + ".mtm"), "wb").close()
+            man = {"a-64": {"replicates": ["a-64-s2", "missing-s9"]},
+                   "a-64-s3": {"replicate_of": "a-64", "seed": 3}, "b-64": {}}
+            got = P.replicates("a-64", man, d)
+            self.assertEqual([(t, s) for t, s, _ in got], [("s1", "a-64"), ("s2", "a-64-s2"), ("s3", "a-64-s3")])
+            self.assertEqual([s for _, s, _ in P.replicates("b-64", man, d)], ["b-64"])
+            self.assertEqual(P.replicates("none-64", man, d), [])
+            json.dumps(man)
+
+
+if __name__ == "__main__":
+    unittest.main()
