@@ -30,7 +30,6 @@ Costs (training MACs, SRAM of a training step): baselines_cost.py.
 """
 import argparse
 import os
-import sys
 import time
 
 import numpy as np

@@ -11,8 +11,6 @@ names (stem, first, b0.., mix) recovered from the graph, so baselines.Adapted ru
 What stays different from the device: float arithmetic instead of int8 rounding between layers.
 It never writes a model file.
 """
-import os
-import sys
 
 import numpy as np
 import torch

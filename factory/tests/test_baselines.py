@@ -7,7 +7,6 @@ tests/data/test-model.mtm, no data sets.
   /usr/bin/python3 -m unittest discover -s factory/tests -t . -p 'test_baselines.py'
 """
 import os
-import sys
 import unittest
 
 import numpy as np
