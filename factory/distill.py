@@ -10,7 +10,6 @@ result is <cache>/runs/<run-name>/final.pt. Runs unchanged under torchrun (gloo,
 import argparse
 import math
 import os
-import sys
 import time
 
 import numpy as np
@@ -29,11 +28,12 @@ from factory.distill_data import (MEAN, STD, N_CLASSES, CifarData, ViewData,  # 
 
 # Arguments that change what a run computes: a checkpoint is only resumed when they agree.
 _RUN_DEFINING = ("student", "px", "split_block", "mode", "joint", "loss", "label_weight",
-                 "part_weight", "targets", "full_tap", "part_tap",
+                 "part_weight", "targets", "full_tap", "part_tap", "corpus_rows",
                  "augment", "epochs", "batch_size", "lr", "momentum", "wd", "warmup_epochs",
                  "seed", "max_images", "smoke", "fake", "teacher")
 # Defaults of run-defining arguments added after runs were made (older checkpoints lack them).
-_ADDED_LATER = {"part_weight": 1.0, "targets": "", "full_tap": None, "part_tap": None}
+_ADDED_LATER = {"part_weight": 1.0, "targets": "", "full_tap": None, "part_tap": None,
+                "corpus_rows": "all"}
 
 
 def parse_args(argv=None):
@@ -79,6 +79,8 @@ def parse_args(argv=None):
                     help="--targets: tap(s) the full stage matches (default: all)")
     ap.add_argument("--part-tap", nargs="+", default=None, metavar="TAP",
                     help="--targets: tap(s) the part stage matches (default: the full's)")
+    ap.add_argument("--corpus-rows", choices=("all", "cifar"), default="all",
+                    help="--targets: train on every corpus image or only its CIFAR-10 rows")
     ap.add_argument("--cifar", default=cifar.DEFAULT_ARCHIVE, help="cifar10-jpeg.tar.gz")
     ap.add_argument("--run-name", default="", help="default: <student>-<mode...>-<px>")
     ap.add_argument("--runs-dir", default="", help="default: <cache>/runs")

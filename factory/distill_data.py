@@ -156,13 +156,13 @@ class ViewData:
         from factory import view_targets
         from factory.corpus import Corpus
         self.args = args
-        self.targets, self.meta = view_targets.load(args.targets)
+        self.targets, self.meta = view_targets.load(args.targets, need_epochs=args.epochs)
         self.corpus = Corpus(self.meta["corpus"])
         self.n_views = self.targets.shape[0]
         self.identity = self.meta["epochs"] == 0
-        if args.mode == "ttl":
+        if args.mode == "ttl" or args.corpus_rows == "cifar":
             if self.corpus.small_labels is None:
-                raise ValueError("corpus %s has no CIFAR-10 rows to train TTL on" % self.corpus.name)
+                raise ValueError("corpus %s has no CIFAR-10 rows" % self.corpus.name)
             rows = np.arange(self.corpus.n_small)
         else:
             rows = np.arange(len(self.corpus))

@@ -12,7 +12,6 @@ pass pool/test sizes to load_task() for larger runs.
 import argparse
 import gzip
 import os
-import sys
 
 import numpy as np
 

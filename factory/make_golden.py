@@ -8,7 +8,6 @@ Format (little-endian; documented in tests/data/README.md):
 import argparse
 import os
 import struct
-import sys
 
 import numpy as np
 

@@ -7,7 +7,6 @@ in the middle, two pools). The same --seed gives the same bytes.
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 import torch

@@ -17,8 +17,6 @@ The same --seed gives the same bytes.
 usage: make_vww_model.py OUT.mtm [--seed N] [--split-block K]
 """
 import argparse
-import os
-import sys
 
 import numpy as np
 import torch

@@ -8,7 +8,6 @@ LogisticRegression (lbfgs, max_iter 1000, C 1.0), score on the task's held-out t
 """
 import argparse
 import os
-import sys
 import time
 
 import numpy as np
@@ -18,7 +17,7 @@ from factory.cifar import DEFAULT_ARCHIVE, cache_dir
 from factory.downstream import TASKS, load_task
 
 KS = (10, 100)
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1, 2, 3, 4)   # >= 5 draws (issue 12's goals; sample std over them)
 
 
 def probe_accuracy(pool_x, pool_y, test_x, test_y, k, seed, max_iter=1000):
@@ -35,11 +34,12 @@ def probe_accuracy(pool_x, pool_y, test_x, test_y, k, seed, max_iter=1000):
 
 
 def probe_task(pool_x, pool_y, test_x, test_y, ks=KS, seeds=SEEDS):
-    """{k: (mean %, std %)} over seeds."""
+    """{k: (mean %, sample std %, [per-seed %])} over seeds (the per-seed values let two
+    extractors be compared draw by draw: the same seed draws the same samples)."""
     out = {}
     for k in ks:
         acc = [100 * probe_accuracy(pool_x, pool_y, test_x, test_y, k, s) for s in seeds]
-        out[k] = (float(np.mean(acc)), float(np.std(acc)))
+        out[k] = (float(np.mean(acc)), float(np.std(acc, ddof=1)) if len(acc) > 1 else 0.0, acc)
     return out
 
 
@@ -53,8 +53,12 @@ def teacher_features(part, px, task, images, batch=250):
     """Pooled taps of one target part (e.g. 'mnv2.b10.b13.recal') for one task's images, cached
     per tap in <cache>/probe/<model+options>-<px>-<task>-<which>.npz. Returns [N, D]."""
     import torch
-    from factory.teacher import TAPS, Teacher, parse_target, repair_images_default
+    from factory.teacher import TAPS, TFLITE_TEACHERS, Teacher, parse_target, repair_images_default
     (short, taps, sym, repair), = parse_target(part)
+    if short in TFLITE_TEACHERS:
+        # as in distillation: the teacher sees the student's 64 px view, upsampled to px
+        from factory import teacher_study
+        return teacher_study.part_features(part, px, 64, "report-" + task, images)
     opts = (".sym" if sym else "") + (f".{repair}" if repair else "")
     path = os.path.join(cache_dir(), "probe", f"{short}{opts}-{px}-{task}.npz")
     have = dict(np.load(path)) if os.path.exists(path) else {}
@@ -94,7 +98,6 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--markdown", action="store_true", help="print a markdown table row per target")
     args = ap.parse_args()
-    import torch
     env.set_up(args.threads)
     data = {}
     for t in args.tasks:
@@ -110,7 +113,7 @@ def main():
             f = target_features(target, args.px, t, x)
             n = len(d["pool"][0])
             r = probe_task(f[:n], d["pool"][1], f[n:], d["test"][1])
-            cells += [f"{t} k={k}: {m:.1f} ± {s:.1f}" for k, (m, s) in r.items()]
+            cells += [f"{t} k={k}: {m:.1f} ± {s:.1f}" for k, (m, s, _) in r.items()]
             dim = f.shape[1]
         if args.markdown:
             vals = [c.split(": ")[1] for c in cells]

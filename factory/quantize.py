@@ -9,8 +9,6 @@ the integers the C runtime and int8_reference.py consume; it never changes their
 """
 import argparse
 import math
-import os
-import sys
 
 import numpy as np
 import torch
@@ -203,12 +201,22 @@ def quantize(model, spec, calib_u8, mean, std, channel_order=None, percentile=No
 def _load_calibration(args, spec):
     px, c = spec["input_px"], spec["in_ch"]
     rng = np.random.default_rng(args.seed)
-    if args.calib_npy:
+    if getattr(args, "calib_corpus", ""):
+        # whole images of the distillation corpus (every source: photos, clip art, renders),
+        # resized as training's identity view resizes them
+        from factory import views
+        from factory.corpus import Corpus
+        corpus = Corpus(args.calib_corpus)
+        idx = np.sort(rng.permutation(len(corpus))[:args.n_calib])
+        x = views.render(corpus, idx, views.params(len(corpus), -1, 0), px)
+        imgs = np.clip(np.floor(x.numpy() * 255.0 + 0.5), 0, 255).astype(np.uint8).transpose(0, 2, 3, 1)
+    elif args.calib_npy:
         imgs = np.load(args.calib_npy)
     else:
         from factory import cifar
         imgs, _ = cifar.load_split("train", args.cifar) if args.cifar else cifar.load_split("train")
-    imgs = imgs[rng.permutation(len(imgs))[:args.n_calib]]
+    if not getattr(args, "calib_corpus", ""):
+        imgs = imgs[rng.permutation(len(imgs))[:args.n_calib]]
     if imgs.shape[1:3] != (px, px):
         t = torch.from_numpy(imgs.transpose(0, 3, 1, 2).astype(np.float32))
         t = torch.nn.functional.interpolate(t, size=(px, px), mode="bilinear", align_corners=False)

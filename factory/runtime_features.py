@@ -10,7 +10,6 @@ features are the integers an MCU computes, dequantized (part feature then full f
 import argparse
 import os
 import subprocess
-import sys
 
 import numpy as np
 import torch

@@ -100,25 +100,56 @@ def row(label, res):
     return lines, means
 
 
+def _summary(by_task):
+    return {"tasks": {t: {"mean": round(float(a.mean()), 2), "std": round(float(a.std(ddof=1)), 2),
+                          "accs": [round(float(x), 2) for x in a]} for t, a in by_task.items()},
+            "mean": round(float(np.mean([a.mean() for a in by_task.values()])), 2)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", nargs="*", default=[], help="run names (or final.pt paths)")
     ap.add_argument("--runs-dir", default="", help="default: <cache>/runs")
     ap.add_argument("--mtm", nargs="*", default=[], help=".mtm files (int8, C runtime)")
+    ap.add_argument("--teachers", nargs="*", default=[], metavar="TARGET@PX",
+                    help="teacher rows (factory/teacher_study.py targets, seen through 64 px)")
+    ap.add_argument("--json", default="", help="also write the scores here (models/selection.json)")
+    ap.add_argument("--tasks", nargs="+", default=list(selection.TASKS), choices=list(selection.TASKS))
     ap.add_argument("--microt", default=rf.DEFAULT_MICROT)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     env.set_up(args.threads)
-    print("| extractor | stage | " + " | ".join(selection.TASKS) + " | mean |")
-    print("|---|---|" + "---|" * len(selection.TASKS) + "---|")
+    tasks = tuple(args.tasks)
+    print("| extractor | stage | " + " | ".join(tasks) + " | mean |")
+    print("|---|---|" + "---|" * len(tasks) + "---|")
+    out = {"tasks": list(tasks), "draws": selection.N_DRAWS, "models": {}, "runs": {},
+           "teachers": {}}
     runs_dir = args.runs_dir or os.path.join(cache_dir(), "runs")
     for r in args.runs:
         ck = r if r.endswith(".pt") else os.path.join(runs_dir, r, "final.pt")
-        lines, _ = row(r + " (float)", evaluate(lambda t: float_features(ck, t)))
-        print("\n".join(lines), flush=True)
+        res = evaluate(lambda t: float_features(ck, t), tasks)
+        print("\n".join(row(r + " (float)", res)[0]), flush=True)
+        out["runs"][r] = {stage: _summary(v) for stage, v in res.items()}
     for m in args.mtm:
-        lines, _ = row(os.path.basename(m) + " (int8)", evaluate(lambda t: int8_features(m, t, args.microt)))
-        print("\n".join(lines), flush=True)
+        res = evaluate(lambda t: int8_features(m, t, args.microt), tasks)
+        print("\n".join(row(os.path.basename(m) + " (int8)", res)[0]), flush=True)
+        out["models"][os.path.basename(m)[:-4]] = {stage: _summary(v) for stage, v in res.items()}
+    for spec in args.teachers:
+        from factory import teacher_study
+        target, px = spec.rsplit("@", 1)
+        res = {t: teacher_study.target_features(target, int(px), 64, t, selection.load(t)[0])
+               for t in tasks}
+        scores = selection.score(res)
+        m = float(np.mean([a.mean() for a in scores.values()]))
+        print("| teacher %s @%s | – | %s | **%.1f** |" % (target, px, " | ".join(
+            "%.1f ± %.1f" % (a.mean(), a.std(ddof=1)) for a in scores.values()), m), flush=True)
+        out["teachers"][spec] = _summary(scores)
+    if args.json:
+        import json
+        with open(args.json + ".tmp", "w") as f:
+            json.dump(out, f, indent=1, sort_keys=True)
+            f.write("\n")
+        os.replace(args.json + ".tmp", args.json)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Input: the package feeds x/255 in [0,1] ('unit', the default); '.sym' feeds 2*x/
 import json
 import os
 import re
-import sys
 
 import numpy as np
 import torch

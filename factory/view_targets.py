@@ -32,6 +32,34 @@ def targets_path(corpus, teacher, px, epochs, seed, mix_p=views.MIX_P, via=64):
         corpus, teacher, px, via, epochs, seed, mix))
 
 
+class _FakeNet(torch.nn.Module):
+    taps = ["b8", "feat"]
+
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(0)
+        self.w = torch.randn(3 * 64, 200, generator=g)
+
+    def forward(self, x):
+        y = torch.nn.functional.adaptive_avg_pool2d(x, 8).flatten(1) @ self.w
+        return {"b8": y[:, :40], "feat": torch.tanh(y[:, 40:])}
+
+
+class FakeTeacher(torch.nn.Module):
+    """Tests and smoke runs only: fixed random projections of the view pooled to 8x8 (taps
+    fake.b8, 40-d, and fake.feat, 160-d), so the pipeline runs without the npm teacher."""
+
+    target = "fake.b8.feat"
+
+    def __init__(self, px):
+        super().__init__()
+        self.nets = torch.nn.ModuleList([_FakeNet()])
+
+    def forward(self, x):
+        out = self.nets[0](x)
+        return torch.cat([out[t] for t in _FakeNet.taps], 1)
+
+
 def tap_layout(teacher_net, px):
     """[(part.tap name, start column, width)] of a Teacher's concatenated output."""
     out, start = [], 0
@@ -53,7 +81,7 @@ def compute(corpus_name, teacher, px, epochs, seed, mix_p=views.MIX_P, via=64, b
     n = len(corpus)
     path = targets_path(corpus_name, teacher, px, epochs, seed, mix_p, via)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    net = Teacher(teacher, px)
+    net = FakeTeacher(px) if teacher == "fake" else Teacher(teacher, px)
     layout = tap_layout(net, px)
     dim = sum(w for _, _, w in layout)
     ep_list = list(range(epochs)) if epochs > 0 else [-1]
@@ -116,12 +144,19 @@ def compute(corpus_name, teacher, px, epochs, seed, mix_p=views.MIX_P, via=64, b
     return path
 
 
-def load(path):
-    """(float16 memmap [E, N, D], meta dict)."""
+def load(path, need_epochs=None):
+    """(float16 memmap [E, N, D], meta dict). A file still being computed is usable when the
+    first need_epochs views of every image are done."""
     with open(path[:-4] + ".json") as f:
         meta = json.load(f)
     if os.path.exists(path + ".progress"):
-        raise FileNotFoundError("%s is incomplete: run view_targets.py again to finish it" % path)
+        with open(path + ".progress") as f:
+            done = {tuple(map(int, l.split())) for l in f if l.strip()}
+        n = meta["shape"][1]
+        want = {(e, c) for e in range(min(need_epochs or meta["shape"][0], meta["shape"][0]))
+                for c in range(0, n, CHUNK)}
+        if need_epochs is None or not want <= done:
+            raise FileNotFoundError("%s is incomplete: run view_targets.py again to finish it" % path)
     return np.load(path, mmap_mode="r"), meta
 
 

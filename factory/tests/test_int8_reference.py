@@ -4,7 +4,6 @@ float PyTorch model (BN folded) per op and end to end.
 Run from the repo root: /usr/bin/python3 -m unittest discover -s factory/tests -t ."""
 import math
 import os
-import sys
 import unittest
 
 import numpy as np

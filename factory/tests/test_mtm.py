@@ -2,7 +2,6 @@
 Run from the repo root: /usr/bin/python3 -m unittest discover -s factory/tests -t ."""
 import os
 import struct
-import sys
 import unittest
 import zlib
 

@@ -6,7 +6,6 @@ absent (run `factory/run.sh teacher_import.py` to create them; it needs npm).
 """
 import json
 import os
-import sys
 import unittest
 
 import numpy as np

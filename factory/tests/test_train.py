@@ -8,7 +8,6 @@ repository: every run goes to a temporary folder.
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
