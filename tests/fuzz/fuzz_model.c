@@ -15,7 +15,7 @@
 #include "../../src/model_format.h"
 
 #define MAX_ARENA (64u * 1024u)
-#define MAX_MACS 100000u
+#define MAX_MACS 25000u
 
 static uint32_t rd_u32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);

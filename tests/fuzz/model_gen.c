@@ -10,8 +10,8 @@
 
 #define MAX_T 24
 #define MAX_OPS 12
-#define MAX_HW 10
-#define MAX_C 12
+#define MAX_HW 8
+#define MAX_C 8
 
 typedef struct {
     int h, w, c;
