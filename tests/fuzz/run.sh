@@ -40,14 +40,27 @@ san="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-r
 cflags="$san -fsanitize=fuzzer-no-link -std=c11 -DMT_USE_HOST_SIMD=1 -I$root/include -I$root/tools"
 cflags="$cflags $(pkg-config --cflags stb libpng libjpeg)"
 
-# Objects, compiled (in parallel) once per run and shared by every target.
+# Objects, compiled in parallel and shared by every target; one is rebuilt when it is
+# missing or older than a file it includes (clang -MMD), all of them when the flags or this
+# script change.
 compile() { # compile SOURCE OBJECT [EXTRA FLAGS...]
-    local src=$1 obj=$2; shift 2
+    local src=$1 obj=$2 f; shift 2
+    if [ -e "$obj" ] && [ -e "${obj%.o}.d" ]; then
+        local stale=0
+        for f in $(sed -e 's/\\$//' -e 's/^[^:]*://' "${obj%.o}.d"); do
+            [ "$f" -nt "$obj" ] && stale=1 && break
+        done
+        [ $stale -eq 0 ] && return 0
+    fi
     # shellcheck disable=SC2086 # cflags is a list of flags
-    clang $cflags "$@" -c "$src" -o "$obj"
+    clang $cflags "$@" -MMD -MF "${obj%.o}.d" -c "$src" -o "$obj"
 }
 export -f compile
 export cflags
+if [ "$(cat "$out/obj/FLAGS" 2> /dev/null)" != "$cflags" ] || [ "$0" -nt "$out/obj/FLAGS" ]; then
+    rm -f "$out"/obj/*.o "$out"/obj/*.d
+    echo "$cflags" > "$out/obj/FLAGS"
+fi
 device_src=$(ls "$root"/src/*.c "$root"/src/kernels/*.c)
 host_src=$(ls "$root"/tools/*.c | grep -v -E '/(microt|cmd_[a-z_0-9]+|stb_image_impl)\.c$')
 shared_src="$root/tests/model_builder.c $root/tests/test_util.c $root/tests/fuzz/fuzz_common.c $root/tests/fuzz/model_gen.c"
