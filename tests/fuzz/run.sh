@@ -27,9 +27,13 @@ image        host
 cycles       host
 cli          host
 "
+# shellcheck disable=SC2034 # read through ${!opts_var}
 OPTIONS_cli="-close_fd_mask=3" # the parser's messages are not wanted
+# shellcheck disable=SC2034
 OPTIONS_valid_model="-max_len=4096"
+# shellcheck disable=SC2034
 OPTIONS_model="-max_len=16384" # small models; the CRC runs over every byte
+# shellcheck disable=SC2034
 OPTIONS_image="-max_len=65536 -rss_limit_mb=2048"
 
 command -v clang > /dev/null || { echo "run.sh: clang is missing (scripts/install-deps.sh test)" >&2; exit 2; }
@@ -62,7 +66,7 @@ if [ "$(cat "$out/obj/FLAGS" 2> /dev/null)" != "$cflags" ] || [ "$0" -nt "$out/o
     echo "$cflags" > "$out/obj/FLAGS"
 fi
 device_src=$(ls "$root"/src/*.c "$root"/src/kernels/*.c)
-host_src=$(ls "$root"/tools/*.c | grep -v -E '/(microt|cmd_[a-z_0-9]+|stb_image_impl)\.c$')
+host_src=$(for f in "$root"/tools/*.c; do echo "$f"; done | grep -v -E '/(microt|cmd_[a-z_0-9]+|stb_image_impl)\.c$')
 shared_src="$root/tests/model_builder.c $root/tests/test_util.c $root/tests/fuzz/fuzz_common.c $root/tests/fuzz/model_gen.c"
 objs_of() { for s in $1; do echo "$out/obj/$(echo "${s#"$root"/}" | tr / _ | sed 's/\.c$/.o/')"; done; }
 # The kernels' loops and the bitwise CRC compare counters on every element: comparison
