@@ -199,7 +199,7 @@ check "a PSD" image_refused "$tmp/huge.psd" "not an image"
 # CRC was a heap-use-after-free, a cut trailer was accepted); a device is refused at once.
 idx_be32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
 { printf "\\0\\0\\x08\\x03$(idx_be32 20)$(idx_be32 8)$(idx_be32 8)"; head -c 1280 /dev/urandom; } > "$tmp/img-idx3-ubyte"
-{ printf "\\0\\0\\x08\\x01$(idx_be32 20)"; for i in $(seq 10); do printf '\0\001'; done; } > "$tmp/lab-idx1-ubyte"
+{ printf "\\0\\0\\x08\\x01$(idx_be32 20)"; for _ in $(seq 10); do printf '\0\001'; done; } > "$tmp/lab-idx1-ubyte"
 gzip -c -9 "$tmp/img-idx3-ubyte" > "$tmp/img.gz"
 gzip -c -9 "$tmp/lab-idx1-ubyte" > "$tmp/lab.gz"
 idx_refused() { # idx_refused IMAGES TEXT: personalize exits 1 with one line naming TEXT

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "../model_builder.h"
 #include "fuzz_common.h"
@@ -15,7 +16,7 @@
 #include "../../src/model_format.h"
 
 #define MAX_ARENA (64u * 1024u)
-#define MAX_MACS 100000u
+#define MAX_MACS 25000u
 
 static uint32_t rd_u32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -33,7 +34,8 @@ static void reseal(uint8_t *b, size_t size) {
     uint64_t fp = mt_fnv1a64(MT_FNV1A64_INIT, b + MT_MODEL_HEADER_BYTES, end - MT_MODEL_HEADER_BYTES);
     wr_u32(b + MT_HDR_FINGERPRINT, (uint32_t)fp);
     wr_u32(b + MT_HDR_FINGERPRINT + 4, (uint32_t)(fp >> 32));
-    wr_u32(b + MT_HDR_CRC, mt_crc32(0, b + MT_HDR_FINGERPRINT, end - MT_HDR_FINGERPRINT));
+    /* zlib's table-driven CRC-32: the same polynomial as mt_crc32, several times faster */
+    wr_u32(b + MT_HDR_CRC, (uint32_t)crc32(0, b + MT_HDR_FINGERPRINT, (uInt)(end - MT_HDR_FINGERPRINT)));
 }
 
 static void open_and_run(uint8_t *copy, size_t size) {

@@ -13,7 +13,7 @@
 #include "fuzz_common.h"
 
 /* Builds a model from the bytes into buf[cap] (4-aligned); returns its length, or 0 if cap
- * is too small (then nothing is promised). The graph stays small (<= 12 channels, <= 10x10
+ * is too small (then nothing is promised). The graph stays small (<= 8 channels, <= 8x8
  * maps, <= 12 ops) so that a run takes well under a millisecond. */
 size_t mt_fuzz_build_model(mt_fuzz_bytes_t *in, uint8_t *buf, size_t cap);
 
