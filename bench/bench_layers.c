@@ -19,7 +19,7 @@ int main(int argc, char **argv) {
     }
     int repeats = argc > 2 ? atoi(argv[2]) : 1;
     size_t len;
-    uint8_t *bytes = bench_read_file(argv[1], &len);
+    const uint8_t *bytes = bench_load_model(argv[1], &len); /* in flash on Cortex-M */
     mt_model_t m;
     int st = bytes ? mt_model_open(&m, bytes, len) : MT_E_ARG;
     if (st != MT_OK) {
@@ -53,6 +53,6 @@ int main(int argc, char **argv) {
     }
     free(arena);
     free(pixels);
-    free(bytes);
+
     return 0;
 }

@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     size_t len;
-    uint8_t *bytes = bench_read_file(argv[1], &len);
+    const uint8_t *bytes = bench_load_model(argv[1], &len); /* in flash on Cortex-M */
     mt_model_t m;
     int st = bytes ? mt_model_open(&m, bytes, len) : MT_E_ARG;
     if (st != MT_OK) return fail(argv[1], st);
@@ -213,6 +213,6 @@ int main(int argc, char **argv) {
     free(real_buf);
     free(pixels);
     free(arena);
-    free(bytes);
+
     return 0;
 }

@@ -18,3 +18,21 @@ uint8_t *bench_read_file(const char *path, size_t *len) {
     *len = (size_t)n;
     return buf;
 }
+
+#if defined(__arm__) && defined(MT_HAVE_COUNT)
+#include <string.h>
+extern uint8_t __flash_store_start__[], __flash_store_end__[];
+
+const uint8_t *bench_load_model(const char *path, size_t *len) {
+    uint8_t *tmp = bench_read_file(path, len);
+    if (!tmp || *len > (size_t)(__flash_store_end__ - __flash_store_start__)) {
+        free(tmp);
+        return NULL;
+    }
+    memcpy(__flash_store_start__, tmp, *len); /* "programming the flash" */
+    free(tmp);
+    return __flash_store_start__;
+}
+#else
+const uint8_t *bench_load_model(const char *path, size_t *len) { return bench_read_file(path, len); }
+#endif

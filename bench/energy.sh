@@ -5,7 +5,10 @@
 # table with `microt inspect --board` (clock, run-mode current and voltage from src/board.c).
 # usage: bench/energy.sh [MODEL] [EXIT_SHARE] [CLASSES] [PER_CLASS]
 #   defaults: tests/data/test-model.mtm, 0.5, 10 classes x 10 samples
-# env: MT_ENERGY_OUT=DIR keeps the cycle files there (default: a temporary directory).
+# env: MT_ENERGY_OUT=DIR keeps the cycle files there (default: a temporary directory);
+#      MT_MEM="M4MODEL M7MODEL" the cycle model's memory system per core (docs/cycles.md):
+#      default "l4r5 h7a3" (each board's flash, caches and SRAM as the firmware links them);
+#      "none none" gives the zero-wait bound. The cycle file records it ("memory").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 model=$(realpath "${1:-$root/tests/data/test-model.mtm}")
@@ -13,6 +16,7 @@ share=${2:-0.5}
 classes=${3:-10}
 per_class=${4:-10}
 out=${MT_ENERGY_OUT:-$(mktemp -d)}
+read -r mem_m4 mem_m7 <<< "${MT_MEM:-l4r5 h7a3}"
 mkdir -p "$out"
 
 host="$root/build-energy-host"
@@ -24,12 +28,15 @@ for cpu in cortex-m4 cortex-m7; do
     cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/port/cortex-m/toolchain-arm-none-eabi.cmake" \
         -DMT_CPU="$cpu" -DCMAKE_BUILD_TYPE=Release > /dev/null
     cmake --build "$build" -j2 --target bench_stages mt_cycles_plugin > /dev/null
+    mem=$mem_m4
+    [ "$cpu" = cortex-m7 ] && mem=${mem_m7:-none}
     report=$(mktemp)
     guest=$("$root/port/cortex-m/icount/count-cycles.sh" --cpu="$cpu" --plugin="$build/mt_cycles.so" \
-        --out="$report" "$build/bench/bench_stages.elf" "$model" "$classes" "$per_class" 2)
+        --plugin-arg=mem="$mem" --out="$report" "$build/bench/bench_stages.elf" "$model" "$classes" \
+        "$per_class" 2)
     cycles="$out/$(basename "$model" .mtm).$cpu.cycles"
     # Region ids as in bench/bench_stages.c; per call, minus the empty region's overhead.
-    awk -v cpu="$cpu" -v src="$(basename "$model")" '
+    awk -v cpu="$cpu" -v mem="$mem" -v src="$(basename "$model")" '
         FNR == 1 { file++ }
         file == 1 { if ($1 == "mt_cycles" && $2 ~ /^region=/) {
                         split($2, a, "="); split($3, c, "="); split($5, b, "=");
@@ -39,9 +46,9 @@ for cpu in cortex-m4 cortex-m7; do
         END {
             ov = cyc[255] / calls[255]
             split("part rest full extract head_train_a head_train_b calibrate head_a head_b input", key, " ")
-            printf "# microt cycle file: %s on the mt_cycles %s model (bench/energy.sh), ESTIMATED\n", src, cpu
+            printf "# microt cycle file: %s on the mt_cycles %s model, memory %s (bench/energy.sh), ESTIMATED\n", src, cpu, mem
             printf "# per call, marker overhead (%.0f cycles) subtracted; L-BFGS iterations A B: %s\n", ov, it
-            printf "model %s\nfingerprint %s\ncpu %s\nclasses %d\nper_class %d\n", name, fp, cpu, ncls, per
+            printf "model %s\nfingerprint %s\ncpu %s\nmemory %s\nclasses %d\nper_class %d\n", name, fp, cpu, mem, ncls, per
             for (i = 1; i <= 10; i++) {
                 id = i - 1
                 if (!(id in cyc)) { print "missing region " id > "/dev/stderr"; exit 1 }

@@ -4,12 +4,17 @@
 # cost model of the same core (docs/cycles.md). A figure to improve, not a pass/fail test.
 # usage: bench/layers.sh [MODEL]   (default: tests/data/test-model.mtm)
 # env: MT_LAYERS_BUILD=PREFIX builds into PREFIX-m4 / PREFIX-m7 (default: build-m4 / build-m7);
-#      MT_LAYERS_CMAKE="-DOPT=..." extra CMake options (e.g. -DMT_USE_DSP=OFF for the reference).
+#      MT_LAYERS_CMAKE="-DOPT=..." extra CMake options (e.g. -DMT_USE_DSP=OFF for the reference);
+#      MT_MEM="M4MODEL M7MODEL" the cycle model's memory system per core (docs/cycles.md):
+#      none (zero-wait memory, the default: a bound), l4r5, h7a3; e.g. MT_MEM="l4r5 h7a3".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 model=$(realpath "${1:-$root/tests/data/test-model.mtm}")
+read -r mem_m4 mem_m7 <<< "${MT_MEM:-none none}"
 for cpu in cortex-m4 cortex-m7; do
     build="${MT_LAYERS_BUILD:-$root/build}-${cpu#cortex-}"
+    mem=$mem_m4
+    [ $cpu = cortex-m7 ] && mem=${mem_m7:-none}
     cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/port/cortex-m/toolchain-arm-none-eabi.cmake" \
         -DMT_CPU=$cpu -DCMAKE_BUILD_TYPE=Release ${MT_LAYERS_CMAKE:-} > /dev/null
     cmake --build "$build" -j2 --target bench_layers mt_icount_plugin mt_cycles_plugin > /dev/null
@@ -18,8 +23,9 @@ for cpu in cortex-m4 cortex-m7; do
         --out="$report" "$build/bench/bench_layers.elf" "$model" 1)
     creport=$(mktemp)
     "$root/port/cortex-m/icount/count-cycles.sh" --cpu=$cpu --plugin="$build/mt_cycles.so" \
-        --out="$creport" "$build/bench/bench_layers.elf" "$model" 1 > /dev/null
-    echo "== $cpu ($(basename "$model"))"
+        --plugin-arg=mem=$mem --out="$creport" "$build/bench/bench_layers.elf" "$model" 1 > /dev/null
+    echo "== $cpu ($(basename "$model")), memory model $mem"
+    grep "^mt_cycles memory" "$creport" || true
     awk -v cpu=$cpu '
         FNR == 1 { file++ }
         file == 1 { if ($1 == "mt_icount" && $2 ~ /^region=/) {
@@ -41,8 +47,8 @@ for cpu in cortex-m4 cortex-m7; do
             printf "\n%-10s %12s %14s %10s %12s\n", "type", "MACs", "instructions", "instr/MAC", "cycles/MAC"
             for (t in tm) printf "%-10s %12d %14d %10.2f %12.2f\n", t, tm[t], ti[t], tm[t] ? ti[t] / tm[t] : 0, tm[t] ? tc[t] / tm[t] : 0
             printf "%-10s %12d %14d %10.2f %12.2f\n", "all", total_m, total_i, total_i / total_m, total_c / total_m
-            printf "(marker overhead %.0f instructions, %.0f cycles per region, subtracted; cycles: %s model)\n", overhead, coverhead, cpu
-        }' "$report" "$creport" <(echo "$guest")
+            printf "(marker overhead %.0f instructions, %.0f cycles per region, subtracted; cycles: %s model, memory %s)\n", overhead, coverhead, cpu, mem
+        }' mem=$mem "$report" "$creport" <(echo "$guest")
     rm -f "$report" "$creport"
     echo
 done

@@ -130,10 +130,20 @@ static void test_plan_has_no_overlap(const mt_model_t *m) {
                 mt_op_info_t op;
                 mt_model_op(m, i, &op);
                 int feature = op.input0 == m->part_feature_tensor || op.input0 == m->full_feature_tensor;
-                if (op.type == MT_OP_ADD && !feature && ((op.input0 == a && op.output == b) ||
-                                                         (op.input0 == b && op.output == a))) {
-                    in_place = 1;
+                int pair = (op.input0 == a && op.output == b) || (op.input0 == b && op.output == a);
+                /* a depthwise op may run in place when its kernel set says so (kernels.h) */
+                int dw_ok = 0;
+                if (op.type == MT_OP_DEPTHWISE_CONV2D && pair) {
+                    mt_tensor_info_t ti, to;
+                    mt_model_tensor(m, op.input0, &ti);
+                    mt_model_tensor(m, op.output, &to);
+                    mt_conv_params_t p = {ti.h, ti.w, ti.c, to.h, to.w, to.c, op.kh, op.kw,
+                                          op.stride_h, op.stride_w, op.pad_top, op.pad_left,
+                                          ti.zero_point, to.zero_point, op.act_min, op.act_max};
+                    dw_ok = mt_kernels((mt_kernel_set_t)m->plan.kernel_set)->depthwise_in_place(&p) &&
+                            m->plan.tensor_offset[op.input0] == m->plan.tensor_offset[op.output];
                 }
+                if ((op.type == MT_OP_ADD || dw_ok) && !feature && pair) in_place = 1;
             }
             mt_tensor_info_t ta, tb;
             mt_model_tensor(m, a, &ta);

@@ -267,9 +267,11 @@ static void test_fixed_shapes(uint32_t seed) {
 }
 
 /* ---- The whole-layer pointwise/stem GEMM (pointwise_s8_dsp_gemm.c): it takes layers whose
- * every channel has a right shift r in [2, 24], so these layers draw only such multipliers
- * (the general draws above mostly include an r = 1 or slow channel somewhere). Depths 8..28
- * (straight-line tiles), 32+ (looped, 4 groups a pass from the top or the middle), odd pixel
+ * channels have a right shift r in [1, 22], or a zero filter row (a constant output: TFLite's
+ * dead channels, r up to 31 or mult 0), plus up to 1/8 of other channels recomputed in C; so
+ * these layers draw mostly such multipliers (the general draws above mostly include an r = 1
+ * or slow channel somewhere), 1/8 dead channels and 1/16 live ones out of range. Depths 8..48
+ * (straight-line tiles), the others (looped, 8 groups a pass, entered at any of the 8), odd pixel
  * counts (the lone last pixel), odd out_c and in_c % 4 != 0 (the other path), r = 2 and 24
  * (the last pair's stream word carries its end mark above the shift), the stem. ---- */
 static int run_gemm_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
@@ -284,8 +286,17 @@ static int run_gemm_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
     kc_rand_bias(rng, p->out_c, 1 << mt_rng_range(rng, 4, 20));
     for (int32_t c = 0; c < p->out_c; c++) {
         int r = mt_rng_range(rng, 0, 3) == 0 ? (mt_rng_range(rng, 0, 1) ? 2 : 24) : mt_rng_range(rng, 2, 16);
+        int v = mt_rng_range(rng, 0, 15);
         kc_mult[c] = mt_rng_range(rng, 1 << 30, 0x7fffffff);
         kc_shift[c] = -r;
+        if (v <= 1) { /* a dead channel as TFLite keeps them: zero row, r past 22 or mult 0 */
+            memset(kc_w + c * k, 0, (size_t)k);
+            kc_shift[c] = v ? -mt_rng_range(rng, 23, 31) : 0;
+            if (!v) kc_mult[c] = 0;
+            kc_bias[c] = mt_rng_range(rng, 0, 1) ? -(1 << 30) : mt_rng_range(rng, -99999, 99999);
+        } else if (v == 2) { /* live, but no assembly requantization: left to the C side */
+            kc_shift[c] = mt_rng_range(rng, 0, 1) ? 0 : -mt_rng_range(rng, 23, 26);
+        }
     }
     mt_requant_t rq = {kc_mult, kc_shift};
     kc_prepare_outputs((size_t)n_out, sb);
@@ -300,7 +311,10 @@ static int run_gemm_layer(kind_t kind, mt_conv_params_t *p, mt_rng_t *rng) {
 }
 
 static void test_pointwise_gemm(uint32_t seed) {
-    static const int16_t depths[] = {8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 72, 96, 120, 160, 4, 36, 13};
+    /* the straight-line depths, then the loop's 8 entries (groups % 8 = 0..7: 64, 36, 72, 44,
+     * 80, 52, 56, 60), more passes (120, 160, 256), and the C path (4, 13) */
+    static const int16_t depths[] = {8, 12, 16, 20, 24, 28, 32, 40, 48, 64, 36, 72, 44, 80, 52, 56,
+                                     60, 96, 120, 160, 256, 4, 13};
     /* kind, in_h, in_w, in_c, out_c, k, stride, pad: MCUNet-64's small-depth layers at full
      * size (the 32x32 ones with input + output >= 32 KB end in scratch-free pixels), the stem */
     static const int16_t shapes[][8] = {

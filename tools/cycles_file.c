@@ -9,10 +9,12 @@
 #include "file_io.h"
 
 enum { K_INPUT, K_PART, K_REST, K_FULL, K_EXTRACT, K_TRAIN_A, K_TRAIN_B, K_CALIBRATE, K_HEAD_A,
-       K_HEAD_B, K_CLASSES, K_PER_CLASS, K_FINGERPRINT, K_CPU, K_MODEL, N_KEYS };
+       K_HEAD_B, K_CLASSES, K_PER_CLASS, K_FINGERPRINT, K_CPU, K_MODEL, N_REQUIRED,
+       K_MEMORY = N_REQUIRED, N_KEYS }; /* memory: optional (older files: not stated) */
 static const char *const KEYS[N_KEYS] = {
     "input",  "part",   "rest",    "full",      "extract",     "head_train_a", "head_train_b",
-    "calibrate", "head_a", "head_b", "classes", "per_class", "fingerprint", "cpu", "model"};
+    "calibrate", "head_a", "head_b", "classes", "per_class", "fingerprint", "cpu", "model",
+    "memory"};
 
 #define MAX_LINE 256
 
@@ -88,6 +90,7 @@ static int store(mt_cycles_file_t *out, int k, const char *val) {
     case K_FINGERPRINT: return parse_fingerprint(val, &out->fingerprint);
     case K_CPU: return parse_name(val, out->cpu, sizeof out->cpu);
     case K_MODEL: return parse_name(val, out->model, sizeof out->model);
+    case K_MEMORY: return parse_name(val, out->memory, sizeof out->memory);
     default: return parse_count(val, MT_CYCLES_MAX, slots[k]);
     }
 }
@@ -99,6 +102,7 @@ static const char *what_is_wanted(int k) {
     case K_FINGERPRINT: return "16 hexadecimal digits";
     case K_CPU: return "a name of at most 15 printable characters";
     case K_MODEL: return "a name of at most 31 printable characters";
+    case K_MEMORY: return "a name of at most 15 printable characters";
     default: return "a whole number of cycles from 0 to 1e12, without sign";
     }
 }
@@ -144,7 +148,7 @@ int mt_cycles_parse(const char *text, size_t len, mt_cycles_file_t *out, char *e
         }
         seen[k] = 1;
     }
-    for (int k = 0; k < N_KEYS; k++) {
+    for (int k = 0; k < N_REQUIRED; k++) {
         if (!seen[k]) {
             snprintf(err, err_len, "missing key '%s'", KEYS[k]);
             return -1;

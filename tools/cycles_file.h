@@ -17,6 +17,8 @@
 typedef struct {
     char cpu[16];          /* "cortex-m4" / "cortex-m7" */
     char model[32];        /* the model's name */
+    char memory[16];       /* the cycle model's memory system (docs/cycles.md): "none" (zero
+                            * wait, a bound), "l4r5", "h7a3"; "" when the file does not say */
     uint64_t fingerprint;  /* the model's fingerprint, checked against the model */
     uint64_t input;        /* pixels -> int8 input through the LUT */
     uint64_t part;         /* ops [0, split_op) */

@@ -106,6 +106,13 @@ mt_port_bench(mt_cycles_micro)
 add_test(NAME port_cycles_model
          COMMAND ${MT_PORT_DIR}/icount/cycles-check.sh --cpu=${MT_CPU} --plugin=${MT_CYCLES_PLUGIN}
                  $<TARGET_FILE:mt_cycles_micro>)
+# ... and its memory system (mem=l4r5 on M4, mem=h7a3 on M7) against hand figures.
+add_executable(mt_mem_micro ${MT_PORT_DIR}/icount/mem_micro.c)
+target_compile_options(mt_mem_micro PRIVATE ${MT_WARNINGS})
+mt_port_bench(mt_mem_micro)
+add_test(NAME port_cycles_memory
+         COMMAND ${MT_PORT_DIR}/icount/mem-check.sh --cpu=${MT_CPU} --plugin=${MT_CYCLES_PLUGIN}
+                 $<TARGET_FILE:mt_mem_micro>)
 
 # The host twin of tests/test_personalize_e2e.c: the same test program and library sources
 # built by the host compiler (portable reference kernels), so the end-to-end personalization

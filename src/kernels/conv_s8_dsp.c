@@ -274,7 +274,8 @@ void mt_conv_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w
     int fast;
 #if MT_DSP_ASM
     if (out_c % 2 == 0 && mt_pw_gemm_supported(depth) &&
-        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp, depth)) {
+        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, out_c, p->out_zp, depth, w, k,
+                         p->act_min, p->act_max) == 0) {
         int rgb3 = padded && depth == 28 && p->kh == 3 && p->kw * p->in_c == 9;
         if (padded) pad_weights(wpad, w, out_c, k, depth, rgb3);
         conv_gemm(p, in, wg, out, (const int32_t *)scratch, xb, patch0, depth, rgb3);

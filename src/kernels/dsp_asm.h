@@ -103,8 +103,31 @@
 #define MT_PWG_ZP24 44
 #define MT_PWG_PAIR_ADV 48
 
+/* ---- Fully connected, 5 rows a pass (fully_connected_s8_dsp_rows.S) ----
+ * mt_fc_job_t */
+#define MT_FCJ_X 0
+#define MT_FCJ_W0 4
+#define MT_FCJ_STRIDE 8
+#define MT_FCJ_XMID 12
+#define MT_FCJ_XEND 16
+#define MT_FCJ_ZZ 20
+#define MT_FCJ_A 24
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+/* Five rows w0 + k stride (k < 5) against the input: a[k] += the dot product over the groups
+ * of 4 inputs in [x, xend); single groups up to xmid, then eight a pass. */
+typedef struct {
+    const int8_t *x;
+    const int8_t *w0;
+    int32_t stride;
+    const int8_t *xmid;       /* x + 4 (groups % 8) */
+    const int8_t *xend;       /* x + 4 groups */
+    uint32_t zz;              /* -in_zp in both halfwords */
+    int32_t *a;               /* the 5 accumulators, updated */
+} mt_fc_job_t;
+void mt_fully_connected_s8_dsp_rows5(const mt_fc_job_t *job);
 
 /* One channel group (4 lanes) of a map of at most 4 output pixels: each pixel's taps inside
  * the input as a rectangle (offsets from in and w, rows x cols, output offset), the lanes'
@@ -205,6 +228,13 @@ void mt_dw_prep_s2(const mt_dw_prep_job_t *job);
 #include <stddef.h>
 #define MT_ASM_OFFSET(type, field, value) \
     typedef char mt_asm_offset_##type##_##field[(offsetof(type, field) == (value)) ? 1 : -1]
+MT_ASM_OFFSET(mt_fc_job_t, x, MT_FCJ_X);
+MT_ASM_OFFSET(mt_fc_job_t, w0, MT_FCJ_W0);
+MT_ASM_OFFSET(mt_fc_job_t, stride, MT_FCJ_STRIDE);
+MT_ASM_OFFSET(mt_fc_job_t, xmid, MT_FCJ_XMID);
+MT_ASM_OFFSET(mt_fc_job_t, xend, MT_FCJ_XEND);
+MT_ASM_OFFSET(mt_fc_job_t, zz, MT_FCJ_ZZ);
+MT_ASM_OFFSET(mt_fc_job_t, a, MT_FCJ_A);
 MT_ASM_OFFSET(mt_dw_rows_job_t, plane, MT_DWR_PLANE);
 MT_ASM_OFFSET(mt_dw_rows_job_t, row_step, MT_DWR_ROW_STEP);
 MT_ASM_OFFSET(mt_dw_rows_job_t, out, MT_DWR_OUT);

@@ -2,6 +2,7 @@
  * rows per pass, SMLAD on inputs widened per group of 4 (SXTAB16 folds -in_zp in) against
  * SXTB16-unpacked weights. Bit for bit equal to mt_fully_connected_s8_ref; no scratch, never
  * allocates. */
+#include "dsp_asm.h"
 #include "dsp_util.h"
 
 /* acc + sum (in[i] - in_zp) * w[i] for i in [i0, in_len). */
@@ -31,85 +32,8 @@ static inline int8_t fc_out(int32_t acc, mt_requant_t rq, int32_t o, int32_t out
 }
 
 /* Rows r0 = w0, r1 = w0 + stride, r2 = w0 + 2 stride, r3 = w0 + 3 stride, r4 = w0 + 4 stride:
- * a[k] += the dot product of row k with the widened input over `groups` groups of 4 inputs. */
-#if MT_DSP_ASM
-typedef struct {
-    const int8_t *x;    /*  0 input */
-    const int8_t *w0;   /*  4 row 0 */
-    int32_t stride;     /*  8 row stride (in_len) */
-    const int8_t *xmid; /* 12 x + 4 (groups % 8): single groups up to here, then eights */
-    const int8_t *xend; /* 16 x + 4 groups */
-    uint32_t zz;        /* 20 -in_zp in both halfwords */
-    int32_t *a;         /* 24 the 5 accumulators, updated */
-} mt_fc_job_t;
-
-void mt_fully_connected_s8_dsp_rows5(const mt_fc_job_t *job);
-
-/* Row ACC: LDR + 2 SXTB16 + 2 SMLAD against the widened input r5 (even) / r6 (odd). */
-#define MT_FC_ASM_ROW(ACC, ADDR)                 \
-    "    ldr r7, " ADDR "\n"                     \
-    "    sxtb16 r8, r7\n"                        \
-    "    sxtb16 r7, r7, ror #8\n"                \
-    "    smlad " ACC ", r5, r8, " ACC "\n"       \
-    "    smlad " ACC ", r6, r7, " ACC "\n"
-/* One group of 4 inputs, 5 rows: 28 instructions for 20 MACs. Registers: r0..r4 accumulators,
- * r9 input, r10 row 0, r11 row 3, r12 stride, lr zz. */
-#define MT_FC_ASM_GROUP                          \
-    "    ldr r5, [r9], #4\n"                     \
-    "    sxtab16 r6, lr, r5, ror #8\n"           \
-    "    sxtab16 r5, lr, r5\n"                   \
-    MT_FC_ASM_ROW("r1", "[r10, r12]")            \
-    MT_FC_ASM_ROW("r2", "[r10, r12, lsl #1]")    \
-    MT_FC_ASM_ROW("r0", "[r10], #4")             \
-    MT_FC_ASM_ROW("r4", "[r11, r12]")            \
-    MT_FC_ASM_ROW("r3", "[r11], #4")
-
-__asm__(
-    "    .text\n"
-    "    .syntax unified\n"
-    "    .thumb\n"
-    "    .align 2\n"
-    "    .global mt_fully_connected_s8_dsp_rows5\n"
-    "    .type mt_fully_connected_s8_dsp_rows5, %function\n"
-    "    .thumb_func\n"
-    "mt_fully_connected_s8_dsp_rows5:\n"
-    "    push {r4-r11, lr}\n"
-    "    sub sp, sp, #12\n"
-    "    ldrd r1, r2, [r0, #12]\n"
-    "    ldr r3, [r0, #24]\n"
-    "    stm sp, {r1-r3}\n"          /* [sp] xmid, [sp, #4] xend, [sp, #8] a */
-    "    ldrd r9, r10, [r0]\n"
-    "    ldr r12, [r0, #8]\n"
-    "    ldr lr, [r0, #20]\n"
-    "    add r11, r12, r12, lsl #1\n"
-    "    add r11, r10, r11\n"
-    "    ldm r3, {r0-r4}\n"
-    "    ldr r8, [sp]\n"
-    "    cmp r9, r8\n"
-    "    beq 2f\n"
-    "1:\n"
-    MT_FC_ASM_GROUP
-    "    ldr r8, [sp]\n"
-    "    cmp r9, r8\n"
-    "    bne 1b\n"
-    "2:\n"
-    "    ldr r8, [sp, #4]\n"
-    "    cmp r9, r8\n"
-    "    beq 4f\n"
-    "3:\n"
-    MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP
-    MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP MT_FC_ASM_GROUP
-    "    ldr r8, [sp, #4]\n"
-    "    cmp r9, r8\n"
-    "    bne 3b\n"
-    "4:\n"
-    "    ldr r8, [sp, #8]\n"
-    "    stm r8, {r0-r4}\n"
-    "    add sp, sp, #12\n"
-    "    pop {r4-r11, pc}\n"
-    "    .size mt_fully_connected_s8_dsp_rows5, .-mt_fully_connected_s8_dsp_rows5\n");
-#endif
-
+ * a[k] += the dot product of row k with the widened input over `groups` groups of 4 inputs
+ * (fully_connected_s8_dsp_rows.S where the DSP instructions exist). */
 static void rows5(const int8_t *x, const int8_t *w0, int32_t stride, int32_t groups,
                   uint32_t zz, int32_t *a) {
 #if MT_DSP_ASM
@@ -137,39 +61,6 @@ static void rows5(const int8_t *x, const int8_t *w0, int32_t stride, int32_t gro
 
 static void rows2(const int8_t *x, const int8_t *w0, int32_t stride, int32_t groups,
                   uint32_t zz, int32_t *a) {
-#if MT_DSP_ASM
-    const int8_t *xend = x + 4 * groups;
-    uint32_t xe, xo, v, t;
-    int32_t a0 = a[0], a1 = a[1];
-#define MT_FC_G2                                  \
-    "ldr %[xe], [%[x]], #4\n\t"                   \
-    "sxtab16 %[xo], %[zz], %[xe], ror #8\n\t"     \
-    "sxtab16 %[xe], %[zz], %[xe]\n\t"             \
-    "ldr %[v], [%[w0], %[ic]]\n\t"                \
-    "sxtb16 %[t], %[v]\n\t"                       \
-    "sxtb16 %[v], %[v], ror #8\n\t"               \
-    "smlad %[a1], %[xe], %[t], %[a1]\n\t"         \
-    "smlad %[a1], %[xo], %[v], %[a1]\n\t"         \
-    "ldr %[v], [%[w0]], #4\n\t"                   \
-    "sxtb16 %[t], %[v]\n\t"                       \
-    "sxtb16 %[v], %[v], ror #8\n\t"               \
-    "smlad %[a0], %[xe], %[t], %[a0]\n\t"         \
-    "smlad %[a0], %[xo], %[v], %[a0]\n\t"
-#define MT_FC_G2_OPS                                                                         \
-    : [x] "+r"(x), [w0] "+r"(w0), [a0] "+r"(a0), [a1] "+r"(a1), [xe] "=&r"(xe),              \
-      [xo] "=&r"(xo), [v] "=&r"(v), [t] "=&r"(t)                                             \
-    : [ic] "r"(stride), [zz] "r"(zz), [xend] "r"(xend)                                       \
-    : "cc", "memory"
-    if (groups & 1) {
-        __asm__(MT_FC_G2 MT_FC_G2_OPS);
-    }
-    if (x != xend) {
-        __asm__("1:\n\t" MT_FC_G2 MT_FC_G2 "cmp %[x], %[xend]\n\t"
-                "bne 1b" MT_FC_G2_OPS);
-    }
-    a[0] = a0;
-    a[1] = a1;
-#else
     int32_t g;
     for (g = 0; g < groups; g++) {
         uint32_t xv = mt_ld4(x + 4 * g);
@@ -178,7 +69,6 @@ static void rows2(const int8_t *x, const int8_t *w0, int32_t stride, int32_t gro
         a[0] = mt_smlad(xo, mt_sxtb16_odd(v0), mt_smlad(xe, mt_sxtb16(v0), a[0]));
         a[1] = mt_smlad(xo, mt_sxtb16_odd(v1), mt_smlad(xe, mt_sxtb16(v1), a[1]));
     }
-#endif
 }
 
 /* in [in_len] s8, w [out_len][in_len] s8, bias [out_len] s32, out [out_len] s8.

@@ -175,12 +175,13 @@ static void pixels_direct(const mt_conv_params_t *p, const int8_t *in, const int
 
 /* in [n][in_c] s8, w [out_c][in_c] s8, bias [out_c] s32, out [n][out_c] s8, as the reference.
  * The whole layer in one assembly GEMM (pointwise_s8_dsp_gemm.S) when every channel suits its
- * requantization and in_c % 4 == 0 (an odd last channel in C); else pixel pair by pixel pair
- * in C. Pixels [n, n_all) of a large layer run scratch-free (tail_split). */
+ * requantization or has a zero filter row, and in_c % 4 == 0 (an odd last channel in C, and
+ * up to 1/8 of the channels that the assembly cannot requantize); else pixel pair by pixel
+ * pair in C. Pixels [n, n_all) of a large layer run scratch-free (tail_split). */
 void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8_t *w,
                          const int32_t *bias, mt_requant_t rq, int8_t *out, void *scratch) {
     int32_t n_all = (int32_t)p->in_h * p->in_w, n = tail_split(p);
-    int32_t in_c = p->in_c, out_c = p->out_c, even = out_c & ~1, i;
+    int32_t in_c = p->in_c, out_c = p->out_c, even = out_c & ~1, i, redo = 0;
     mt_dsp_rq_t *q;
     uint32_t *xb;
     uint32_t zz = mt_pack16(-p->in_zp, -p->in_zp);
@@ -192,7 +193,8 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
     q = (mt_dsp_rq_t *)scratch;
     xb = (uint32_t *)(q + out_c);
     if (even > 0 && n > 0 && mt_pw_gemm_supported(in_c) &&
-        mt_pw_qs_prepare((int32_t *)scratch, bias, rq, even, p->out_zp, in_c)) {
+        (redo = mt_pw_qs_prepare((int32_t *)scratch, bias, rq, even, p->out_zp, in_c, w, in_c,
+                                 p->act_min, p->act_max)) * 8 <= even) {
         mt_pw_gemm_t job;
         job.x = in;
         job.x_step = in_c;
@@ -215,6 +217,12 @@ void mt_pointwise_s8_dsp(const mt_conv_params_t *p, const int8_t *in, const int8
             mt_pw_gemm_run(&job);
         }
         mt_pw_clamp(out, n * out_c, p->act_min, p->act_max); /* (odd channel: clamped below) */
+        for (i = 0; redo > 0 && i < even; i++) { /* the channels the assembly left */
+            if (mt_pw_channel_redo(bias, rq, i, in_c, w, in_c)) {
+                pixels_direct_channel(p, in, w, bias, rq, out, 0, n, i);
+                redo--;
+            }
+        }
         if (even < out_c) pixels_direct_channel(p, in, w, bias, rq, out, 0, n, even);
         pixels_direct(p, in, w, bias, rq, out, n, n_all);
         return;

@@ -1,6 +1,6 @@
 /* The whole-layer int8 GEMM behind the DSP pointwise and stem kernels (pointwise_s8_dsp.c,
- * conv_s8_dsp.c): mt_pw_gemm_k{8,16,24,28,32,40,48,64,72,96}, mt_pw_gemm_rgb3, mt_pw_gemm_loop4,
- * mt_pw_gemm_loop8 (const mt_pw_gemm_t *job; pointwise_s8_dsp_gemm.h). One call runs every
+ * conv_s8_dsp.c): mt_pw_gemm_k{8,16,24,28,32,40,48}, mt_pw_gemm_rgb3, mt_pw_gemm_loop
+ * (const mt_pw_gemm_t *job; pointwise_s8_dsp_gemm.h). One call runs every
  * pixel pair of the job and every output-channel pair, in tiles of 2 pixels x 2 channels.
  *
  * Per group of 4 input channels and tile: 4 widened pixel words (pixel 0 even, odd, pixel 1
@@ -11,7 +11,7 @@
  * mult, k1, r; the last word also carries 0x100 (ASR by register reads the bottom byte only;
  * the tile loop tests it as the end). Outputs are saturated, not clamped (mt_pw_clamp after).
  *
- * Straight-line tiles (the depths listed above: MCUNet's up to 96): the widened pair lives in the stack frame,
+ * Straight-line tiles (the depths listed above, up to 48): the widened pair lives in the stack frame,
  * so no register points at it, and the second row is an immediate offset from the first, so
  * no register holds in_c either. Per group 6 loads in one run (7 M4 cycles), 4 SXTB16,
  * 8 SMLAD: 19 cycles. Looped tiles (any in_c % 4 == 0): the widened pair in the job's scratch
@@ -243,9 +243,8 @@
 .endm
 
 /* ---- looped tiles, any in_c % 4 == 0: the widened pair in scratch (job xb), r10 walking
- * it, r12 = in_c (row oc + 1 at r11 + r12), lr the pair's end; 4 groups a pass, the first
- * pass entered by TBB past (4 - g % 4) % 4 of them, or 8 groups a pass when in_c % 32 == 0
- * (eight).
+ * it, r12 = in_c (row oc + 1 at r11 + r12), lr the pair's end; 8 groups a pass, the first
+ * pass entered by TBH past (8 - g % 8) % 8 of them.
  * Per group 5 loads in a row, then 1 (8 M4 cycles). Frame: [8] out_step [12] stream
  * [16] out [20] x [24] x_step [28] pairs [32] w [36] qs [40] zz [44] xb [48] entry
  * [52] pair_adv ---- */
@@ -270,7 +269,7 @@
     smlad r2, r7, r9, r2
 .endm
 
-.macro LOOP_FN name, eight
+.macro LOOP_FN name
     .align 2
     .global \name
     .type \name, %function
@@ -287,9 +286,9 @@
     str r4, [sp, #16]
     add r0, sp, #20
     stm r0, {r1, r2, r3, r6, r7, r8, r11}
-    lsrs r0, r12, #2            @ groups to skip in the first pass: (4 - g % 4) % 4
+    lsrs r0, r12, #2            @ groups to skip in the first pass: (8 - g % 8) % 8
     rsbs r0, r0, #0
-    and r0, r0, #3
+    and r0, r0, #7
     str r0, [sp, #48]
 1:  /* pixel pair: widen into xb */
     ldr r0, [sp, #20]
@@ -317,23 +316,18 @@
     str r8, [sp, #12]
     mov r2, r0
     mov r3, r1
-.if \eight == 0
     ldr r4, [sp, #48]
-    tbb [pc, r4]
-6:  .byte (5f - 6b) / 2, (7f - 6b) / 2, (8f - 6b) / 2, (9f - 6b) / 2
-    .align 1
-.endif
-5:
-.if \eight
-    LGROUP
-    LGROUP
-    LGROUP
-    LGROUP
-.endif
-    LGROUP
-7:  LGROUP
-8:  LGROUP
-9:  LGROUP
+    tbh [pc, r4, lsl #1]
+6:  .hword (5f - 6b) / 2, (21f - 6b) / 2, (22f - 6b) / 2, (23f - 6b) / 2
+    .hword (24f - 6b) / 2, (25f - 6b) / 2, (26f - 6b) / 2, (27f - 6b) / 2
+5:  LGROUP
+21: LGROUP
+22: LGROUP
+23: LGROUP
+24: LGROUP
+25: LGROUP
+26: LGROUP
+27: LGROUP
     cmp r10, lr
     bne 5b
     ldr r10, [sp, #12]
@@ -371,10 +365,6 @@
     SHORT_FN mt_pw_gemm_k32, 8
     SHORT_FN mt_pw_gemm_k40, 10
     SHORT_FN mt_pw_gemm_k48, 12
-    SHORT_FN mt_pw_gemm_k64, 16
-    SHORT_FN mt_pw_gemm_k72, 18
-    SHORT_FN mt_pw_gemm_k96, 24
     SHORT_FN mt_pw_gemm_rgb3, 7, 1
-    LOOP_FN mt_pw_gemm_loop4, 0
-    LOOP_FN mt_pw_gemm_loop8, 1
+    LOOP_FN mt_pw_gemm_loop
 #endif

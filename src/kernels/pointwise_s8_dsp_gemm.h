@@ -14,11 +14,18 @@
  * per channel. */
 #define MT_PW_QS_WORDS_PER_PAIR 8
 
-/* Fills qs for an even out_c > 0 and depth k; returns 1 if every channel suits the assembly
- * (mult >= 2^30, r in [1, 22], 2 (|bias| + k 255 128) fits int32), else 0 (qs partly written:
- * the caller then takes the C path). */
+/* Fills qs for an even out_c > 0, depth k and weights w ([out_c][w_row] int8, the rows as
+ * the caller holds them); returns how many channels the assembly cannot requantize: 0 when
+ * every channel suits it (mult >= 2^30, r in [1, 22], 2 (|bias| + k 255 128) fits int32) or
+ * has an all-zero filter row (a constant output, encoded exactly). The others get a stand-in
+ * (output 0): the caller recomputes them (mt_pw_channel_redo says which) or takes its C path. */
 int mt_pw_qs_prepare(int32_t *qs, const int32_t *bias, mt_requant_t rq, int32_t out_c,
-                     int32_t out_zp, int32_t k);
+                     int32_t out_zp, int32_t k, const int8_t *w, int32_t w_row, int32_t act_min,
+                     int32_t act_max);
+
+/* 1 if mt_pw_qs_prepare left channel c to the caller (arguments as given to it). */
+int mt_pw_channel_redo(const int32_t *bias, mt_requant_t rq, int32_t c, int32_t k,
+                       const int8_t *w, int32_t w_row);
 
 /* Clamps the n int8 at out to [act_min, act_max]; returns at once when that is the whole
  * int8 range (the usual case: ReLU6 ranges map onto it), so the GEMM's tiles skip the clamp. */

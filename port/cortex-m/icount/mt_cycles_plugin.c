@@ -14,7 +14,14 @@
  *   trace=on       also report every region as it ends
  *   classes=on     also report instructions and cycles per timing class (whole run)
  *   dump=on        print every translated block's classes and static weights
- *   p_dir=N p_ind=N mispredict=N   override the branch constants (see docs/cycles.md) */
+ *   p_dir=N p_ind=N mispredict=N   override the branch constants (see docs/cycles.md)
+ *   mem=none|l4r5|h7a3  memory system (docs/cycles.md, "Memory system"): none = zero-wait
+ *                  memory everywhere (the default, a bound); l4r5 = STM32L4R5 at 120 MHz, flash
+ *                  with 5 wait states behind the ART accelerator (prefetch, 1 KB instruction
+ *                  and 256 B data cache); h7a3 = STM32H7A3 at 280 MHz, flash with 6 wait
+ *                  states behind the Cortex-M7's 16 KB L1 caches, SRAM as tightly coupled
+ *   flash=LO-HI    the guest addresses that are flash (default 0x0-0x400000: mps2's code
+ *                  region, where the linker script puts code, constants and the model) */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +54,13 @@ const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 void qemu_plugin_outs(const char *string);
+typedef uint32_t qemu_plugin_meminfo_t;
+enum qemu_plugin_mem_rw { QEMU_PLUGIN_MEM_R = 1, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_MEM_RW };
+typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
+                                          uint64_t vaddr, void *userdata);
+void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_mem_cb_t cb,
+                                      enum qemu_plugin_cb_flags flags, enum qemu_plugin_mem_rw rw,
+                                      void *userdata);
 #define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
@@ -799,6 +813,9 @@ typedef struct {
     uint32_t p_taken; /* M4: cycles a taken conditional branch adds */
     uint8_t kind, backward;
     carry_t carry;    /* M7 only */
+    uint32_t n_fetch;       /* mem model: the flash lines the block's code spans, in order, */
+    uint64_t *fetch_line;   /* and the block's static cycles before each is first needed */
+    uint32_t *fetch_at;
 } tbinfo_t;
 
 typedef struct {
@@ -904,10 +921,144 @@ static void carry(const carry_t *c)
         abs_vfp_free = s + (uint64_t)c->vfp_free;
 }
 
+
+/* ---- Memory system (mem=...; docs/cycles.md) ----
+ * A first-order model: every access to flash that its cache does not hold stalls the core
+ * for the flash's wait states; SRAM (the arena, the stack) is zero-wait on both boards (L4R5:
+ * SRAM1-3 on the AHB matrix; H7A3: the firmware's data in DTCM). Caches are LRU at the
+ * granularity of their line. Instruction fetch is checked once per flash line a translated
+ * block crosses (at block entry, in order), data loads through a memory callback. */
+enum { MEM_NONE, MEM_L4R5, MEM_H7A3 };
+static int mem_model = MEM_NONE;
+static uint64_t flash_lo = 0, flash_hi = 0x400000;
+typedef struct {
+    unsigned n_lines, line_bytes, ways; /* n_lines / ways sets */
+    uint64_t *tag;                      /* line address + 1, 0 = empty */
+    uint32_t *age;
+    uint32_t clock;
+    uint64_t hits, misses;
+} cache_t;
+static cache_t icache, dcache;
+static unsigned miss_cycles;   /* stall of one line fill from flash */
+static unsigned prefetch_on;   /* L4R5: the next flash word is prefetched on the I-bus */
+static uint64_t mem_stall, ifetch_stall, dflash_stall;
+static uint64_t last_fetch_line = UINT64_MAX, last_fetch_done;
+
+static void cache_init(cache_t *c, unsigned bytes, unsigned line, unsigned ways)
+{
+    c->n_lines = bytes / line;
+    c->line_bytes = line;
+    c->ways = ways;
+    c->tag = calloc(c->n_lines, sizeof(*c->tag));
+    c->age = calloc(c->n_lines, sizeof(*c->age));
+    if (c->tag == NULL || c->age == NULL)
+        abort();
+}
+
+/* 1 on a hit; on a miss the line is filled (LRU way of its set replaced). */
+static int cache_access(cache_t *c, uint64_t addr)
+{
+    uint64_t line = addr / c->line_bytes;
+    unsigned sets = c->n_lines / c->ways, set = (unsigned)(line % sets);
+    uint64_t *tag = c->tag + set * c->ways;
+    uint32_t *age = c->age + set * c->ways;
+    unsigned victim = 0;
+    c->clock++;
+    for (unsigned w = 0; w < c->ways; w++) {
+        if (tag[w] == line + 1) {
+            age[w] = c->clock;
+            c->hits++;
+            return 1;
+        }
+        if (age[w] < age[victim])
+            victim = w;
+    }
+    tag[victim] = line + 1;
+    age[victim] = c->clock;
+    c->misses++;
+    return 0;
+}
+
+static int in_flash(uint64_t a) { return a >= flash_lo && a < flash_hi; }
+
+static void mem_stall_add(uint64_t c, uint64_t *kind)
+{
+    cycles += c;
+    mem_stall += c;
+    *kind += c;
+}
+
+/* An instruction fetch from flash line `line` at static cycle offset `at` within the block.
+ * L4R5: a sequential miss was being prefetched since the previous line's fetch completed, so
+ * only the part of the fill that execution did not cover stalls. */
+static void fetch_line(uint64_t line_addr, uint64_t now)
+{
+    uint64_t line = line_addr / icache.line_bytes;
+    int hit = cache_access(&icache, line_addr);
+    if (!hit) {
+        uint64_t stall = miss_cycles;
+        if (prefetch_on && line == last_fetch_line + 1) {
+            uint64_t covered = now > last_fetch_done ? now - last_fetch_done : 0;
+            stall = covered >= stall ? 0 : stall - covered;
+        }
+        mem_stall_add(stall, &ifetch_stall);
+        now += stall;
+    }
+    last_fetch_line = line;
+    last_fetch_done = now;
+}
+
+/* QEMU 7.2 reports loads to callbacks registered for reads only inconsistently, so the
+ * callback takes every access and skips stores: meminfo bits 16-17 are the access's
+ * qemu_plugin_mem_rw (1 load, 2 store), as the 7.2 runtime passes them. */
+#define MEMINFO_STORE 0x20000u
+static void on_dload(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+{
+    (void)vcpu;
+    (void)udata;
+    if (info & MEMINFO_STORE)
+        return;
+    if (in_flash(vaddr) && !cache_access(&dcache, vaddr))
+        mem_stall_add(miss_cycles, &dflash_stall);
+}
+
+static int mem_setup(const char *name)
+{
+    if (strcmp(name, "none") == 0) {
+        mem_model = MEM_NONE;
+    } else if (strcmp(name, "l4r5") == 0) {
+        /* RM0432: 5 wait states at 120 MHz (Range 1 boost), flash read 64 bits at a time;
+         * ART accelerator: instruction cache 1 KB, data cache 256 B, prefetch on the I-bus.
+         * Modelled at the flash word (8 bytes): a miss costs 1 + 5 cycles. */
+        mem_model = MEM_L4R5;
+        cache_init(&icache, 1024, 8, 128 / 4);
+        cache_init(&dcache, 256, 8, 32 / 4);
+        miss_cycles = 6;
+        prefetch_on = 1;
+    } else if (strcmp(name, "h7a3") == 0) {
+        /* RM0455: 6 wait states at 280 MHz (VOS0), flash word 128 bits; Cortex-M7 L1
+         * caches (TRM DDI 0489): 16 KB instruction (2-way) and data (4-way), 32-byte lines.
+         * A line fill from flash reads 2 flash words: 2 x (1 + 6) cycles. */
+        mem_model = MEM_H7A3;
+        cache_init(&icache, 16384, 32, 2);
+        cache_init(&dcache, 16384, 32, 4);
+        miss_cycles = 14;
+        prefetch_on = 0;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 static void on_tb_exec(unsigned int vcpu, void *udata)
 {
     (void)vcpu;
     const tbinfo_t *tb = udata;
+    if (tb->n_fetch) {
+        uint64_t entry = cycles, stall0 = mem_stall;
+        for (uint32_t k = 0; k < tb->n_fetch; k++)
+            fetch_line(tb->fetch_line[k], entry + tb->fetch_at[k] + (mem_stall - stall0));
+    }
     if (pend.kind != END_NONE)
         resolve(tb->start);
     pend.start = tb->start;
@@ -996,6 +1147,29 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         abort();
     if (cpu == CPU_M7)
         m7_schedule(d, n, w, &info->carry);
+    if (mem_model != MEM_NONE) { /* the flash lines this block's code spans */
+        uint32_t at = 0;
+        uint64_t prev = UINT64_MAX;
+        info->fetch_line = calloc(2 * n + 1, sizeof(*info->fetch_line));
+        info->fetch_at = calloc(2 * n + 1, sizeof(*info->fetch_at));
+        if (info->fetch_line == NULL || info->fetch_at == NULL)
+            abort();
+        for (size_t i = 0; i < n; i++) {
+            struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+            uint64_t pc = qemu_plugin_insn_vaddr(insn);
+            const uint8_t *b = qemu_plugin_insn_data(insn);
+            uint64_t end = pc + (thumb32((unsigned)b[0] | (unsigned)b[1] << 8) ? 4 : 2);
+            for (uint64_t a = pc; in_flash(pc) && a < end; a += 2) {
+                uint64_t line = a / icache.line_bytes * icache.line_bytes;
+                if (line != prev) {
+                    info->fetch_line[info->n_fetch] = line;
+                    info->fetch_at[info->n_fetch++] = at;
+                    prev = line;
+                }
+            }
+            at += w[i];
+        }
+    }
     const dec_t *last = &d[n - 1];
     struct qemu_plugin_insn *last_insn = qemu_plugin_tb_get_insn(tb, n - 1);
     info->start = qemu_plugin_tb_vaddr(tb);
@@ -1042,6 +1216,9 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
                 qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
                                                            &class_cycles[d[i].cls], w[i]);
         }
+        unsigned c = d[i].cls;
+        if (mem_model != MEM_NONE && (c == C_LDR || c == C_LDRD || c == C_LDM || c == C_VLDR || c == C_VLDM))
+            qemu_plugin_register_vcpu_mem_cb(insn, on_dload, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, NULL);
         uint64_t pc = qemu_plugin_insn_vaddr(insn);
         if (have_marks && pc >= marks_addr && pc < marks_addr + 2 * MT_COUNT_IDS * STUB_BYTES &&
             (pc - marks_addr) % STUB_BYTES == 0) {
@@ -1082,11 +1259,22 @@ static void on_plugin_exit(qemu_plugin_id_t id, void *udata)
             emit(line);
         }
     }
+    static const char *const mem_name[] = {"none", "l4r5", "h7a3"};
+    if (mem_model != MEM_NONE) {
+        snprintf(line, sizeof(line),
+                 "mt_cycles memory mem=%s stall=%" PRIu64 " ifetch_stall=%" PRIu64
+                 " dflash_stall=%" PRIu64 " icache_hits=%" PRIu64 " icache_misses=%" PRIu64
+                 " dcache_hits=%" PRIu64 " dcache_misses=%" PRIu64 "\n",
+                 mem_name[mem_model], mem_stall, ifetch_stall, dflash_stall, icache.hits,
+                 icache.misses, dcache.hits, dcache.misses);
+        emit(line);
+    }
     snprintf(line, sizeof(line),
-             "mt_cycles total insns=%" PRIu64 " cycles=%" PRIu64 " cpu=%s taken=%" PRIu64
+             "mt_cycles total insns=%" PRIu64 " cycles=%" PRIu64 " cpu=%s mem=%s taken=%" PRIu64
              " not_taken=%" PRIu64 " indirect=%" PRIu64 " mispredicts=%" PRIu64
              " carried_stalls=%" PRIu64 "\n",
-             insns, cycles, cpu_name, n_taken, n_not_taken, n_indirect, n_mispredict, carry_stall);
+             insns, cycles, cpu_name, mem_name[mem_model], n_taken, n_not_taken, n_indirect,
+             n_mispredict, carry_stall);
     emit(line);
     if (out_file != NULL)
         fclose(out_file);
@@ -1126,6 +1314,18 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             cpu = CPU_M4;
         } else if (strcmp(a, "cpu=cortex-m7") == 0 || strcmp(a, "cpu=m7") == 0) {
             cpu = CPU_M7;
+        } else if (strncmp(a, "mem=", 4) == 0) {
+            if (mem_setup(a + 4) != 0) {
+                fprintf(stderr, "mt_cycles: unknown memory model in '%s' (none, l4r5, h7a3)\n", a);
+                return -1;
+            }
+        } else if (strncmp(a, "flash=", 6) == 0) {
+            char *mid, *end;
+            flash_lo = strtoull(a + 6, &mid, 0);
+            if (*mid != '-' || (flash_hi = strtoull(mid + 1, &end, 0), *end != '\0') || flash_hi <= flash_lo) {
+                fprintf(stderr, "mt_cycles: bad range in '%s' (flash=LO-HI)\n", a);
+                return -1;
+            }
         } else if (strcmp(a, "trace=on") == 0) {
             trace = 1;
         } else if (strcmp(a, "dump=on") == 0) {
