@@ -116,11 +116,12 @@ file(GLOB MT_E2E_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/microt/
      ${PROJECT_SOURCE_DIR}/src/*.h ${PROJECT_SOURCE_DIR}/src/kernels/*.h)
 set(MT_E2E_HOST ${CMAKE_BINARY_DIR}/test_personalize_e2e_host)
 set(MT_E2E_HOST_SOURCES ${PROJECT_SOURCE_DIR}/tests/test_personalize_e2e.c
-    ${PROJECT_SOURCE_DIR}/tests/test_util.c ${MT_E2E_LIB_SOURCES})
+    ${PROJECT_SOURCE_DIR}/tests/test_util.c ${PROJECT_SOURCE_DIR}/tests/flash_sim.c ${MT_E2E_LIB_SOURCES})
 add_custom_command(
   OUTPUT ${MT_E2E_HOST}
   COMMAND ${MT_HOST_CC} -std=c11 -O2 -Wall -Wextra -Werror -I${PROJECT_SOURCE_DIR}/include
           -I${PROJECT_SOURCE_DIR}/tests -o ${MT_E2E_HOST} ${MT_E2E_HOST_SOURCES} -lm
   DEPENDS ${MT_E2E_HOST_SOURCES} ${MT_E2E_HEADERS} ${PROJECT_SOURCE_DIR}/tests/test_util.h
+          ${PROJECT_SOURCE_DIR}/tests/flash_sim.h
   COMMENT "Building the host twin of test_personalize_e2e")
 add_custom_target(mt_personalize_e2e_host ALL DEPENDS ${MT_E2E_HOST})
