@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "microt/features.h"
+#include "personalize_internal.h"
 
 static size_t labels_bytes(uint32_t cap) { return ((size_t)cap * 2u + 3u) & ~(size_t)3u; }
 
@@ -204,6 +205,29 @@ mt_status_t mt_features_get(const mt_features_t *cache, uint32_t i, mt_stage_t s
     const int8_t *q = (const int8_t *)(src + 8);
     for (uint32_t k = 0; k < dim; k++) out[k] = lo + step * (float)((int32_t)q[k] + 128);
     return MT_OK;
+}
+
+void mt_features_get_normalized(const mt_features_t *cache, uint32_t i, mt_stage_t stage,
+                                const float *mean, const float *inv_std, float *out,
+                                uint16_t *label) {
+    if (label) memcpy(label, cache->buf + 2u * i, 2);
+    const uint8_t *src = vector_at(cache, i, stage);
+    uint32_t dim = cache->dim[stage];
+    if (cache->format == MT_FEATURES_F32) {
+        for (uint32_t k = 0; k < dim; k++) {
+            float v;
+            memcpy(&v, src + 4u * k, 4);
+            out[k] = (v - mean[k]) * inv_std[k];
+        }
+        return;
+    }
+    float lo, step;
+    memcpy(&lo, src, 4);
+    memcpy(&step, src + 4, 4);
+    const int8_t *q = (const int8_t *)(src + 8);
+    for (uint32_t k = 0; k < dim; k++) {
+        out[k] = (lo + step * (float)((int32_t)q[k] + 128) - mean[k]) * inv_std[k];
+    }
 }
 
 mt_status_t mt_features_count(const mt_features_t *cache, uint32_t *counts, size_t n_counts) {

@@ -68,6 +68,19 @@ static float seg_value(const segment_t *s, uint32_t d) {
     return s->f ? s->f[d] : s->scale * (float)((int32_t)s->q[d] - s->zp);
 }
 
+void mt_head_input_row_normalized(const mt_features_t *cache, uint32_t i, mt_head_input_t input,
+                                  const float *mean, const float *inv_std, float *row,
+                                  uint16_t *label) {
+    if (input == MT_HEAD_CONCAT) {
+        uint32_t dp = cache->dim[MT_STAGE_PART];
+        mt_features_get_normalized(cache, i, MT_STAGE_PART, mean, inv_std, row, label);
+        mt_features_get_normalized(cache, i, MT_STAGE_FULL, mean + dp, inv_std + dp, row + dp, NULL);
+    } else {
+        mt_features_get_normalized(cache, i, input == MT_HEAD_PART ? MT_STAGE_PART : MT_STAGE_FULL,
+                                   mean, inv_std, row, label);
+    }
+}
+
 static mt_status_t logits_common(const mt_head_t *head, const segment_t *seg, uint32_t n_seg,
                                  float *logits) {
     if (!head || !head->weights || !logits || head->n_classes == 0) return MT_E_ARG;

@@ -66,9 +66,79 @@ static void raw_row(const problem_t *pb, uint32_t i, uint16_t *label) {
     mt_head_input_row(pb->cache, i, pb->input, pb->row, label);
 }
 
+/* The normalised input, (x - mean) * inv_std, decoded and normalised in one pass. */
 static void load_row(const problem_t *pb, uint32_t i, uint16_t *label) {
-    raw_row(pb, i, label);
-    for (uint32_t d = 0; d < pb->dim; d++) pb->row[d] = (pb->row[d] - pb->mean[d]) * pb->inv_std[d];
+    mt_head_input_row_normalized(pb->cache, i, pb->input, pb->mean, pb->inv_std, pb->row, label);
+}
+
+/* z[c] = b[c] + sum_j w[c][j] x[j] for c < k. Four classes share each load of x[j] (the loop
+ * is load-bound on a Cortex-M4), then two; every z[c] still sums over j in order, so the bits
+ * are those of the plain loop on every target. */
+static void logits_rows(const float *w, const float *b, const float *x, uint32_t k, uint32_t dim,
+                        float *z) {
+    uint32_t c = 0;
+    for (; c + 4u <= k; c += 4u) {
+        const float *w0 = w + (size_t)c * dim, *w1 = w0 + dim, *w2 = w1 + dim, *w3 = w2 + dim;
+        float a0 = b[c], a1 = b[c + 1], a2 = b[c + 2], a3 = b[c + 3];
+        for (uint32_t j = 0; j < dim; j++) {
+            float xj = x[j];
+            a0 += w0[j] * xj;
+            a1 += w1[j] * xj;
+            a2 += w2[j] * xj;
+            a3 += w3[j] * xj;
+        }
+        z[c] = a0;
+        z[c + 1] = a1;
+        z[c + 2] = a2;
+        z[c + 3] = a3;
+    }
+    for (; c + 2u <= k; c += 2u) {
+        const float *w0 = w + (size_t)c * dim, *w1 = w0 + dim;
+        float a0 = b[c], a1 = b[c + 1];
+        for (uint32_t j = 0; j < dim; j++) {
+            float xj = x[j];
+            a0 += w0[j] * xj;
+            a1 += w1[j] * xj;
+        }
+        z[c] = a0;
+        z[c + 1] = a1;
+    }
+    for (; c < k; c++) {
+        const float *w0 = w + (size_t)c * dim;
+        float a0 = b[c];
+        for (uint32_t j = 0; j < dim; j++) a0 += w0[j] * x[j];
+        z[c] = a0;
+    }
+}
+
+/* g[c][j] += r[c] x[j] for c < k, four (then two) classes per load of x[j] (same bits as one
+ * at a time). */
+static void gradient_rows(float *g, const float *r, const float *x, uint32_t k, uint32_t dim) {
+    uint32_t c = 0;
+    for (; c + 4u <= k; c += 4u) {
+        float *g0 = g + (size_t)c * dim, *g1 = g0 + dim, *g2 = g1 + dim, *g3 = g2 + dim;
+        float r0 = r[c], r1 = r[c + 1], r2 = r[c + 2], r3 = r[c + 3];
+        for (uint32_t j = 0; j < dim; j++) {
+            float xj = x[j];
+            g0[j] += r0 * xj;
+            g1[j] += r1 * xj;
+            g2[j] += r2 * xj;
+            g3[j] += r3 * xj;
+        }
+    }
+    for (; c + 2u <= k; c += 2u) {
+        float *g0 = g + (size_t)c * dim, *g1 = g0 + dim;
+        float r0 = r[c], r1 = r[c + 1];
+        for (uint32_t j = 0; j < dim; j++) {
+            float xj = x[j];
+            g0[j] += r0 * xj;
+            g1[j] += r1 * xj;
+        }
+    }
+    for (; c < k; c++) {
+        float *g0 = g + (size_t)c * dim;
+        for (uint32_t j = 0; j < dim; j++) g0[j] += r[c] * x[j];
+    }
 }
 
 /* f(W, b) = (1/n) sum_i [logsumexp(z_i) - z_i,y_i] + (lambda/2) ||W||^2, z_i = W x_i + b.
@@ -88,13 +158,8 @@ static double evaluate(const problem_t *pb, const float *x, float *g) {
         uint16_t y;
         load_row(pb, i, &y);
         float *z = pb->logits, zmax = -INFINITY;
-        for (uint32_t c = 0; c < k; c++) {
-            const float *w = x + (size_t)c * dim;
-            float acc = b[c];
-            for (uint32_t j = 0; j < dim; j++) acc += w[j] * pb->row[j];
-            z[c] = acc;
-            zmax = acc > zmax ? acc : zmax;
-        }
+        logits_rows(x, b, pb->row, k, dim, z);
+        for (uint32_t c = 0; c < k; c++) zmax = z[c] > zmax ? z[c] : zmax;
         float sum = 0.0f;
         for (uint32_t c = 0; c < k; c++) {
             z[c] = mt_expf(z[c] - zmax); /* z now holds e_c = exp(z_c - zmax) */
@@ -104,11 +169,10 @@ static double evaluate(const problem_t *pb, const float *x, float *g) {
         /* CE = lse - z_y = log(sum) - (z_y - zmax) = -log(e_y / sum) */
         f -= (double)mt_logf(z[y] * inv_sum);
         for (uint32_t c = 0; c < k; c++) {
-            float r = z[c] * inv_sum - (c == y ? 1.0f : 0.0f); /* dCE/dz_c = p_c - [c == y] */
-            float *gw = g + (size_t)c * dim;
-            for (uint32_t j = 0; j < dim; j++) gw[j] += r * pb->row[j];
-            gb[c] += r;
+            z[c] = z[c] * inv_sum - (c == y ? 1.0f : 0.0f); /* dCE/dz_c = p_c - [c == y] */
+            gb[c] += z[c];
         }
+        gradient_rows(g, z, pb->row, k, dim);
     }
     float inv_n = 1.0f / (float)pb->n;
     for (size_t j = 0; j < p; j++) g[j] *= inv_n;

@@ -18,4 +18,15 @@ mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_inp
                         const mt_train_opts_t *opts, const mt_fit_ctl_t *ctl, void *scratch,
                         size_t scratch_bytes, mt_train_report_t *report);
 
+/* mt_head_input_row, then (row[d] - mean[d]) * inv_std[d], in one pass over the cache's bytes
+ * (the same float operations in the same order, so the same bits). */
+void mt_head_input_row_normalized(const mt_features_t *cache, uint32_t i, mt_head_input_t input,
+                                  const float *mean, const float *inv_std, float *row,
+                                  uint16_t *label);
+
+/* Sample i's feature of one stage decoded and normalised, as above (src/features.c). */
+void mt_features_get_normalized(const mt_features_t *cache, uint32_t i, mt_stage_t stage,
+                                const float *mean, const float *inv_std, float *out,
+                                uint16_t *label);
+
 #endif
