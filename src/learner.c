@@ -223,8 +223,9 @@ mt_status_t mt_learner_fit(mt_learner_t *l, mt_learner_report_t *report) {
         co.confidence = (mt_confidence_t)l->cfg.confidence;
         co.train = l->cfg.train;
         co.fold_max_iter = l->cfg.fold_max_iter;
-        st = mt_stage_calibrate(c, ratio, &co, &l->task.head[0], l->work, l->sizes.work, &tau,
-                                &calib);
+        /* fold_max_iter 0: cold folds trained to convergence (the reference of section 3) */
+        const mt_head_t *start = l->cfg.fold_max_iter ? &l->task.head[0] : NULL;
+        st = mt_stage_calibrate(c, ratio, &co, start, l->work, l->sizes.work, &tau, &calib);
     } else if (ratio >= 1.0f) {
         tau = MT_TAU_ALWAYS;
     }

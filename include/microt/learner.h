@@ -40,7 +40,8 @@ typedef struct {
     uint8_t full_concat;       /* 1: head B reads part (+) full features (default 0: full) */
     uint8_t full_only;         /* 1: train head B only, ratio 0 (a full-model, TTL-style device) */
     uint8_t folds;             /* calibration folds (default 5) */
-    uint16_t fold_max_iter;    /* iterations of each warm-started fold head (default 5) */
+    uint16_t fold_max_iter;    /* iterations of each warm-started fold head (default 5; 0: cold
+                                  folds from zero, trained to convergence) */
     uint32_t seed;             /* reservoir sampling and calibration folds (default 1) */
     mt_train_opts_t train;     /* head training (mt_train_opts_default) */
 } mt_learner_config_t;
