@@ -1,6 +1,6 @@
 /* Head training: L2-regularised multinomial logistic regression (the objective scikit-learn's
- * LogisticRegression minimises) by full-batch L-BFGS on centred features over the
- * feature cache (docs/personalization.md section 2). Never allocates: every temporary lives in
+ * LogisticRegression minimises) by full-batch, diagonally preconditioned L-BFGS on centred
+ * features over the feature cache (docs/personalization.md section 2). Never allocates: every temporary lives in
  * the caller's scratch. Float operations are plain IEEE + - * / sqrt in a fixed order, and exp
  * and log come from mathf.c, so every target produces the same bits. */
 #include <math.h>
@@ -246,12 +246,58 @@ static mt_scale_t set_normalization(mt_head_t *head, const problem_t *pb, mt_sca
     return s;
 }
 
+/* out[P] = scale * pre[j] * in[P] for the weights of feature j (every class), scale * in for the
+ * biases: H0 = gamma diag(pre) of the preconditioned L-BFGS below. */
+static void precondition(float *out, const float *in, const float *pre, uint32_t k, uint32_t dim,
+                         float scale) {
+    for (uint32_t c = 0; c < k; c++) {
+        const float *a = in + (size_t)c * dim;
+        float *o = out + (size_t)c * dim;
+        for (uint32_t j = 0; j < dim; j++) o[j] = scale * pre[j] * a[j];
+    }
+    for (uint32_t c = 0; c < k; c++) out[(size_t)k * dim + c] = scale * in[(size_t)k * dim + c];
+}
+
+/* y' diag(pre) y over the weights, plus y' y over the biases. */
+static float weighted_dot(const float *y, const float *pre, uint32_t k, uint32_t dim) {
+    float s = 0.0f;
+    for (uint32_t c = 0; c < k; c++) {
+        const float *a = y + (size_t)c * dim;
+        for (uint32_t j = 0; j < dim; j++) s += a[j] * pre[j] * a[j];
+    }
+    for (uint32_t c = 0; c < k; c++) s += y[(size_t)k * dim + c] * y[(size_t)k * dim + c];
+    return s;
+}
+
+/* The damped Jacobi preconditioner pre[dim]: with v_j the second moment of normalised input j
+ * and v its mean over j, pre_j = v / (v_j + v). The curvature along a weight of input j grows
+ * with v_j, so inputs of very different spreads (an extractor's features on images unlike its
+ * training images) make a badly conditioned problem; the damping keeps inputs of tiny spread
+ * from being amplified. The objective is unchanged (same optimum); docs/personalization.md. */
+static void set_preconditioner(const problem_t *pb, float *pre) {
+    uint32_t dim = pb->dim;
+    for (uint32_t j = 0; j < dim; j++) pre[j] = 0.0f;
+    for (uint32_t i = 0; i < pb->cache->n_samples; i++) {
+        if (!used(pb, i)) continue;
+        load_row(pb, i, NULL);
+        for (uint32_t j = 0; j < dim; j++) pre[j] += pb->row[j] * pb->row[j];
+    }
+    float mean_v = 0.0f;
+    for (uint32_t j = 0; j < dim; j++) {
+        pre[j] /= (float)pb->n;
+        mean_v += pre[j];
+    }
+    mean_v /= (float)dim;
+    for (uint32_t j = 0; j < dim; j++) pre[j] = mean_v > 0.0f ? mean_v / (pre[j] + mean_v) : 1.0f;
+}
+
 #define MAX_LINE_SEARCH 30 /* backtracking steps before the search gives up */
 #define FTOL 1e-9           /* relative decrease that ends training (scipy's factr test) */
 
 /* Scratch, in floats, with P = K*D + K parameters and m = history (MT_HEAD_TRAIN_SCRATCH_BYTES):
  * x, g, d [P]; s, y [m][P] (the slot of the next pair also holds the line search's trial point
- * and its gradient); rho [m]; var [D]; row [D]; logits [K]. */
+ * and its gradient); rho [m]; var [D] (the raw variances, then the preconditioner); row [D];
+ * logits [K]. */
 mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_input_t input,
                         const mt_train_opts_t *opts, const mt_fit_ctl_t *ctl, void *scratch,
                         size_t scratch_bytes, mt_train_report_t *report) {
@@ -328,11 +374,13 @@ mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_inp
     }
 
     /* L-BFGS (Nocedal & Wright, Numerical Optimization, 2nd ed., Alg. 7.4/7.5) with H0 =
-     * gamma I, gamma = s.y / y.y of the newest pair, and a backtracking Armijo line search
-     * (c1 = 1e-4) whose steps come from safeguarded quadratic interpolation; a pair (s, y)
-     * enters the history only when s.y > 0, which keeps the implicit inverse Hessian positive
-     * definite. The first step, with no curvature known yet, is steepest descent of length
-     * at most 1. */
+     * gamma diag(pre), gamma = s.y / y' diag(pre) y of the newest pair, and a backtracking
+     * Armijo line search (c1 = 1e-4) whose steps come from safeguarded quadratic
+     * interpolation; a pair (s, y) enters the history only when s.y > 0, which keeps the
+     * implicit inverse Hessian positive definite. The first step, with no curvature known
+     * yet, is preconditioned steepest descent, scaled to length at most 1 in that metric. */
+    float *pre = var;
+    set_preconditioner(&pb, pre);
     uint32_t evals = 1;
     uint16_t iter = 0;
     uint32_t passes = pb.n;
@@ -351,8 +399,8 @@ mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_inp
         float gd = have_dir ? dot(g, d, p) : 0.0f;
         if (!have_dir || !(gd < 0.0f)) { /* (re)start: steepest descent, length <= 1 */
             n_hist = 0;
-            for (size_t j = 0; j < p; j++) d[j] = -g[j];
-            gd = -dot(g, g, p);
+            precondition(d, g, pre, k, dim, -1.0f);
+            gd = dot(g, d, p);
             float gn = sqrtf(-gd);
             t = gn > 1.0f ? 1.0f / gn : 1.0f;
         }
@@ -394,7 +442,7 @@ mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_inp
         }
         float sy = dot(xt, gt, p);
         if (sy > 1e-12f) {
-            float yy = dot(gt, gt, p);
+            float yy = weighted_dot(gt, pre, k, dim);
             rho[slot] = 1.0f / sy;
             gamma = yy > 0.0f ? sy / yy : 1.0f;
             newest = slot;
@@ -411,7 +459,7 @@ mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_inp
             break;
         }
         if (n_hist == 0) continue; /* steepest descent next */
-        /* Two-loop recursion: d = -H g with H0 = gamma I. */
+        /* Two-loop recursion: d = -H g with H0 = gamma diag(pre). */
         float alpha[MT_LBFGS_MAX_HISTORY];
         for (size_t j = 0; j < p; j++) d[j] = g[j];
         for (uint32_t h = 0; h < n_hist; h++) {
@@ -420,7 +468,7 @@ mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_inp
             const float *yi = y_hist + (size_t)i * p;
             for (size_t j = 0; j < p; j++) d[j] -= alpha[i] * yi[j];
         }
-        for (size_t j = 0; j < p; j++) d[j] *= gamma;
+        precondition(d, d, pre, k, dim, gamma);
         for (uint32_t h = n_hist; h-- > 0;) {
             uint32_t i = (newest + m - h) % m;
             float beta = rho[i] * dot(y_hist + (size_t)i * p, d, p);

