@@ -70,6 +70,7 @@ int main(int argc, char **argv) {
     cfg.per_class = info.per_class ? info.per_class : (uint16_t)info.n_samples;
     cfg.ratio = ratio;
     cfg.full_only = (uint8_t)full_only;
+    cfg.full_concat = (uint8_t)!full_only; /* as microt personalize sets it */
     mt_learner_sizes_t sz;
     if ((st = mt_learner_sizes(&m, &cfg, &sz)) != MT_OK) return fail("sizes", st);
     void *mem = malloc(sz.total);

@@ -20,6 +20,7 @@ void mt_learner_config_default(mt_learner_config_t *cfg) {
     cfg->budget_bytes = MT_LEARNER_DEFAULT_BUDGET;
     cfg->ratio = 0.5f;
     cfg->confidence = MT_CONF_MAX_PROB;
+    cfg->full_concat = 1; /* more accurate on the selection tasks (docs/personalization.md) */
     cfg->folds = MT_CALIB_DEFAULT_FOLDS;
     cfg->fold_max_iter = MT_CALIB_DEFAULT_FOLD_MAX_ITER;
     cfg->seed = 1;

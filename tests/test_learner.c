@@ -301,7 +301,8 @@ static void test_learner_cycle(void) {
     CHECK_EQ(mt_learner_sizes(&m, &cfg, &sz), MT_OK);
     size_t need = mt_learner_bytes(&m, &cfg);
     CHECK_EQ(need, sz.total);
-    CHECK_EQ(need, MT_LEARNER_BYTES(mt_model_arena_bytes(&m), 4, 12, 8, 12, 3, 0));
+    CHECK_EQ(cfg.full_concat, 1); /* head B on part (+) full by default */
+    CHECK_EQ(need, MT_LEARNER_BYTES(mt_model_arena_bytes(&m), 4, 12, 8, 12, 3, 1));
     CHECK_EQ(sz.work, sz.train_scratch > sz.arena ? (sz.train_scratch > sz.calib_scratch ? sz.train_scratch : sz.calib_scratch) : (sz.arena > sz.calib_scratch ? sz.arena : sz.calib_scratch));
     mt_learner_t l, l2;
     CHECK_EQ(mt_learner_init(&l, &m, &cfg, g_mem, need - 1), MT_E_SCRATCH_TOO_SMALL);
@@ -414,11 +415,11 @@ static void test_learner_cycle(void) {
     CHECK(sz.per_class >= 12 && sz.total <= need); /* the largest that fits the budget */
     bad.per_class = (uint16_t)(sz.per_class + 1u);
     CHECK(mt_learner_bytes(&m, &bad) > need);
-    /* Heads saved with part (+) full cannot load into a full-only learner. */
+    /* A head B on the full feature alone: its heads cannot load into a part (+) full learner. */
     mt_learner_config_t cat = cfg;
-    cat.full_concat = 1;
+    cat.full_concat = 0;
     size_t need_cat = mt_learner_bytes(&m, &cat);
-    CHECK_EQ(need_cat, MT_LEARNER_BYTES(mt_model_arena_bytes(&m), 4, 12, 8, 12, 3, 1));
+    CHECK_EQ(need_cat, MT_LEARNER_BYTES(mt_model_arena_bytes(&m), 4, 12, 8, 12, 3, 0));
     CHECK_EQ(mt_learner_init(&one, &m, &cat, g_mem, need_cat), MT_OK);
     mt_rng_seed(&r, 43);
     for (uint32_t i = 0; i < 30; i++) {
@@ -426,9 +427,10 @@ static void test_learner_cycle(void) {
         CHECK_EQ(mt_learner_add_image(&one, (uint16_t)(i % 3), px, PX, NULL), MT_OK);
     }
     CHECK_EQ(mt_learner_fit(&one, &rep), MT_OK);
-    CHECK_EQ(one.task.head[1].dim, 20);
+    CHECK_EQ(one.task.head[1].dim, 12);
     right = accuracy(&one, 3, 60, 9, &exits);
-    CHECK(right >= 54);
+    printf("head B on the full feature alone: accuracy %u/60\n", (unsigned)right);
+    CHECK(right >= 40); /* chance: 20 */
     CHECK_EQ(mt_learner_save(&one, &g_hsim.flash, NULL), MT_OK);
     CHECK_EQ(mt_learner_init(&l2, &m, &cfg, g_mem2, need), MT_OK);
     CHECK_EQ(mt_learner_load(&l2, &g_hsim.flash, NULL), MT_E_STORE_MODEL);
@@ -451,7 +453,7 @@ static void test_learner_cycle(void) {
 /* The default ceiling on the shipped extractors (planned for the Cortex-M kernels, the
  * device's figure): at most 256 KiB with the arena, for any number of samples. */
 static void test_default_budget(int argc, char **argv) {
-    static const uint16_t want_per_class[2] = {88, 50};
+    static const uint16_t want_per_class[2] = {80, 45}; /* 88 and 50 with head B on full alone */
     for (int i = 1; i < argc && i < 3; i++) {
         size_t len;
         uint8_t *bytes = mt_read_file(argv[i], &len);
@@ -471,7 +473,7 @@ static void test_default_budget(int argc, char **argv) {
             CHECK_EQ(s.per_class, want_per_class[i - 1]);
             uint32_t dp = mt_model_feature_len(&m, MT_STAGE_PART);
             uint32_t df = mt_model_feature_len(&m, MT_STAGE_FULL);
-            CHECK_EQ(s.total, MT_LEARNER_BYTES(s.arena, 10, s.per_class, dp, df, 3, 0));
+            CHECK_EQ(s.total, MT_LEARNER_BYTES(s.arena, 10, s.per_class, dp, df, 3, 1));
         }
         free(bytes);
     }

@@ -37,7 +37,7 @@ typedef struct {
     uint32_t budget_bytes;     /* the ceiling per_class = 0 is derived from (default 256 KiB) */
     float ratio;               /* share of queries to answer at the part stage, 0..1 (default 0.5) */
     uint8_t confidence;        /* mt_confidence_t (default MT_CONF_MAX_PROB) */
-    uint8_t full_concat;       /* 1: head B reads part (+) full features (default 0: full) */
+    uint8_t full_concat;       /* 1 (default): head B reads part (+) full features; 0: full */
     uint8_t full_only;         /* 1: train head B only, ratio 0 (a full-model, TTL-style device) */
     uint8_t folds;             /* calibration folds (default 5) */
     uint16_t fold_max_iter;    /* iterations of each warm-started fold head (default 5; 0: cold

@@ -35,7 +35,7 @@ extern const unsigned int mt_model_data_len;
 
 /* Everything personalization needs, fixed at build time whatever the number of samples. */
 static uint32_t learner_mem[(MT_LEARNER_BYTES(FW_ARENA_BYTES, FW_CLASSES, FW_PER_CLASS, FW_PART_DIM,
-                                              FW_FULL_DIM, FW_HISTORY, 0) + 3) / 4];
+                                              FW_FULL_DIM, FW_HISTORY, 1) + 3) / 4];
 static mt_model_t model;
 static mt_learner_t learner;
 static uint8_t frame[FW_FRAME_BYTES];
