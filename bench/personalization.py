@@ -14,9 +14,9 @@ no calibration (`--full-only`, a full-model device), on the same samples. "Today
 CLI of --baseline-ref (the code before issue 14), built from git in the cache folder.
 
 Report tasks only report (Fashion-MNIST, OpenCV digits, CIFAR-10 test, bench/tasks.py);
---selection adds the CIFAR-10 *train* splits the choices were made on (the factory's selection
-tasks do not exist yet): head B on part (+) full vs full, warm vs cold calibration folds, the
-reservoir's accuracy against per_class.
+--selection adds the factory's selection tasks (factory/selection.py) the choices were made on:
+head B on part (+) full vs full, tol 1e-3 vs 1e-5, warm vs cold calibration folds, and the
+reservoir's accuracy against per_class on sel-cifar's 70/30 split.
 
   bench/personalization.py                  # report tasks -> docs/personalization.md (section 8)
   bench/personalization.py --selection      # also the CIFAR-10 train selection study
@@ -37,6 +37,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.path.insert(0, ROOT)  # factory as a package (factory.selection)
 sys.path.insert(0, os.path.join(ROOT, "factory"))
 import tasks as T  # noqa: E402
 
@@ -199,29 +200,8 @@ def mj(cycles, b):
 # ---------------------------------------------------------------- data
 def task_data(ctx, name):
     """{'pool', 'test', 'split_train', 'split_test'} written as IDX in the cache; names."""
-    if name == "cifar10-train":
-        from cifar import load_split
-        x, y = load_split("train", ctx.cifar)
-        y = np.asarray(y, np.int64)
-        rng = np.random.default_rng(14)  # fixed: the selection subsets never change
-        pick = lambda n, excl=None: np.sort(np.concatenate([  # noqa: E731
-            rng.choice(np.setdiff1d(np.flatnonzero(y == c), excl if excl is not None else []), n, replace=False)
-            for c in range(10)]))
-        pool = pick(150)
-        test = pick(100, pool)
-        split = pick(500, np.concatenate([pool, test]))
-        tr, te = [], []
-        for c in range(10):
-            idx = rng.permutation(split[y[split] == c])
-            tr.append(idx[:350])
-            te.append(idx[350:])
-        d = {"pool": (x[pool], y[pool]), "test": (x[test], y[test]),
-             "split_train": (x[np.sort(np.concatenate(tr))], y[np.sort(np.concatenate(tr))]),
-             "split_test": (x[np.sort(np.concatenate(te))], y[np.sort(np.concatenate(te))])}
-        names = T.NAMES["cifar10"]
-    else:
-        d = T.load(name, cifar=ctx.cifar)
-        names = T.NAMES[name]
+    d = T.load(name, cifar=ctx.cifar)
+    names = T.NAMES[name]
     folder = os.path.join(ctx.cache, "data", name)
     out = {"names": names}
     for part in ("test", "split_train", "split_test"):
@@ -278,29 +258,54 @@ def memory_protocols(ctx, student, task, data):
     return res
 
 
-def selection_study(ctx, data, seeds):
-    """CIFAR-10 train splits: the data the choices were made on."""
-    out = {"concat": {}, "calib": {}, "reservoir": {}}
+def selection_draws(ctx, name, n_draws):
+    """The factory's selection task (factory/selection.py) as IDX: its own draws (k per class,
+    the others up to test_cap per class to score)."""
+    from factory import selection as S
+    x, y, classes = S.load(name)
+    spec = S.TASKS[name]
+    folder = os.path.join(ctx.cache, "data", name)
+    out = []
+    for d, (tr, te) in enumerate(S.draws(y, spec["k"], spec["test_cap"], n_draws)):
+        out.append((T.write_set(folder, f"d{d}-train", x[tr], y[tr]),
+                    T.write_set(folder, f"d{d}-test", x[te], y[te])))
+    return out, ",".join(c[:15] for c in classes), (x, y)
+
+
+SEL_RUNS = {  # label -> flags; every one on every draw
+    "default": [], "r0.25": ["--ratio", "0.25"], "r0.75": ["--ratio", "0.75"],
+    "full-head": ["--full-head", "full"], "tol1e-5": ["--tol", "1e-5"],
+    "cold": ["--fold-iters", "0"], "cold-r0.25": ["--fold-iters", "0", "--ratio", "0.25"],
+    "cold-r0.75": ["--fold-iters", "0", "--ratio", "0.75"]}
+
+
+def selection_study(ctx):
+    """The factory's selection tasks (choices were made here), through the CLI; and the
+    reservoir's accuracy against per_class on sel-cifar's 70/30 split (350 given a class)."""
+    from factory import selection as S
+    out = {"runs": {}, "reservoir": {}}
+    for name in S.TASKS:
+        draws, names, (x, y) = selection_draws(ctx, name, ctx.sel_draws)
+        for student in STUDENTS:
+            mt = os.path.join(ROOT, "models", STUDENTS[student][0] + ".mtm")
+            for label, flags in SEL_RUNS.items():
+                out["runs"][f"{name} {student} {label}"] = [
+                    personalize_eval(ctx, mt, tr, te, names, flags) for tr, te in draws]
+    x, y, classes = S.load("sel-cifar")
+    rng = np.random.default_rng(14)
+    tr, te = [], []
+    for c in range(len(classes)):
+        idx = rng.permutation(np.flatnonzero(y == c))[:500]
+        tr.append(idx[:350])
+        te.append(idx[350:])
+    tr, te = np.sort(np.concatenate(tr)), np.sort(np.concatenate(te))
+    folder = os.path.join(ctx.cache, "data", "sel-cifar")
+    trs, tes = T.write_set(folder, "7030-train", x[tr], y[tr]), T.write_set(folder, "7030-test", x[te], y[te])
     for student in STUDENTS:
         mt = os.path.join(ROOT, "models", STUDENTS[student][0] + ".mtm")
-        for proto in ("k10", "k50", "7030"):
-            diffs = []
-            for s in (seeds if proto != "7030" else seeds[:1]):
-                tr = data["split_train"] if proto == "7030" else shots(data, int(proto[1:]), s)
-                te = data["split_test"] if proto == "7030" else data["test"]
-                flags = ["--per-class", "350"] if proto == "7030" else []
-                f = personalize_eval(ctx, mt, tr, te, data["names"], flags)["eval"]
-                c = personalize_eval(ctx, mt, tr, te, data["names"], flags + ["--full-head", "concat"])["eval"]
-                diffs.append((f["accuracy_full_head"], c["accuracy_full_head"], f["accuracy"], c["accuracy"]))
-            out["concat"][f"{student} {proto}"] = diffs
-        for fi in ("5", "0"):
-            out["calib"][f"{student} fold-iters {fi}"] = {
-                r: [personalize_eval(ctx, mt, shots(data, 10, s), data["test"], data["names"],
-                                     ["--ratio", str(r), "--fold-iters", fi]) for s in seeds]
-                for r in (0.25, 0.5, 0.75)}
-        for pc in (50, 88, 150, 350):
+        for pc in (45, 80, 150, 350):
             out["reservoir"][f"{student} {pc}"] = personalize_eval(
-                ctx, mt, data["split_train"], data["split_test"], data["names"], ["--per-class", str(pc)])
+                ctx, mt, trs, tes, ",".join(classes), ["--per-class", str(pc)])
     return out
 
 
@@ -381,23 +386,38 @@ def write_report(ctx, res):
           f"{ab:.2f} / {au:.2f} ({ab - au:+.2f}; every sample needs {pu['personalize']['sram']['total']:,} B) |")
     if ctx.selection and "selection" in res:
         sel = res["selection"]
-        p("\n### Selection study: CIFAR-10 *train* splits (the choices were made here)\n")
-        p("Head B on part (+) full against full (paired, points; stage decision at r = 0.5 and head B alone):\n")
-        p("| student, protocol | head B concat − full | stage decision concat − full |")
-        p("|---|---:|---:|")
-        for k, d in sel["concat"].items():
-            p(f"| {k} | {fmt(mean_sd([c - f for f, c, _, _ in d]), 2, True)} | "
-              f"{fmt(mean_sd([c - f for _, _, f, c in d]), 2, True)} |")
-        p("\nCalibration folds, exit share − r on held-out data (points) and cost (sample passes):\n")
-        p("| student, folds | r = 0.25 | r = 0.5 | r = 0.75 | calibration sample passes |")
-        p("|---|---:|---:|---:|---:|")
-        for k, by_r in sel["calib"].items():
-            cells = [fmt(mean_sd([x["eval"]["exit_share"] - 100 * float(r) for x in v]), 1, True)
-                     for r, v in sorted(by_r.items(), key=lambda kv: float(kv[0]))]
-            passes = mean_sd([x["personalize"]["calibration"]["sample_passes"] for v in by_r.values() for x in v])
-            p(f"| {k} | " + " | ".join(cells) + f" | {fmt(passes, 0)} |")
-        p("\nReservoir at 70/30 (350 given per class): accuracy against samples kept per class:\n")
-        p("| student | per class | kept | SRAM | accuracy r = 0.5 | head A | head B |")
+        runs = sel["runs"]
+        tasks = sorted({k.split()[0] for k in runs})
+        p(f"\n### Selection study: the factory's selection tasks ({ctx.sel_draws} draws each, "
+          "MicroT extractors; the choices above were made on these)\n")
+        p("Paired differences in points (mean ± sd over both students × draws):\n")
+        p("| task | head B on part (+) full − full | head A, tol 1e-3 − 1e-5 | head B, tol 1e-3 − 1e-5 | "
+          "evaluations A / B, tol 1e-3 | tol 1e-5 |")
+        p("|---|---:|---:|---:|---:|---:|")
+        for t in tasks:
+            get = lambda lab: [r for st in STUDENTS for r in runs[f"{t} {st} {lab}"]]  # noqa: E731
+            d, f, c5 = get("default"), get("full-head"), get("tol1e-5")
+            ev = lambda rs, h: np.mean([r["personalize"]["heads"][h]["evaluations"] for r in rs])  # noqa: E731
+            p(f"| {t} | {fmt(mean_sd([a['eval']['accuracy_full_head'] - b['eval']['accuracy_full_head'] for a, b in zip(d, f)]), 2, True)} | "
+              f"{fmt(mean_sd([a['eval']['accuracy_part_head'] - b['eval']['accuracy_part_head'] for a, b in zip(d, c5)]), 2, True)} | "
+              f"{fmt(mean_sd([a['eval']['accuracy_full_head'] - b['eval']['accuracy_full_head'] for a, b in zip(d, c5)]), 2, True)} | "
+              f"{ev(d, 0):.1f} / {ev(d, 1):.1f} | {ev(c5, 0):.1f} / {ev(c5, 1):.1f} |")
+        p("\nCalibration: exit share − r on each draw's held-out images (points) and its cost "
+          "(sample passes), warm folds of 5 iterations (default) against cold folds trained to convergence:\n")
+        p("| task | folds | r = 0.25 | r = 0.5 | r = 0.75 | sample passes (r = 0.5) |")
+        p("|---|---|---:|---:|---:|---:|")
+        for t in tasks:
+            for kind, labs in (("warm", ("r0.25", "default", "r0.75")), ("cold", ("cold-r0.25", "cold", "cold-r0.75"))):
+                cells = []
+                for lab, r in zip(labs, (25, 50, 75)):
+                    rs = [x for st in STUDENTS for x in runs[f"{t} {st} {lab}"]]
+                    cells.append(fmt(mean_sd([x["eval"]["exit_share"] - r for x in rs]), 1, True))
+                rs = [x for st in STUDENTS for x in runs[f"{t} {st} {labs[1]}"]]
+                passes = np.mean([x["personalize"]["calibration"]["sample_passes"] for x in rs])
+                p(f"| {t} | {kind} | " + " | ".join(cells) + f" | {passes:,.0f} |")
+        p("\nReservoir on sel-cifar's 70/30 split (350 given a class): samples kept per class against "
+          "accuracy (stage decision at r = 0.5, each head alone):\n")
+        p("| student | per class | kept | SRAM | accuracy | head A | head B |")
         p("|---|---:|---:|---:|---:|---:|---:|")
         for k, r in sel["reservoir"].items():
             st, pc = k.split()
@@ -429,7 +449,8 @@ def main():
     ap.add_argument("--tasks", nargs="+", default=["fashion", "digits", "cifar10"])
     ap.add_argument("--students", nargs="+", default=list(STUDENTS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    ap.add_argument("--selection", action="store_true", help="also the CIFAR-10 train selection study")
+    ap.add_argument("--selection", action="store_true", help="also the selection-task study")
+    ap.add_argument("--sel-draws", type=int, default=5, help="draws per selection task (default 5)")
     ap.add_argument("--smoke", action="store_true", help="fashion, one seed, mcunet, no cycles; print only")
     ap.add_argument("--no-cycles", action="store_true", help="skip the emulated Cortex-M4 (no energy)")
     ap.add_argument("--no-baseline", action="store_true", help="skip today's heads")
@@ -461,8 +482,8 @@ def main():
             if not ctx.smoke:
                 res["memory"][(student, task)] = memory_protocols(ctx, student, task, data)
     if ctx.selection:
-        log("bench: selection study (CIFAR-10 train)")
-        res["selection"] = selection_study(ctx, task_data(ctx, "cifar10-train"), ctx.seeds)
+        log("bench: selection study (factory/selection.py)")
+        res["selection"] = selection_study(ctx)
     write_report(ctx, res)
 
 
