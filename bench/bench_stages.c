@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
     float tau = 0.0f;
     if (!cscratch) return fail("memory", MT_E_ARG);
     mt_count_begin(R_CALIB);
-    st = mt_stage_calibrate(&cache, 0.5f, &copts, cscratch, cscratch_bytes, &tau);
+    st = mt_stage_calibrate(&cache, 0.5f, &copts, &head[0], cscratch, cscratch_bytes, &tau, NULL);
     mt_count_end(R_CALIB);
     if (st != MT_OK) return fail("calibrate", st);
 

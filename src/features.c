@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "microt/features.h"
+#include "personalize_internal.h"
 
 static size_t labels_bytes(uint32_t cap) { return ((size_t)cap * 2u + 3u) & ~(size_t)3u; }
 
 static size_t vector_bytes(uint32_t dim, uint8_t format) {
     /* S8: lo and step (2 x f32) then dim int8 values, padded to 4 so the floats stay aligned. */
-    return format == MT_FEATURES_F32 ? (size_t)dim * 4u : 8u + (((size_t)dim + 3u) & ~(size_t)3u);
+    return MT_FEATURES_VECTOR_BYTES(dim, format);
 }
 
 size_t mt_features_bytes(uint32_t n_samples, uint32_t part_dim, uint32_t full_dim,
@@ -37,7 +38,31 @@ mt_status_t mt_features_init(mt_features_t *cache, void *buf, size_t buf_bytes,
     cache->dim[MT_STAGE_PART] = (uint16_t)part_dim;
     cache->dim[MT_STAGE_FULL] = (uint16_t)full_dim;
     cache->format = (uint8_t)format;
+    cache->rng = 1u;
+    cache->last_slot = MT_FEATURES_DROPPED;
     return MT_OK;
+}
+
+mt_status_t mt_features_set_reservoir(mt_features_t *cache, uint32_t per_class, uint32_t seed) {
+    if (!cache || !cache->buf || per_class == 0 || per_class > 0xFFFFu) return MT_E_ARG;
+    if (cache->n_samples != 0) return MT_E_STATE;
+    cache->per_class = (uint16_t)per_class;
+    cache->rng = seed ? seed : 1u;
+    return MT_OK;
+}
+
+static uint32_t xorshift32(uint32_t *s) {
+    uint32_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *s = x;
+}
+
+static uint16_t label_at(const mt_features_t *c, uint32_t i) {
+    uint16_t y;
+    memcpy(&y, c->buf + 2u * i, 2);
+    return y;
 }
 
 static uint8_t *vector_at(const mt_features_t *c, uint32_t i, int stage) {
@@ -96,17 +121,48 @@ static void encode(const mt_features_t *c, uint32_t slot, int stage, const sourc
     }
 }
 
+/* Where a new sample of `label` goes: the next free slot, a kept sample of its class chosen
+ * by the reservoir, or MT_FEATURES_DROPPED. Advances the reservoir state. */
+static mt_status_t choose_slot(mt_features_t *c, uint16_t label, uint32_t *slot) {
+    uint32_t kept = 0;
+    if (c->per_class) {
+        for (uint32_t i = 0; i < c->n_samples; i++) kept += label_at(c, i) == label;
+    }
+    if (!c->per_class || kept < c->per_class) {
+        if (c->n_samples >= c->capacity) return MT_E_CACHE_FULL;
+        *slot = c->n_samples;
+        return MT_OK;
+    }
+    /* Algorithm R: the t-th offered sample (t = offered + 1) is kept with probability
+     * per_class / t, in place of the j-th kept one. */
+    uint32_t t = c->offered[label] + 1u;
+    uint32_t j = xorshift32(&c->rng) % t;
+    *slot = MT_FEATURES_DROPPED;
+    if (j >= c->per_class) return MT_OK;
+    for (uint32_t i = 0; i < c->n_samples; i++) {
+        if (label_at(c, i) == label && j-- == 0) {
+            *slot = i;
+            break;
+        }
+    }
+    return MT_OK;
+}
+
 static mt_status_t add(mt_features_t *c, uint16_t label, const source_t *part,
                        const source_t *full) {
     if (label >= MT_FEATURES_MAX_CLASSES) return MT_E_ARG;
-    if (c->n_samples >= c->capacity) return MT_E_CACHE_FULL;
     if (!source_finite(part, c->dim[0]) || !source_finite(full, c->dim[1])) return MT_E_NONFINITE;
-    uint32_t slot = c->n_samples;
+    uint32_t slot;
+    mt_status_t st = choose_slot(c, label, &slot);
+    if (st != MT_OK) return st;
+    c->offered[label]++;
+    c->last_slot = slot;
+    if (label >= c->n_classes) c->n_classes = (uint16_t)(label + 1u);
+    if (slot == MT_FEATURES_DROPPED) return MT_OK;
     encode(c, slot, MT_STAGE_PART, part);
     encode(c, slot, MT_STAGE_FULL, full);
     memcpy(c->buf + 2u * slot, &label, 2);
-    c->n_samples = slot + 1u;
-    if (label >= c->n_classes) c->n_classes = (uint16_t)(label + 1u);
+    if (slot == c->n_samples) c->n_samples = slot + 1u;
     return MT_OK;
 }
 
@@ -151,13 +207,39 @@ mt_status_t mt_features_get(const mt_features_t *cache, uint32_t i, mt_stage_t s
     return MT_OK;
 }
 
+void mt_features_get_normalized(const mt_features_t *cache, uint32_t i, mt_stage_t stage,
+                                const float *mean, const float *inv_std, float *out,
+                                uint16_t *label) {
+    if (label) memcpy(label, cache->buf + 2u * i, 2);
+    const uint8_t *src = vector_at(cache, i, stage);
+    uint32_t dim = cache->dim[stage];
+    if (cache->format == MT_FEATURES_F32) {
+        for (uint32_t k = 0; k < dim; k++) {
+            float v;
+            memcpy(&v, src + 4u * k, 4);
+            out[k] = (v - mean[k]) * inv_std[k];
+        }
+        return;
+    }
+    float lo, step;
+    memcpy(&lo, src, 4);
+    memcpy(&step, src + 4, 4);
+    const int8_t *q = (const int8_t *)(src + 8);
+    for (uint32_t k = 0; k < dim; k++) {
+        out[k] = (lo + step * (float)((int32_t)q[k] + 128) - mean[k]) * inv_std[k];
+    }
+}
+
 mt_status_t mt_features_count(const mt_features_t *cache, uint32_t *counts, size_t n_counts) {
     if (!cache || !cache->buf || !counts || n_counts < cache->n_classes) return MT_E_ARG;
     memset(counts, 0, n_counts * sizeof *counts);
-    for (uint32_t i = 0; i < cache->n_samples; i++) {
-        uint16_t label;
-        memcpy(&label, cache->buf + 2u * i, 2);
-        counts[label]++;
-    }
+    for (uint32_t i = 0; i < cache->n_samples; i++) counts[label_at(cache, i)]++;
     return MT_OK;
+}
+
+uint32_t mt_features_offered(const mt_features_t *cache) {
+    uint32_t n = 0;
+    if (!cache) return 0;
+    for (uint32_t c = 0; c < MT_FEATURES_MAX_CLASSES; c++) n += cache->offered[c];
+    return n;
 }

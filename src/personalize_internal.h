@@ -1,14 +1,32 @@
-/* Private to the library: what stage calibration needs from head training (training on a
- * subset of the cache, for k-fold cross-validation) without widening the public API. */
+/* Private to the library: what calibration and the learner need from head training (a subset
+ * of the cache, a warm start from another head, a fixed normalisation) without widening the
+ * public API. */
 #ifndef MICROT_PERSONALIZE_INTERNAL_H
 #define MICROT_PERSONALIZE_INTERNAL_H
 
 #include "microt/head.h"
 
-/* mt_head_train on the cached samples i with fold[i] != skip_fold (fold NULL: all samples). */
-mt_status_t mt_head_train_subset(mt_head_t *head, const mt_features_t *cache, mt_stage_t stage,
-                                 const mt_train_opts_t *opts, const uint8_t *fold,
-                                 uint8_t skip_fold, void *scratch, size_t scratch_bytes,
-                                 mt_train_report_t *report);
+/* Extra controls of a training run; NULL means none of them. */
+typedef struct {
+    const mt_head_t *init;      /* start from these weights (NULL: zeros, or opts->warm_start) */
+    const uint8_t *fold;        /* train on the samples i with fold[i] != skip_fold (NULL: all) */
+    uint8_t skip_fold;
+    uint8_t keep_normalization; /* keep init's (or head's) mean/inv_std instead of refitting */
+} mt_fit_ctl_t;
+
+mt_status_t mt_head_fit(mt_head_t *head, const mt_features_t *cache, mt_head_input_t input,
+                        const mt_train_opts_t *opts, const mt_fit_ctl_t *ctl, void *scratch,
+                        size_t scratch_bytes, mt_train_report_t *report);
+
+/* mt_head_input_row, then (row[d] - mean[d]) * inv_std[d], in one pass over the cache's bytes
+ * (the same float operations in the same order, so the same bits). */
+void mt_head_input_row_normalized(const mt_features_t *cache, uint32_t i, mt_head_input_t input,
+                                  const float *mean, const float *inv_std, float *row,
+                                  uint16_t *label);
+
+/* Sample i's feature of one stage decoded and normalised, as above (src/features.c). */
+void mt_features_get_normalized(const mt_features_t *cache, uint32_t i, mt_stage_t stage,
+                                const float *mean, const float *inv_std, float *out,
+                                uint16_t *label);
 
 #endif

@@ -15,6 +15,7 @@ void mt_calib_opts_default(mt_calib_opts_t *opts) {
     opts->seed = 1;
     opts->confidence = MT_CONF_MAX_PROB;
     mt_train_opts_default(&opts->train);
+    opts->fold_max_iter = MT_CALIB_DEFAULT_FOLD_MAX_ITER;
 }
 
 static size_t align4(size_t n) { return (n + 3u) & ~(size_t)3u; }
@@ -27,7 +28,7 @@ size_t mt_stage_calibrate_scratch_bytes(const mt_features_t *cache, const mt_cal
     size_t head = mt_head_bytes(k, dim), train = mt_head_train_scratch_bytes(k, dim, &opts->train);
     if (head == 0 || train == 0) return 0;
     size_t n = cache->n_samples;
-    return align4(head) + align4(train) + 8u * n + align4(n);
+    return align4(head) + align4(train) + 8u * n + align4(n); /* = MT_CALIBRATE_SCRATCH_BYTES */
 }
 
 static uint32_t xorshift32(uint32_t *s) {
@@ -76,7 +77,8 @@ mt_status_t mt_stage_tau_from_confidences(float *conf, uint32_t n, float ratio, 
 
 /* Out-of-fold confidences into conf[n]; perm and fold live in the scratch. */
 static mt_status_t confidences(const mt_features_t *cache, const mt_calib_opts_t *opts,
-                               uint8_t *p, float *conf) {
+                               const mt_head_t *part_head, uint8_t *p, float *conf,
+                               mt_calib_report_t *report) {
     uint32_t n = cache->n_samples, k = cache->n_classes, dim = cache->dim[MT_STAGE_PART];
     size_t head_bytes = align4(mt_head_bytes(k, dim));
     size_t train_bytes = align4(mt_head_train_scratch_bytes(k, dim, &opts->train));
@@ -110,15 +112,33 @@ static mt_status_t confidences(const mt_features_t *cache, const mt_calib_opts_t
         fold[perm[i]] = (uint8_t)(next[y]++ % folds);
     }
 
+    /* Each fold head starts from the part head trained on every sample (when given) and keeps
+     * its normalisation, and takes at most fold_max_iter iterations: the fold optimum is near,
+     * and the quantile of the held-out confidences needs them to ~1e-2, not the optimum to the
+     * training tolerance (docs/personalization.md section 3: 5 warm iterations keep the exit
+     * share as close to r on held-out data as fully converged cold folds, at ~1/7 of the cost). */
     mt_train_opts_t train_opts = opts->train;
     train_opts.warm_start = 0;
+    if (part_head && opts->fold_max_iter > 0 && opts->fold_max_iter < train_opts.max_iter) {
+        train_opts.max_iter = opts->fold_max_iter;
+    }
+    mt_fit_ctl_t ctl = {part_head, fold, 0, part_head != NULL};
+    if (report) memset(report, 0, sizeof *report);
     for (uint32_t f = 0; f < folds; f++) {
         mt_head_t head;
         mt_status_t st = mt_head_init(&head, head_buf, head_bytes, k, dim);
         if (st != MT_OK) return st;
-        st = mt_head_train_subset(&head, cache, MT_STAGE_PART, &train_opts, fold, (uint8_t)f,
-                                  train, train_bytes, NULL);
+        ctl.skip_fold = (uint8_t)f;
+        mt_train_report_t rep;
+        st = mt_head_fit(&head, cache, MT_HEAD_PART, &train_opts, &ctl, train, train_bytes, &rep);
         if (st != MT_OK) return st;
+        if (report) {
+            report->folds++;
+            report->iterations += rep.iterations;
+            report->evaluations += rep.evaluations;
+            report->sample_passes += rep.sample_passes;
+            report->converged_folds += rep.converged;
+        }
         float *row = (float *)train; /* training is done: its scratch holds one feature row */
         for (uint32_t i = 0; i < n; i++) {
             if (fold[i] != f) continue;
@@ -132,8 +152,13 @@ static mt_status_t confidences(const mt_features_t *cache, const mt_calib_opts_t
 }
 
 static mt_status_t check_calib_args(const mt_features_t *cache, const mt_calib_opts_t *opts,
-                                    const void *scratch, size_t scratch_bytes) {
+                                    const mt_head_t *part_head, const void *scratch,
+                                    size_t scratch_bytes) {
     if (!cache || !cache->buf || !opts || !scratch) return MT_E_ARG;
+    if (part_head && (!part_head->weights || part_head->dim != cache->dim[MT_STAGE_PART] ||
+                      part_head->n_classes == 0 || part_head->n_classes > cache->n_classes)) {
+        return MT_E_SHAPE;
+    }
     if (opts->folds < 2 || opts->folds > MT_CALIB_MAX_FOLDS) return MT_E_ARG;
     if (opts->confidence > MT_CONF_ENTROPY) return MT_E_ARG;
     if (((uintptr_t)scratch & 3u) != 0) return MT_E_ARENA_ALIGN;
@@ -145,18 +170,21 @@ static mt_status_t check_calib_args(const mt_features_t *cache, const mt_calib_o
 }
 
 mt_status_t mt_stage_confidences(const mt_features_t *cache, const mt_calib_opts_t *opts,
-                                 void *scratch, size_t scratch_bytes, float *conf) {
-    mt_status_t st = check_calib_args(cache, opts, scratch, scratch_bytes);
+                                 const mt_head_t *part_head, void *scratch, size_t scratch_bytes,
+                                 float *conf, mt_calib_report_t *report) {
+    mt_status_t st = check_calib_args(cache, opts, part_head, scratch, scratch_bytes);
     if (st != MT_OK) return st;
     if (!conf) return MT_E_ARG;
-    return confidences(cache, opts, (uint8_t *)scratch, conf);
+    return confidences(cache, opts, part_head, (uint8_t *)scratch, conf, report);
 }
 
 mt_status_t mt_stage_calibrate(const mt_features_t *cache, float ratio,
-                               const mt_calib_opts_t *opts, void *scratch, size_t scratch_bytes,
-                               float *tau) {
+                               const mt_calib_opts_t *opts, const mt_head_t *part_head,
+                               void *scratch, size_t scratch_bytes, float *tau,
+                               mt_calib_report_t *report) {
+    if (report) memset(report, 0, sizeof *report);
     if (!tau || !(ratio >= 0.0f && ratio <= 1.0f)) return MT_E_ARG;
-    mt_status_t st = check_calib_args(cache, opts, scratch, scratch_bytes);
+    mt_status_t st = check_calib_args(cache, opts, part_head, scratch, scratch_bytes);
     if (st != MT_OK) return st;
     if (ratio == 0.0f || ratio == 1.0f) { /* no confidences needed */
         *tau = ratio == 0.0f ? MT_TAU_NEVER : MT_TAU_ALWAYS;
@@ -165,7 +193,7 @@ mt_status_t mt_stage_calibrate(const mt_features_t *cache, float ratio,
     uint32_t k = cache->n_classes, dim = cache->dim[MT_STAGE_PART];
     float *conf = (float *)(void *)((uint8_t *)scratch + align4(mt_head_bytes(k, dim)) +
                                     align4(mt_head_train_scratch_bytes(k, dim, &opts->train)));
-    st = confidences(cache, opts, (uint8_t *)scratch, conf);
+    st = confidences(cache, opts, part_head, (uint8_t *)scratch, conf, report);
     if (st != MT_OK) return st;
     return mt_stage_tau_from_confidences(conf, cache->n_samples, ratio, tau);
 }
@@ -191,24 +219,61 @@ static int head_fits(const mt_head_t *h, uint32_t dim) {
     return h->weights && h->n_classes > 0 && h->n_classes <= MT_HEAD_MAX_CLASSES && h->dim == dim;
 }
 
-/* Runs head `stage` of task t on the feature in the arena and fills its answer. */
+/* Runs head `stage` of task t on the features in the arena and fills its answer (adding the
+ * head's MACs to a->macs). A concatenating head B reads the part feature too: the planner keeps
+ * it alive to the end of the model (src/planner.c). */
 static mt_status_t answer_with(const mt_exec_t *exec, const mt_task_t *t, mt_stage_t stage,
                                mt_answer_t *a) {
-    const int8_t *q;
-    uint32_t len;
-    float scale;
-    int32_t zp;
+    const int8_t *q, *qp;
+    uint32_t len, lenp;
+    float scale, scalep;
+    int32_t zp, zpp;
     float logits[MT_HEAD_MAX_CLASSES];
     mt_status_t st = mt_exec_features_s8(exec, stage, &q, &len, &scale, &zp);
     if (st != MT_OK) return st;
     const mt_head_t *h = &t->head[stage];
-    st = mt_head_logits_s8(h, q, len, scale, zp, logits);
+    if (stage == MT_STAGE_FULL && t->full_concat) {
+        st = mt_exec_features_s8(exec, MT_STAGE_PART, &qp, &lenp, &scalep, &zpp);
+        if (st == MT_OK) {
+            st = mt_head_logits_s8_concat(h, qp, lenp, scalep, zpp, q, len, scale, zp, logits);
+        }
+    } else {
+        st = mt_head_logits_s8(h, q, len, scale, zp, logits);
+    }
     if (st != MT_OK) return st;
     st = mt_head_decide(logits, h->n_classes, (mt_confidence_t)t->confidence, &a->label,
                         &a->confidence);
     a->stage = (uint8_t)stage;
     a->macs += (uint64_t)h->n_classes * h->dim;
     return st;
+}
+
+/* The task's heads fit the model: head A the part feature, head B the full one (or both). */
+static mt_status_t check_task(const mt_task_t *t, uint32_t dim_part, uint32_t dim_full) {
+    if (t->confidence > MT_CONF_ENTROPY || !isfinite(t->tau) || t->full_concat > 1) return MT_E_ARG;
+    uint32_t dim_b = t->full_concat ? dim_part + dim_full : dim_full;
+    if (!head_fits(&t->head[MT_STAGE_PART], dim_part) || !head_fits(&t->head[MT_STAGE_FULL], dim_b) ||
+        t->head[MT_STAGE_PART].n_classes != t->head[MT_STAGE_FULL].n_classes) {
+        return MT_E_SHAPE;
+    }
+    return MT_OK;
+}
+
+mt_status_t mt_stage_score_both(mt_exec_t *exec, const mt_task_t *task, mt_answer_t both[2]) {
+    if (!exec || !exec->model || !task || !both) return MT_E_ARG;
+    const mt_model_t *m = exec->model;
+    mt_status_t st = check_task(task, mt_model_feature_len(m, MT_STAGE_PART),
+                                mt_model_feature_len(m, MT_STAGE_FULL));
+    if (st != MT_OK) return st;
+    uint64_t part_macs, rest_macs;
+    if ((st = mt_stage_macs(m, &part_macs, &rest_macs)) != MT_OK) return st;
+    memset(both, 0, 2 * sizeof *both);
+    both[0].macs = part_macs;
+    if ((st = mt_exec_run_part(exec)) != MT_OK) return st;
+    if ((st = answer_with(exec, task, MT_STAGE_PART, &both[0])) != MT_OK) return st;
+    both[1].macs = both[0].macs + rest_macs;
+    if ((st = mt_exec_resume_full(exec)) != MT_OK) return st;
+    return answer_with(exec, task, MT_STAGE_FULL, &both[1]);
 }
 
 mt_status_t mt_stage_infer_tasks(mt_exec_t *exec, const mt_task_t *tasks, uint32_t n_tasks,
@@ -218,11 +283,8 @@ mt_status_t mt_stage_infer_tasks(mt_exec_t *exec, const mt_task_t *tasks, uint32
     uint32_t dim_part = mt_model_feature_len(m, MT_STAGE_PART);
     uint32_t dim_full = mt_model_feature_len(m, MT_STAGE_FULL);
     for (uint32_t t = 0; t < n_tasks; t++) {
-        if (tasks[t].confidence > MT_CONF_ENTROPY || !isfinite(tasks[t].tau)) return MT_E_ARG;
-        if (!head_fits(&tasks[t].head[MT_STAGE_PART], dim_part) ||
-            !head_fits(&tasks[t].head[MT_STAGE_FULL], dim_full)) {
-            return MT_E_SHAPE;
-        }
+        mt_status_t st = check_task(&tasks[t], dim_part, dim_full);
+        if (st != MT_OK) return st;
     }
     uint64_t part_macs, rest_macs;
     mt_status_t st = mt_stage_macs(m, &part_macs, &rest_macs);
@@ -251,7 +313,7 @@ mt_status_t mt_stage_infer_tasks(mt_exec_t *exec, const mt_task_t *tasks, uint32
             a->macs += rest_macs;
             st = answer_with(exec, &tasks[t], MT_STAGE_FULL, a);
             if (st != MT_OK) return st;
-            total += (uint64_t)tasks[t].head[MT_STAGE_FULL].n_classes * dim_full;
+            total += (uint64_t)tasks[t].head[MT_STAGE_FULL].n_classes * tasks[t].head[MT_STAGE_FULL].dim;
         }
     }
     if (total_macs) *total_macs = total;

@@ -26,12 +26,13 @@ const char *mt_strerror(int code) {
     case MT_E_NONFINITE: return "NaN or infinity where a finite number is required";
     case MT_E_CACHE_FULL: return "feature cache full (size it with mt_features_bytes())";
     case MT_E_SCRATCH_TOO_SMALL: return "scratch buffer smaller than its _bytes() query";
-    case MT_E_STORE_EMPTY: return "no stored head in either flash slot";
-    case MT_E_STORE_CRC: return "stored head corrupt (CRC-32 mismatch in every slot)";
-    case MT_E_STORE_FORMAT: return "head blob malformed (magic, version or layout)";
-    case MT_E_STORE_MODEL: return "head was trained for another model (fingerprint mismatch)";
+    case MT_E_STORE_EMPTY: return "no stored record (heads or feature cache) in either flash slot";
+    case MT_E_STORE_CRC: return "stored record corrupt (CRC-32 mismatch in every slot)";
+    case MT_E_STORE_FORMAT: return "stored heads or feature cache malformed (magic, version or layout)";
+    case MT_E_STORE_MODEL: return "stored heads or features belong to another model (fingerprint or feature lengths)";
     case MT_E_STORE_IO: return "flash callback reported a read/write/erase failure";
-    case MT_E_STORE_SPACE: return "head blob larger than a flash slot or the buffer";
+    case MT_E_STORE_SPACE: return "stored record larger than a flash slot or the buffer";
+    case MT_E_CLASSES: return "training needs at least two classes and samples of every class";
     default: return "unknown status code";
     }
 }

@@ -39,7 +39,8 @@ static int task_valid(const mt_task_t *t) {
     const mt_head_t *a = &t->head[MT_STAGE_PART], *b = &t->head[MT_STAGE_FULL];
     return a->weights && b->weights && a->n_classes > 0 && a->n_classes <= MT_HEAD_MAX_CLASSES &&
            a->n_classes == b->n_classes && a->dim > 0 && b->dim > 0 &&
-           t->confidence <= MT_CONF_ENTROPY;
+           t->confidence <= MT_CONF_ENTROPY && t->full_concat <= 1 &&
+           (!t->full_concat || b->dim > a->dim);
 }
 
 size_t mt_store_blob_bytes(const mt_task_t *tasks, uint32_t n_tasks) {
@@ -103,7 +104,8 @@ mt_status_t mt_store_encode(const mt_task_t *tasks, uint32_t n_tasks, uint64_t f
         put_u16(q + 18, k->head[0].dim);
         put_u16(q + 20, k->head[1].dim);
         q[22] = k->confidence;
-        q[23] = (uint8_t)((k->head[0].standardize ? 1u : 0u) | (k->head[1].standardize ? 2u : 0u));
+        q[23] = (uint8_t)((k->head[0].standardize ? 1u : 0u) | (k->head[1].standardize ? 2u : 0u) |
+                          (k->full_concat ? 4u : 0u));
         memcpy(q + 24, &k->ratio, 4);
         memcpy(q + 28, &k->tau, 4);
         q += TASK_FIXED_BYTES;
@@ -149,7 +151,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
         memcpy(&ratio, q + 24, 4);
         memcpy(&tau, q + 28, 4);
         if (k == 0 || k > MT_HEAD_MAX_CLASSES || dp == 0 || df == 0 || q[22] > MT_CONF_ENTROPY ||
-            q[23] > 3u || !name_ok(q) || (isfinite(ratio) && !(ratio >= 0.0f && ratio <= 1.0f))) {
+            q[23] > 7u || !name_ok(q) || ((q[23] & 4u) && df <= dp) || (isfinite(ratio) && !(ratio >= 0.0f && ratio <= 1.0f))) {
             return MT_E_STORE_FORMAT;
         }
         uint64_t size = task_bytes(k, dp, df);
@@ -162,7 +164,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
             !all_finite(f, (size_t)(head_floats(k, dp) + head_floats(k, df)))) {
             finite = 0;
         }
-        if (dp != dim_part || df != dim_full) dims_match = 0;
+        if (dp != dim_part || df != ((q[23] & 4u) ? dim_part + dim_full : dim_full)) dims_match = 0;
         off += size;
     }
     if (off != len) return MT_E_STORE_FORMAT;
@@ -179,6 +181,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
         memcpy(k->name, q, MT_NAME_BYTES);
         uint16_t n_classes = get_u16(q + 16);
         k->confidence = q[22];
+        k->full_concat = (uint8_t)((q[23] >> 2) & 1u);
         memcpy(&k->ratio, q + 24, 4);
         memcpy(&k->tau, q + 28, 4);
         k->class_names = (char(*)[MT_NAME_BYTES])(void *)(q + TASK_FIXED_BYTES);
@@ -246,8 +249,15 @@ static int newest_slot(const slot_state_t st[2]) {
     return -1;
 }
 
-mt_status_t mt_store_write(const mt_flash_t *flash, const void *blob, size_t len, uint32_t *seq) {
-    if (!flash_ok(flash) || !blob || len == 0) return MT_E_ARG;
+mt_status_t mt_store_write_parts(const mt_flash_t *flash, const void *const *parts,
+                                 const size_t *lens, uint32_t n_parts, uint32_t *seq) {
+    if (!flash_ok(flash) || !parts || !lens || n_parts == 0) return MT_E_ARG;
+    uint64_t len = 0;
+    for (uint32_t i = 0; i < n_parts; i++) {
+        if (!parts[i] && lens[i] > 0) return MT_E_ARG;
+        len += lens[i];
+    }
+    if (len == 0) return MT_E_ARG;
     if (len > flash->slot_bytes - MT_STORE_SLOT_HEADER_BYTES) return MT_E_STORE_SPACE;
     slot_state_t st[2];
     for (uint32_t s = 0; s < 2; s++) {
@@ -262,13 +272,21 @@ mt_status_t mt_store_write(const mt_flash_t *flash, const void *blob, size_t len
     memcpy(hdr, slot_magic, 4);
     put_u32(hdr + 4, new_seq);
     put_u32(hdr + 8, (uint32_t)len);
-    put_u32(hdr + 12, mt_crc32(mt_crc32(0, hdr + 4, 8), blob, len));
+    uint32_t crc = mt_crc32(0, hdr + 4, 8);
+    for (uint32_t i = 0; i < n_parts; i++) crc = mt_crc32(crc, parts[i], lens[i]);
+    put_u32(hdr + 12, crc);
     /* Order matters for power cuts: the slot only counts once its magic is there, and the
      * magic goes last, so a cut anywhere before leaves this slot invisible and the other,
      * never touched, slot still the newest good record. */
-    if (flash->erase(flash->ctx, base, flash->slot_bytes) != 0 ||
-        flash->write(flash->ctx, base + MT_STORE_SLOT_HEADER_BYTES, blob, (uint32_t)len) != 0 ||
-        flash->write(flash->ctx, base + 4, hdr + 4, MT_STORE_SLOT_HEADER_BYTES - 4) != 0 ||
+    if (flash->erase(flash->ctx, base, flash->slot_bytes) != 0) return MT_E_STORE_IO;
+    uint32_t at = base + MT_STORE_SLOT_HEADER_BYTES;
+    for (uint32_t i = 0; i < n_parts; i++) {
+        if (lens[i] > 0 && flash->write(flash->ctx, at, parts[i], (uint32_t)lens[i]) != 0) {
+            return MT_E_STORE_IO;
+        }
+        at += (uint32_t)lens[i];
+    }
+    if (flash->write(flash->ctx, base + 4, hdr + 4, MT_STORE_SLOT_HEADER_BYTES - 4) != 0 ||
         flash->write(flash->ctx, base, hdr, 4) != 0) {
         return MT_E_STORE_IO;
     }
@@ -278,6 +296,50 @@ mt_status_t mt_store_write(const mt_flash_t *flash, const void *blob, size_t len
     if (!check.valid || check.seq != new_seq || check.len != len) return MT_E_STORE_IO;
     if (seq) *seq = new_seq;
     return MT_OK;
+}
+
+mt_status_t mt_store_write(const mt_flash_t *flash, const void *blob, size_t len, uint32_t *seq) {
+    if (!blob || len == 0) return MT_E_ARG;
+    const void *parts[1] = {blob};
+    size_t lens[1] = {len};
+    return mt_store_write_parts(flash, parts, lens, 1, seq);
+}
+
+mt_status_t mt_store_find(const mt_flash_t *flash, mt_store_record_t *rec) {
+    if (!flash_ok(flash) || !rec) return MT_E_ARG;
+    memset(rec, 0, sizeof *rec);
+    slot_state_t st[2];
+    for (uint32_t s = 0; s < 2; s++) {
+        mt_status_t r = scan_slot(flash, s, &st[s]);
+        if (r != MT_OK) return r;
+    }
+    int newest = newest_slot(st);
+    if (newest < 0) return st[0].present || st[1].present ? MT_E_STORE_CRC : MT_E_STORE_EMPTY;
+    uint8_t hdr[MT_STORE_SLOT_HEADER_BYTES];
+    if (flash->read(flash->ctx, (uint32_t)newest * flash->slot_bytes, hdr, sizeof hdr) != 0) {
+        return MT_E_STORE_IO;
+    }
+    rec->slot = (uint32_t)newest;
+    rec->seq = st[newest].seq;
+    rec->len = st[newest].len;
+    rec->crc = get_u32(hdr + 12);
+    return MT_OK;
+}
+
+uint32_t mt_store_record_crc_init(const mt_store_record_t *rec) {
+    uint8_t b[8];
+    put_u32(b, rec->seq);
+    put_u32(b + 4, rec->len);
+    return mt_crc32(0, b, 8);
+}
+
+mt_status_t mt_store_read_part(const mt_flash_t *flash, const mt_store_record_t *rec,
+                               uint32_t offset, void *dst, uint32_t len) {
+    if (!flash_ok(flash) || !rec || (!dst && len > 0) || rec->slot > 1) return MT_E_ARG;
+    if (offset > rec->len || len > rec->len - offset) return MT_E_STORE_FORMAT;
+    if (len == 0) return MT_OK;
+    uint32_t at = rec->slot * flash->slot_bytes + MT_STORE_SLOT_HEADER_BYTES + offset;
+    return flash->read(flash->ctx, at, dst, len) == 0 ? MT_OK : MT_E_STORE_IO;
 }
 
 mt_status_t mt_store_read(const mt_flash_t *flash, void *buf, size_t cap, size_t *len,

@@ -84,7 +84,7 @@ if [ -n "$device" ]; then
     check_figures "$cpu"
     # The library's numerics are one contract (integer kernels, IEEE float heads with its own
     # exp/log): the device must reproduce the host bit for bit, heads and predictions alike.
-    for k in "predictions" "head A fnv64" "head B fnv64" "ratio" "accuracy" "exit share" "mean MACs"; do
+    for k in "predictions" "head A fnv64" "head B fnv64" "flash fnv64" "fit 1:" "fit 2:" "ratio" "accuracy" "exit share" "mean MACs"; do
         [ "$(grep "^$k " "$work/host.out")" = "$(grep "^$k " "$work/$cpu.out")" ] ||
             fail "host vs $cpu: '$k' differs"
     done

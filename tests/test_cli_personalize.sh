@@ -73,8 +73,12 @@ acc_full=$(awk '/^train accuracy full/ {print $4}' "$tmp/personalize.out")
 check "head A fits the easy training set" at_least "${acc_part:-0}" 90
 check "head B fits the easy training set" at_least "${acc_full:-0}" 90
 check "tau is a probability" awk '/^tau/ { exit !($2 >= 0 && $2 <= 1) }' "$tmp/personalize.out"
-sram=$(awk '/^sram/ {print $3 + $6 + $9 + $12, $14}' "$tmp/personalize.out")
-check "sram total is the sum of its parts" test "$(echo "$sram" | awk '{print $1 == $2}')" = 1
+# sram heads H + names N + cache C + work W (max of arena A, training T, calibration K) = S bytes
+sram=$(awk '/^sram/ { gsub(/[(),]/, ""); w = $12; m = $16; if ($18 > m) m = $18; if ($20 > m) m = $20;
+    print $3 + $6 + $9 + $12, $22, (w == m) }' "$tmp/personalize.out")
+check "sram total is the sum of its parts" test "$(echo "$sram" | awk '{print $1 == $2 && $3 == 1}')" = 1
+check "every head converged" test "$(grep -c '^train accuracy .* converged, loss' "$tmp/personalize.out")" -eq 2
+check "the cache is saved beside the head" test -s "$tmp/head.default.cache"
 check "head file is two 16 KiB slots" test "$(wc -c < "$tmp/head")" -eq 32768
 
 # infer on test images of every class: right labels and stage-decision fields.
@@ -87,9 +91,10 @@ check "infer labels most test images right" at_least "$right" $((${#imgs[@]} * 8
 part_macs=$("$microt" inspect "$model" | awk '$1 == "part" {print $2}')
 full_macs=$("$microt" inspect "$model" | awk '$1 == "full" {print $2}')
 check "both stages answer some test images at r = 0.5" test "$(awk '{print $4}' "$tmp/infer.out" | sort -u | wc -l)" -eq 2
-# MACs = the extractor up to the answering stage + 3 classes x (24 part, + 32 full) features
+# MACs = the extractor up to the answering stage + 3 classes x (24 part, + 24 + 32 for head B on
+# part (+) full, the default) features
 check "an early exit costs the part stage plus head A" awk -v pm="$part_macs" '$4 == "stage=part" { split($5, m, "="); if (m[2] != pm + 3 * 24) bad = 1 } END { exit bad }' "$tmp/infer.out"
-check "a full answer costs the full model plus both heads" awk -v fm="$full_macs" '$4 == "stage=full" { split($5, m, "="); if (m[2] != fm + 3 * (24 + 32)) bad = 1 } END { exit bad }' "$tmp/infer.out"
+check "a full answer costs the full model plus both heads" awk -v fm="$full_macs" '$4 == "stage=full" { split($5, m, "="); if (m[2] != fm + 3 * 24 + 3 * (24 + 32)) bad = 1 } END { exit bad }' "$tmp/infer.out"
 
 check "eval" status_is 0 "$microt" eval "$model" "$tmp/head" --test "$tmp/test" --per-image --quiet
 cp "$tmp/out" "$tmp/eval.out"
@@ -125,8 +130,16 @@ check "infer after a corrupt newer slot" status_is 0 "$microt" infer "$model" "$
 check "previous head (sequence 1) answers" grepv -q "sequence 1, task default: 3 classes, ratio 0.50, tau $tau1\$" "$tmp/err"
 check "a second task is added beside the first" status_is 0 "$microt" personalize "$model" --train "$tmp/train" -o "$tmp/head" --task colours --shots 4 --quiet
 check "two tasks in the file" grep -q "2 tasks in the file" "$tmp/out"
-check "infer answers both tasks" status_is 0 "$microt" infer "$model" "$tmp/head" "${imgs[0]}"
+check "infer answers both tasks with --all-tasks" status_is 0 "$microt" infer "$model" "$tmp/head" "${imgs[0]}" --all-tasks
 check "one line per task" test "$(grep -c ' task=' "$tmp/out")" -eq 2
+# A head file with several tasks: infer and eval must be told which (they used to answer every
+# task / score the first one without a word).
+check "infer refuses two tasks without --task" status_is 1 "$microt" infer "$model" "$tmp/head" "${imgs[0]}"
+check "and lists them" one_line_error "holds 2 tasks (default, colours): name one with --task NAME"
+check "eval refuses two tasks without --task" status_is 1 "$microt" eval "$model" "$tmp/head" --test "$tmp/test" --quiet
+check "and lists them too" one_line_error "holds 2 tasks (default, colours): name one with --task NAME"
+check "eval --task colours" status_is 0 "$microt" eval "$model" "$tmp/head" --test "$tmp/test" --task colours --quiet
+check "scores that task" grep -q "task colours, 3 classes" "$tmp/out"
 
 # Bad inputs: one line naming the file, exit 1, never a crash.
 /usr/bin/python3 - "$model" "$tmp/other.mtm" <<'PYEOF'
@@ -144,7 +157,7 @@ open(sys.argv[2], "wb").write(b)
 PYEOF
 check "the other model opens" status_is 0 "$microt" inspect "$tmp/other.mtm"
 check "infer refuses a head of another model" status_is 1 "$microt" infer "$tmp/other.mtm" "$tmp/h0" "${imgs[0]}"
-check "mismatch named in one line" one_line_error "h0: head was trained for another model"
+check "mismatch named in one line" one_line_error "h0: stored heads or features belong to another model"
 check "eval refuses it too" status_is 1 "$microt" eval "$tmp/other.mtm" "$tmp/h0" --test "$tmp/test"
 check "a personalize for the other model replaces the heads" status_is 0 "$microt" personalize "$tmp/other.mtm" --train "$tmp/train" -o "$tmp/h0" --shots 4 --quiet
 check "with a note" grep -q "heads are replaced" "$tmp/err"
@@ -168,7 +181,7 @@ check "not-a-head named" one_line_error "not a microt head file"
 cp "$model" "$tmp/precious.mtm"
 check "-o onto a non-head file is refused" status_is 1 "$microt" personalize "$model" --train "$tmp/train" -o "$tmp/precious.mtm" --quiet
 check "and leaves it intact" cmp -s "$model" "$tmp/precious.mtm"
-check "infer of a bad image" status_is 1 "$microt" infer "$model" "$tmp/head" "$tmp/bad/b/x.png"
+check "infer of a bad image" status_is 1 "$microt" infer "$model" "$tmp/head" "$tmp/bad/b/x.png" --task default
 check "bad image named" one_line_error "x.png: cannot decode image"
 check "infer without images is a usage error" status_is 2 "$microt" infer "$model" "$tmp/head"
 check "eval without --test is a usage error" status_is 2 "$microt" eval "$model" "$tmp/head"
@@ -208,6 +221,73 @@ check "truncated IDX refused" status_is 1 "$microt" personalize "$model" --train
 check "truncated IDX named" one_line_error "short-images-idx3-ubyte: truncated IDX"
 check "IDX without a labels file" status_is 1 "$microt" personalize "$model" --train "$tmp/tiny-images-idx3-ubyte" --labels "$tmp/nolabels" -o "$tmp/hs"
 check "missing labels named" one_line_error "nolabels: cannot read file"
+
+# --json: one object per command, the fields docs/cli.md lists (bench/results.py reads them).
+json_get() { # json_get FILE PYTHON-EXPRESSION-ON-d
+    /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+check "personalize --json" status_is 0 "$microt" personalize "$model" --train "$tmp/train" -o "$tmp/hj" --shots 8 --json
+cp "$tmp/out" "$tmp/p.json"
+check "json: nothing on stderr" test ! -s "$tmp/err"
+check "json: both heads converged" test "$(json_get "$tmp/p.json" "all(h['converged'] and h['stop'] == 'gradient' for h in d['heads'])")" = True
+check "json: iterations within the budget" test "$(json_get "$tmp/p.json" "all(0 < h['iterations'] < 200 and h['evaluations'] >= h['iterations'] for h in d['heads'])")" = True
+check "json: sample passes = evaluations x samples" test "$(json_get "$tmp/p.json" "all(h['sample_passes'] == h['evaluations'] * 24 for h in d['heads'])")" = True
+check "json: calibration cost" test "$(json_get "$tmp/p.json" "d['calibration']['folds'] == 5 and 0 < d['calibration']['iterations'] <= 25 and d['calibration']['sample_passes'] > 0")" = True
+check "json: sram adds up" test "$(json_get "$tmp/p.json" "d['sram']['total'] == sum(d['sram'][k] for k in ('heads', 'names', 'cache', 'work')) and d['sram']['total'] <= 262144")" = True
+check "json: samples" test "$(json_get "$tmp/p.json" "(d['samples']['kept'], d['samples']['offered'], d['classes'])")" = "(24, 24, ['gradient', 'green', 'red'])"
+check "json: MACs" test "$(json_get "$tmp/p.json" "d['macs']['part'] == $part_macs and d['macs']['part'] + d['macs']['rest'] == $full_macs")" = True
+check "eval --json" status_is 0 "$microt" eval "$model" "$tmp/hj" --test "$tmp/test" --json
+cp "$tmp/out" "$tmp/e.json"
+check "json: eval accuracy, exit share, sweep" test "$(json_get "$tmp/e.json" "d['accuracy'] >= 80 and 0 <= d['exit_share'] <= 100 and len(d['sweep']) == 5 and sum(map(sum, d['confusion'])) == 24")" = True
+check "infer --json" status_is 0 "$microt" infer "$model" "$tmp/hj" "${imgs[@]}" --json
+cp "$tmp/out" "$tmp/i.json"
+check "json: one answer per image" test "$(json_get "$tmp/i.json" "len(d['images']) == ${#imgs[@]} and all(len(i['answers']) == 1 for i in d['images'])")" = True
+check "json: infer MACs add up" test "$(json_get "$tmp/i.json" "d['total_macs'] == sum(i['macs'] for i in d['images'])")" = True
+
+# --add: two classes first, the third added later from its images alone (the earlier ones are
+# gone: only HEAD.default.cache remembers them), warm-started.
+mkdir -p "$tmp/two" "$tmp/third"
+cp -r "$tmp/train/red" "$tmp/train/green" "$tmp/two/"
+cp -r "$tmp/train/gradient" "$tmp/third/"
+check "personalize two classes" status_is 0 "$microt" personalize "$model" --train "$tmp/two" -o "$tmp/ha" --quiet
+check "two classes" grep -q "^classes 2: green red$" "$tmp/out"
+mv "$tmp/two" "$tmp/two.gone"
+check "--add a third class" status_is 0 "$microt" personalize "$model" --add "$tmp/third" -o "$tmp/ha" --quiet
+check "three classes, one new" grep -q "^classes 3: green red gradient$" "$tmp/out"
+check "from the cache and the new images" grep -q "^added 10 samples (1 new classes) from .* to the 20 cached before$" "$tmp/out"
+check "warm start" grep -q "^training warm start" "$tmp/out"
+check "eval after --add" status_is 0 "$microt" eval "$model" "$tmp/ha" --test "$tmp/test" --quiet
+acc=$(awk '/^accuracy [0-9.]+ %$/ {print $2}' "$tmp/out")
+check "all three classes learnt" at_least "${acc:-0}" 80
+check "--add more of a known class" status_is 0 "$microt" personalize "$model" --add "$tmp/third" -o "$tmp/ha" --quiet --json
+check "json: no new class, 40 samples" test "$(json_get "$tmp/out" "(d['new_classes'], d['samples']['kept'], d['mode'])")" = "(0, 40, 'add')"
+check "--add without a cache" status_is 1 "$microt" personalize "$model" --add "$tmp/third" -o "$tmp/nocache"
+check "names the missing cache" one_line_error "nocache.default.cache: cannot read file"
+
+# A bounded cache: 5 kept per class by the reservoir, whatever is given.
+check "--per-class 5" status_is 0 "$microt" personalize "$model" --train "$tmp/train" -o "$tmp/hr" --per-class 5 --quiet
+check "keeps 15 of 30" grep -q "^cache keeps at most 5 per class: 15 of 30 samples given" "$tmp/out"
+check "--budget too small" status_is 1 "$microt" personalize "$model" --train "$tmp/train" -o "$tmp/hr2" --budget 1000
+check "says so" one_line_error "budget 1000: too small"
+
+# Head B on the full feature alone (--full-head full): infer and eval read it; a full answer
+# costs head A and head B on the 32 full features.
+check "--full-head full" status_is 0 "$microt" personalize "$model" --train "$tmp/train" -o "$tmp/hc" --full-head full --quiet
+check "infer with a full-only head B" status_is 0 "$microt" infer "$model" "$tmp/hc" "${imgs[@]}"
+check "a full answer costs the full model, head A and head B on 32" awk -v fm="$full_macs" '$4 == "stage=full" { split($5, m, "="); if (m[2] != fm + 3 * 24 + 3 * 32) bad = 1 } END { exit bad }' "$tmp/out"
+check "eval with it" status_is 0 "$microt" eval "$model" "$tmp/hc" --test "$tmp/test" --quiet
+acc=$(awk '/^accuracy [0-9.]+ %$/ {print $2}' "$tmp/out")
+check "head B on full accurate" at_least "${acc:-0}" 80
+
+# An untrained extractor's features are ~1e-8: raw heads answered at chance unless
+# --standardize was given; now they are standardised automatically, with a note.
+none=$(dirname "$0")/../models/mcunet-none-64.mtm
+if [ -r "$none" ]; then
+    check "personalize on the untrained extractor" status_is 0 "$microt" personalize "$none" --train "$tmp/train" -o "$tmp/hn" --shots 8
+    check "says it standardised" grep -q "standardised automatically" "$tmp/err"
+    acc_full=$(awk '/^train accuracy full/ {print $4}' "$tmp/out")
+    check "and the head learns (not chance)" at_least "${acc_full:-0}" 90
+fi
 
 echo "test_cli_personalize: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -209,12 +209,12 @@ static void test_arguments(void) {
 }
 
 static void test_strerror(void) {
-    for (int code = MT_OK; code >= MT_E_STORE_SPACE; code--) {
+    for (int code = MT_OK; code >= MT_E_CLASSES; code--) {
         const char *s = mt_strerror(code);
         CHECK(s != NULL && s[0] != '\0' && strcmp(s, "unknown status code") != 0);
     }
     CHECK(strcmp(mt_strerror(1), "unknown status code") == 0);
-    CHECK(strcmp(mt_strerror(MT_E_STORE_SPACE - 1), "unknown status code") == 0);
+    CHECK(strcmp(mt_strerror(MT_E_CLASSES - 1), "unknown status code") == 0);
 }
 
 int main(void) {

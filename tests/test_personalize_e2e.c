@@ -1,7 +1,10 @@
-/* End-to-end personalization, the same program on the host and on the emulated Cortex-M:
- * the first SHOTS samples of each class from uncompressed IDX files go through the extractor
- * once into the feature cache, both heads are trained, tau is calibrated for RATIO, then
- * N_TEST test images are classified by stage decision. It prints accuracy, exit share, mean
+/* End-to-end personalization through the learner (include/microt/learner.h), the same program
+ * on the host and on the emulated Cortex-M: the first SHOTS samples of every class but the last
+ * from uncompressed IDX files go through the extractor once into the learner's cache, both
+ * heads are trained and tau calibrated for RATIO, heads and cache are saved to (simulated)
+ * flash; a fresh learner loads them, adds the last class's SHOTS samples (no earlier image
+ * needed) and fits again, warm; then N_TEST test images are classified by stage decision. It
+ * prints both fits' iterations, the heads' and the flash's hashes, accuracy, exit share, mean
  * MACs and every predicted label, so tests/personalize_e2e.sh can compare host and device.
  * usage: test_personalize_e2e MODEL TRAIN_IMAGES TRAIN_LABELS TEST_IMAGES TEST_LABELS
  *                             SHOTS N_TEST RATIO
@@ -10,11 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "microt/exec.h"
-#include "microt/features.h"
-#include "microt/head.h"
-#include "microt/model.h"
-#include "microt/stage.h"
+#include "flash_sim.h"
+#include "microt/learner.h"
 #include "test_util.h"
 
 #define MAX_SHOTS 1000u
@@ -105,6 +105,7 @@ static void resize_grey(const uint8_t *src, uint32_t sh, uint32_t sw, uint8_t *d
 }
 
 static uint64_t hash_head(const mt_head_t *h) {
+    /* the rows in use only: the buffer holds max_classes rows */
     uint64_t s = MT_FNV1A64_INIT;
     s = mt_fnv1a64(s, h->weights, (size_t)h->n_classes * h->dim * sizeof(float));
     s = mt_fnv1a64(s, h->bias, (size_t)h->n_classes * sizeof(float));
@@ -116,8 +117,21 @@ static void print_hash(const char *what, uint64_t h) {
     printf("%s %08lx%08lx\n", what, (unsigned long)(h >> 32), (unsigned long)(h & 0xFFFFFFFFu));
 }
 
+/* One fit's cost and convergence, the same line on every platform. */
+static void print_fit(const char *what, const mt_learner_report_t *r) {
+    printf("%s: %u classes, %u samples, head A %u iterations %u evaluations %s loss %.6f, "
+           "head B %u iterations %u evaluations %s loss %.6f, calibration %u folds %u iterations "
+           "%u sample passes, %s start\n",
+           what, (unsigned)r->classes, (unsigned)r->samples, (unsigned)r->head[0].iterations,
+           (unsigned)r->head[0].evaluations, mt_train_stop_name((mt_train_stop_t)r->head[0].stop),
+           (double)r->head[0].loss, (unsigned)r->head[1].iterations,
+           (unsigned)r->head[1].evaluations, mt_train_stop_name((mt_train_stop_t)r->head[1].stop),
+           (double)r->head[1].loss, (unsigned)r->calib.folds, (unsigned)r->calib.iterations,
+           (unsigned)r->calib.sample_passes, r->warm ? "warm" : "cold");
+}
+
 /* Every buffer the run allocates, freed at the end whatever the outcome. */
-static void *g_allocs[16];
+static void *g_allocs[24];
 static size_t g_n_allocs;
 static void *keep(void *p) {
     if (p && g_n_allocs < sizeof g_allocs / sizeof g_allocs[0]) return g_allocs[g_n_allocs++] = p;
@@ -161,12 +175,8 @@ static int run(int argc, char **argv) {
     const uint32_t dp = mt_model_feature_len(&m, MT_STAGE_PART);
     const uint32_t df = mt_model_feature_len(&m, MT_STAGE_FULL);
     const size_t px_bytes = (size_t)in.h * in.w * in.c;
-    uint8_t *arena = ALLOC(mt_model_arena_bytes(&m));
     uint8_t *px = ALLOC(px_bytes);
-    if (!arena || !px) return fail_st("model buffers", MT_E_ARG);
-    mt_exec_t x;
-    if ((st = mt_exec_init(&x, &m, arena, mt_model_arena_bytes(&m))) != MT_OK)
-        return fail_st("mt_exec_init", st);
+    if (!px) return fail_st("model buffers", MT_E_ARG);
 
     /* 1. Which samples: the first SHOTS of each class, in file order. */
     idx_t tl, ti;
@@ -201,77 +211,86 @@ static int run(int argc, char **argv) {
         return 1;
     }
 
-    /* 2. Each sample through the extractor once, both pooled features into the cache. */
-    size_t cache_bytes = mt_features_bytes(n_used, dp, df, MT_FEATURES_S8);
-    uint8_t *cache_buf = ALLOC(cache_bytes);
+    /* 2. The learner, sized for SHOTS per class; every class but the last goes through the
+     * extractor once into its cache, then a fit, then heads and cache to (simulated) flash. */
+    mt_learner_config_t cfg;
+    mt_learner_config_default(&cfg);
+    cfg.max_classes = (uint16_t)k;
+    cfg.per_class = (uint16_t)shots;
+    cfg.ratio = ratio;
+    mt_learner_sizes_t sz;
+    if ((st = mt_learner_sizes(&m, &cfg, &sz)) != MT_OK) return fail_st("mt_learner_sizes", st);
+    void *mem = ALLOC(sz.total);
     uint8_t *img = ALLOC(ti.item_bytes);
-    if (!cache_buf || !img) return fail_st("cache", MT_E_ARG);
-    mt_features_t cache;
-    if ((st = mt_features_init(&cache, cache_buf, cache_bytes, n_used, dp, df, MT_FEATURES_S8)) !=
-        MT_OK)
-        return fail_st("mt_features_init", st);
+    uint32_t head_slot = (uint32_t)((sz.heads + sz.names + 1024u + 4095u) & ~4095u);
+    uint32_t cache_slot = (uint32_t)((sz.cache + sz.names + 4u * k + 1024u + 4095u) & ~4095u);
+    uint8_t *head_mem = ALLOC(2u * head_slot), *cache_mem = ALLOC(2u * cache_slot);
+    if (!mem || !img || !head_mem || !cache_mem) return fail_st("learner buffers", MT_E_ARG);
+    static flash_sim_t heads_flash, cache_flash;
+    flash_sim_init(&heads_flash, head_mem, head_slot);
+    flash_sim_init(&cache_flash, cache_mem, cache_slot);
+    static mt_learner_t l;
+    if ((st = mt_learner_init(&l, &m, &cfg, mem, sz.total)) != MT_OK)
+        return fail_st("mt_learner_init", st);
+    uint32_t last_class = k - 1u;
+    memset(counts, 0, sizeof counts);
+    long img_pos = ftell(ti.f);
+    for (uint32_t i = 0; i <= last; i++) {
+        if (idx_next(&ti, img) != 0) return fail_st(argv[2], MT_E_ARG);
+        if (counts[labels[i]] >= (uint32_t)shots || labels[i] == last_class) continue;
+        counts[labels[i]]++;
+        resize_grey(img, ti.dims[1], ti.dims[2], px, in.h, in.w, in.c);
+        if ((st = mt_learner_add_image(&l, labels[i], px, px_bytes, NULL)) != MT_OK)
+            return fail_st("extracting a training sample", st);
+    }
+    mt_learner_report_t rep;
+    if ((st = mt_learner_fit(&l, &rep)) != MT_OK) return fail_st("mt_learner_fit", st);
+    print_fit("fit 1", &rep);
+    if ((st = mt_learner_save(&l, &heads_flash.flash, &cache_flash.flash)) != MT_OK)
+        return fail_st("mt_learner_save", st);
+
+    /* 3. A new learner (as after a reboot): cache and heads from flash, then the last class,
+     * with no earlier image at hand, and a warm fit. */
+    memset(mem, 0, sz.total);
+    if ((st = mt_learner_init(&l, &m, &cfg, mem, sz.total)) != MT_OK ||
+        (st = mt_learner_load(&l, &heads_flash.flash, &cache_flash.flash)) != MT_OK)
+        return fail_st("mt_learner_load", st);
+    if (fseek(ti.f, img_pos, SEEK_SET) != 0) return fail_st(argv[2], MT_E_ARG);
     memset(counts, 0, sizeof counts);
     for (uint32_t i = 0; i <= last; i++) {
         if (idx_next(&ti, img) != 0) return fail_st(argv[2], MT_E_ARG);
-        if (counts[labels[i]] >= (uint32_t)shots) continue;
+        if (labels[i] != last_class || counts[labels[i]] >= (uint32_t)shots) continue;
         counts[labels[i]]++;
         resize_grey(img, ti.dims[1], ti.dims[2], px, in.h, in.w, in.c);
-        if ((st = mt_exec_set_input_u8(&x, px, px_bytes)) != MT_OK ||
-            (st = mt_exec_run_full(&x)) != MT_OK ||
-            (st = mt_features_add_exec(&cache, labels[i], &x)) != MT_OK)
+        if ((st = mt_learner_add_image(&l, labels[i], px, px_bytes, NULL)) != MT_OK)
             return fail_st("extracting a training sample", st);
     }
     fclose(ti.f);
     fclose(tl.f);
-
-    /* 3. Both heads, then tau (the CLI's defaults: no standardisation, 5 folds). */
-    mt_train_opts_t to;
-    mt_train_opts_default(&to);
-    mt_calib_opts_t co;
-    mt_calib_opts_default(&co);
-    co.train = to;
-    size_t scratch_bytes = mt_head_train_scratch_bytes(k, df, &to);
-    size_t sa = mt_head_train_scratch_bytes(k, dp, &to), sc = mt_stage_calibrate_scratch_bytes(&cache, &co);
-    if (sa > scratch_bytes) scratch_bytes = sa;
-    if (sc > scratch_bytes) scratch_bytes = sc;
-    size_t head_bytes[2] = {mt_head_bytes(k, dp), mt_head_bytes(k, df)};
-    void *scratch = ALLOC(scratch_bytes);
-    mt_task_t task;
-    memset(&task, 0, sizeof task);
-    mt_train_report_t rep[2];
-    for (int s = 0; s < 2; s++) {
-        void *hb = ALLOC(head_bytes[s]);
-        if (!hb || !scratch) return fail_st("heads", MT_E_ARG);
-        mt_head_init(&task.head[s], hb, head_bytes[s], k, s == 0 ? dp : df);
-        if ((st = mt_head_train(&task.head[s], &cache, (mt_stage_t)s, &to, scratch, scratch_bytes,
-                                &rep[s])) != MT_OK)
-            return fail_st("mt_head_train", st);
-    }
-    if ((st = mt_stage_calibrate(&cache, ratio, &co, scratch, scratch_bytes, &task.tau)) != MT_OK)
-        return fail_st("mt_stage_calibrate", st);
-    task.ratio = ratio;
-    task.confidence = MT_CONF_MAX_PROB;
+    if ((st = mt_learner_fit(&l, &rep)) != MT_OK) return fail_st("mt_learner_fit", st);
+    print_fit("fit 2", &rep);
+    if ((st = mt_learner_save(&l, &heads_flash.flash, &cache_flash.flash)) != MT_OK)
+        return fail_st("mt_learner_save", st);
+    const mt_task_t *task = mt_learner_task(&l);
     uint64_t part_macs, rest_macs;
     mt_stage_macs(&m, &part_macs, &rest_macs);
 
     printf("model %s: input %ux%ux%u, features part %u full %u, MACs part %lu full %lu\n", m.name,
            in.h, in.w, in.c, (unsigned)dp, (unsigned)df, (unsigned long)part_macs,
            (unsigned long)(part_macs + rest_macs));
-    printf("samples %u (%ld per class, %u classes) from the first %u train images\n",
-           (unsigned)n_used, shots, (unsigned)k, (unsigned)last + 1u);
-    printf("sram arena %u + cache %u + heads %u + scratch %u = %u bytes\n",
-           (unsigned)mt_model_arena_bytes(&m), (unsigned)cache_bytes,
-           (unsigned)(head_bytes[0] + head_bytes[1]), (unsigned)scratch_bytes,
-           (unsigned)(mt_model_arena_bytes(&m) + cache_bytes + head_bytes[0] + head_bytes[1] +
-                      scratch_bytes));
-    printf("training A %u iterations loss %.6f, B %u iterations loss %.6f\n",
-           (unsigned)rep[0].iterations, (double)rep[0].loss, (unsigned)rep[1].iterations,
-           (double)rep[1].loss);
-    print_hash("head A fnv64", hash_head(&task.head[0]));
-    print_hash("head B fnv64", hash_head(&task.head[1]));
+    printf("samples %u (%ld per class, %u classes, the last added after a reload) from the first "
+           "%u train images\n", (unsigned)n_used, shots, (unsigned)k, (unsigned)last + 1u);
+    printf("sram learner %u bytes: heads %u + names %u + cache %u + work %u (max of arena %u, "
+           "training %u, calibration %u)\n", (unsigned)sz.total, (unsigned)sz.heads,
+           (unsigned)sz.names, (unsigned)sz.cache, (unsigned)sz.work, (unsigned)sz.arena,
+           (unsigned)sz.train_scratch, (unsigned)sz.calib_scratch);
+    print_hash("head A fnv64", hash_head(&task->head[0]));
+    print_hash("head B fnv64", hash_head(&task->head[1]));
+    print_hash("flash fnv64", mt_fnv1a64(mt_fnv1a64(MT_FNV1A64_INIT, head_mem, 2u * head_slot),
+                                         cache_mem, 2u * cache_slot));
     uint32_t tau_bits;
-    memcpy(&tau_bits, &task.tau, sizeof tau_bits);
-    printf("ratio %.4f tau %.9g (bits %08lx)\n", (double)ratio, (double)task.tau,
+    memcpy(&tau_bits, &task->tau, sizeof tau_bits);
+    printf("ratio %.4f tau %.9g (bits %08lx)\n", (double)ratio, (double)task->tau,
            (unsigned long)tau_bits);
 
     /* 4. Stage-decision inference on the first N_TEST test images. */
@@ -296,9 +315,8 @@ static int run(int argc, char **argv) {
         if (idx_next(&ei, img) != 0 || fread(&y, 1, 1, el.f) != 1) return fail_st(argv[4], MT_E_ARG);
         resize_grey(img, ei.dims[1], ei.dims[2], px, in.h, in.w, in.c);
         mt_answer_t a;
-        if ((st = mt_exec_set_input_u8(&x, px, px_bytes)) != MT_OK ||
-            (st = mt_stage_infer(&x, &task, &a)) != MT_OK)
-            return fail_st("mt_stage_infer", st);
+        if ((st = mt_learner_infer(&l, px, px_bytes, &a)) != MT_OK)
+            return fail_st("mt_learner_infer", st);
         right += a.label == y;
         exits += a.stage == MT_STAGE_PART;
         macs += a.macs;

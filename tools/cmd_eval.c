@@ -11,6 +11,7 @@
 #include "class_names.h"
 #include "head_file.h"
 #include "image_io.h"
+#include "json_writer.h"
 #include "microt/exec.h"
 #include "microt/stage.h"
 #include "model_file.h"
@@ -25,13 +26,14 @@ static const char USAGE[] =
     "  --labels FILE  IDX labels (default: derived from the images path)\n"
     "  --names A,...  class names for IDX labels\n"
     "  --limit N      N test samples spread evenly over the set (default: all)\n"
-    "  --task NAME    the task to score (default: the first in HEAD)\n"
+    "  --task NAME    the task to score (required when HEAD holds several)\n"
     "  --tau T        use this threshold instead of the stored one\n"
     "  --sweep        also print accuracy, exit share and MACs for r = 0, .25, .5, .75, 1\n"
     "                 with tau taken from this test set's own part confidences (the paper's\n"
     "                 protocol: optimistic, the threshold has seen the test set)\n"
     "  --per-image    one line per sample: NAME true=CLASS label=CLASS stage=part|full\n"
     "  --quiet        no progress lines on stderr\n"
+    "  --json         print the report as one JSON object (docs/cli.md)\n"
     "  --match-by-position  match test classes to the head's in order, whatever their names\n"
     "  --max-pixels N refuse images of more than N pixels before decoding (default 40000000)\n"
     "  --strict       a file in a class folder not named like an image is an error\n"
@@ -57,7 +59,7 @@ static void score(const result_t *r, uint32_t n, float tau, uint64_t macs_part,
 }
 
 enum { OPT_TEST, OPT_LABELS, OPT_NAMES, OPT_LIMIT, OPT_TASK, OPT_TAU, OPT_SWEEP, OPT_PER_IMAGE,
-       OPT_QUIET, OPT_MAX_PIXELS, OPT_STRICT, OPT_BY_POSITION };
+       OPT_QUIET, OPT_MAX_PIXELS, OPT_STRICT, OPT_BY_POSITION, OPT_JSON };
 static const mt_cli_option_t OPTIONS[] = {
     {"test", 0, MT_OPT_VALUE | MT_OPT_REQUIRED, "DIR|IDX"},
     {"labels", 0, MT_OPT_VALUE, "FILE"},
@@ -71,9 +73,99 @@ static const mt_cli_option_t OPTIONS[] = {
     {"max-pixels", 0, MT_OPT_VALUE, "N"},
     {"strict", 0, 0, NULL},
     {"match-by-position", 0, 0, NULL},
+    {"json", 0, 0, NULL},
     {NULL, 0, 0, NULL},
 };
 static const mt_cli_spec_t SPEC = {"eval", "MODEL HEAD", USAGE, OPTIONS};
+
+/* Everything the JSON report needs. */
+typedef struct {
+    const char *model, *head;
+    uint32_t seq;
+    const mt_task_t *task;
+    float tau;
+    int tau_given;
+    const char *test;
+    uint32_t n, n_all;
+    int by_position;
+    const result_t *res;
+    const uint32_t *confusion;
+    uint64_t part_macs, rest_macs, head_a, head_b;
+    float *scratch; /* [n] */
+} eval_json_t;
+
+static void print_json(const eval_json_t *e) {
+    uint16_t k = e->task->head[0].n_classes;
+    uint64_t macs_exit = e->part_macs + e->head_a;
+    uint64_t macs_rest = e->part_macs + e->rest_macs + e->head_a + e->head_b;
+    uint64_t macs_full_model = e->part_macs + e->rest_macs + e->head_b;
+    double acc, exit_share, mean_macs;
+    score(e->res, e->n, e->tau, macs_exit, macs_rest, &acc, &exit_share, &mean_macs);
+    uint32_t right[2] = {0, 0}, exited = 0, exited_right = 0, rest_right = 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        for (int s = 0; s < 2; s++) right[s] += e->res[i].pred[s] == e->res[i].truth;
+        if (e->res[i].conf_part >= e->tau) {
+            exited++;
+            exited_right += e->res[i].pred[0] == e->res[i].truth;
+        } else {
+            rest_right += e->res[i].pred[1] == e->res[i].truth;
+        }
+    }
+    mt_json_t j;
+    mt_json_init(&j, stdout);
+    mt_json_object_begin(&j, NULL);
+    mt_json_string(&j, "command", "eval");
+    mt_json_string(&j, "model", e->model);
+    mt_json_string(&j, "head_file", e->head);
+    mt_json_int(&j, "head_sequence", e->seq);
+    mt_json_string(&j, "task", e->task->name);
+    mt_json_array_begin(&j, "classes");
+    for (uint16_t c = 0; c < k; c++) mt_json_string(&j, NULL, e->task->class_names[c]);
+    mt_json_array_end(&j);
+    mt_json_string(&j, "class_match", e->by_position ? "position" : "name");
+    mt_json_string(&j, "full_head_input", e->task->full_concat ? "part+full" : "full");
+    mt_json_number(&j, "ratio", e->task->ratio);
+    mt_json_number(&j, "tau", e->tau);
+    mt_json_string(&j, "tau_source", e->tau_given ? "option" : "stored");
+    mt_json_string(&j, "test", e->test);
+    mt_json_int(&j, "samples", e->n);
+    mt_json_int(&j, "samples_in_set", e->n_all);
+    mt_json_number(&j, "accuracy", 100.0 * acc);
+    mt_json_number(&j, "exit_share", 100.0 * exit_share);
+    mt_json_int(&j, "exits", exited);
+    mt_json_number(&j, "mean_macs", mean_macs);
+    mt_json_int(&j, "full_model_macs", (long long)macs_full_model);
+    mt_json_number(&j, "macs_saved", 100.0 - 100.0 * mean_macs / (double)macs_full_model);
+    mt_json_number(&j, "accuracy_part_head", e->n ? 100.0 * right[0] / e->n : 0.0);
+    mt_json_number(&j, "accuracy_full_head", e->n ? 100.0 * right[1] / e->n : 0.0);
+    mt_json_number(&j, "accuracy_exits", exited ? 100.0 * exited_right / exited : 0.0);
+    mt_json_number(&j, "accuracy_rest", e->n - exited ? 100.0 * rest_right / (e->n - exited) : 0.0);
+    mt_json_array_begin(&j, "sweep");
+    for (int ri = 0; ri <= 4 && e->n > 0; ri++) {
+        float r = 0.25f * (float)ri, t;
+        for (uint32_t i = 0; i < e->n; i++) e->scratch[i] = e->res[i].conf_part;
+        if (mt_stage_tau_from_confidences(e->scratch, e->n, r, &t) != MT_OK) break;
+        double a2, e2, m2;
+        score(e->res, e->n, t, macs_exit, macs_rest, &a2, &e2, &m2);
+        mt_json_object_begin(&j, NULL);
+        mt_json_number(&j, "ratio", r);
+        mt_json_number(&j, "tau", t);
+        mt_json_number(&j, "accuracy", 100.0 * a2);
+        mt_json_number(&j, "exit_share", 100.0 * e2);
+        mt_json_number(&j, "mean_macs", m2);
+        mt_json_object_end(&j);
+    }
+    mt_json_array_end(&j);
+    mt_json_array_begin(&j, "confusion");
+    for (uint16_t t = 0; t < k; t++) {
+        mt_json_array_begin(&j, NULL);
+        for (uint16_t c = 0; c < k; c++) mt_json_int(&j, NULL, e->confusion[(size_t)t * k + c]);
+        mt_json_array_end(&j);
+    }
+    mt_json_array_end(&j);
+    mt_json_object_end(&j);
+    mt_json_finish(&j);
+}
 
 int mt_cmd_eval(int argc, char **argv) {
     mt_cli_args_t args;
@@ -89,7 +181,7 @@ int mt_cmd_eval(int argc, char **argv) {
     int quiet = mt_cli_has(&args, OPT_QUIET), has_tau = mt_cli_has(&args, OPT_TAU);
     uint32_t limit = 0;
     float tau_override = 0.0f;
-    int by_position = mt_cli_has(&args, OPT_BY_POSITION);
+    int by_position = mt_cli_has(&args, OPT_BY_POSITION), json = mt_cli_has(&args, OPT_JSON);
     mt_dataset_opts_t data;
     mt_dataset_opts_default(&data);
     data.strict = mt_cli_has(&args, OPT_STRICT);
@@ -123,6 +215,13 @@ int mt_cmd_eval(int argc, char **argv) {
         goto done;
     }
     uint32_t ti = 0;
+    if (!task_name && n_tasks > 1) {
+        /* Scoring the first task of several silently gave another task's figures. */
+        fprintf(stderr, "microt: %s holds %u tasks (", pos[1], (unsigned)n_tasks);
+        for (uint32_t t = 0; t < n_tasks; t++) fprintf(stderr, "%s%s", t ? ", " : "", tasks[t].name);
+        fprintf(stderr, "): name one with --task NAME\n");
+        goto done;
+    }
     while (task_name && ti < n_tasks && strcmp(tasks[ti].name, task_name) != 0) ti++;
     if (ti == n_tasks) {
         fprintf(stderr, "microt: %s: no task named '%s'\n", pos[1], task_name);
@@ -164,7 +263,7 @@ int mt_cmd_eval(int argc, char **argv) {
     }
 
     mt_progress_t prog;
-    mt_progress_start(&prog, "evaluating", quiet);
+    mt_progress_start(&prog, "evaluating", quiet || json);
     for (uint32_t j = 0; j < n; j++) {
         char name[32];
         const char *sample = mt_dataset_sample_name(&ds, idx[j], name, sizeof name);
@@ -175,31 +274,21 @@ int mt_cmd_eval(int argc, char **argv) {
         }
         result_t *r = &res[j];
         r->truth = map[ds.labels[idx[j]]];
+        /* Both heads on one pass (mt_stage_score_both): head A on the part feature in place,
+         * then the full model resumes from the arena and head B answers. */
+        mt_answer_t both[2];
         st = mt_exec_set_input_u8(&exec, pixels, in_bytes);
-        for (int s = 0; s < 2 && st == MT_OK; s++) {
-            /* Head A on the part feature in place, then the full model resumes from the
-             * arena and head B answers: the two halves of mt_stage_infer. */
-            st = s == 0 ? mt_exec_run_part(&exec) : mt_exec_resume_full(&exec);
-            const int8_t *q;
-            uint32_t len;
-            float scale, conf;
-            int32_t zp;
-            float logits[MT_HEAD_MAX_CLASSES];
-            if (st == MT_OK) st = mt_exec_features_s8(&exec, (mt_stage_t)s, &q, &len, &scale, &zp);
-            if (st == MT_OK) st = mt_head_logits_s8(&task->head[s], q, len, scale, zp, logits);
-            if (st == MT_OK) {
-                st = mt_head_decide(logits, k, (mt_confidence_t)task->confidence, &r->pred[s],
-                                    &conf);
-            }
-            if (s == 0) r->conf_part = conf;
-        }
+        if (st == MT_OK) st = mt_stage_score_both(&exec, task, both);
         if (st != MT_OK) {
             fprintf(stderr, "microt: %s: %s\n", sample, mt_strerror(st));
             goto done;
         }
+        r->pred[0] = both[0].label;
+        r->pred[1] = both[1].label;
+        r->conf_part = both[0].confidence;
         int ex = r->conf_part >= tau;
         confusion[(size_t)r->truth * k + r->pred[ex ? 0 : 1]]++;
-        if (per_image) {
+        if (per_image && !json) {
             printf("%s true=%s label=%s stage=%s\n", sample, task->class_names[r->truth],
                    task->class_names[r->pred[ex ? 0 : 1]], ex ? "part" : "full");
         }
@@ -209,6 +298,13 @@ int mt_cmd_eval(int argc, char **argv) {
     uint64_t part_macs, rest_macs;
     mt_stage_macs(m, &part_macs, &rest_macs);
     uint64_t head_a = (uint64_t)k * task->head[0].dim, head_b = (uint64_t)k * task->head[1].dim;
+    if (json) {
+        eval_json_t ej = {pos[0], pos[1], seq, task, tau, has_tau, test, n, ds.n, by_position, res,
+                          confusion, part_macs, rest_macs, head_a, head_b, conf_sorted};
+        print_json(&ej);
+        rc = MT_EXIT_OK;
+        goto done;
+    }
     uint64_t macs_exit = part_macs + head_a, macs_rest = part_macs + rest_macs + head_a + head_b;
     uint64_t macs_full_model = part_macs + rest_macs + head_b; /* no early exit: TTL-style */
     double acc, exit_share, mean_macs;

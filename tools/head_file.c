@@ -137,6 +137,78 @@ static FILE *create_erased(const char *path, uint32_t slot_bytes) {
     return f;
 }
 
+int mt_slot_file_write(const char *path, size_t need, mt_slot_writer_t write, void *ctx,
+                       uint32_t *seq, char *err, size_t err_len) {
+    if (need == 0 || need > 0x10000000u) {
+        snprintf(err, err_len, "%s: invalid record, nothing written", path);
+        return -1;
+    }
+    mt_head_file_t hf;
+    memset(&hf, 0, sizeof hf);
+    char *tmp = NULL;
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    int rc = -1;
+    if (exists) {
+        if (mt_head_file_open(&hf, path, 1, err, err_len) != 0) {
+            if (strstr(err, "not a microt head file")) {
+                snprintf(err, err_len, "%s: exists and is not a microt head or cache file: not "
+                         "overwritten", path);
+            }
+            goto done;
+        }
+        if (hf.flash.slot_bytes < need + MT_STORE_SLOT_HEADER_BYTES) {
+            /* Slots too small: a bigger file beside it, renamed over it once complete. */
+            mt_head_file_close(&hf);
+            size_t plen = strlen(path);
+            tmp = malloc(plen + 5);
+            if (!tmp) {
+                snprintf(err, err_len, "%s: out of memory", path);
+                goto done;
+            }
+            memcpy(tmp, path, plen);
+            memcpy(tmp + plen, ".new", 5);
+        }
+    }
+    if (!exists || tmp) {
+        uint32_t slot = slot_bytes_for(need);
+        FILE *f = create_erased(tmp ? tmp : path, slot);
+        if (!f) {
+            snprintf(err, err_len, "%s: cannot write file: %s", tmp ? tmp : path, strerror(errno));
+            goto done;
+        }
+        bind_flash(&hf, f, slot);
+    }
+    int st = write(&hf.flash, ctx, seq);
+    if (st != MT_OK) {
+        snprintf(err, err_len, "%s: %s", tmp ? tmp : path, mt_strerror(st));
+        goto done;
+    }
+    if (tmp) {
+        mt_head_file_close(&hf);
+        if (rename(tmp, path) != 0) {
+            snprintf(err, err_len, "%s: cannot replace file: %s", path, strerror(errno));
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    mt_head_file_close(&hf);
+    if (rc != 0 && tmp) remove(tmp);
+    free(tmp);
+    return rc;
+}
+
+typedef struct {
+    const void *blob;
+    size_t len;
+} blob_ctx_t;
+
+static int write_blob(const mt_flash_t *flash, void *ctx, uint32_t *seq) {
+    const blob_ctx_t *b = (const blob_ctx_t *)ctx;
+    return mt_store_write(flash, b->blob, b->len, seq);
+}
+
 int mt_head_file_save(const char *path, const mt_task_t *tasks, uint32_t n_tasks,
                       const mt_model_t *model, uint32_t *seq, char *err, size_t err_len) {
     size_t blob_bytes = mt_store_blob_bytes(tasks, n_tasks);
@@ -156,60 +228,8 @@ int mt_head_file_save(const char *path, const mt_task_t *tasks, uint32_t n_tasks
         free(buf);
         return -1;
     }
-    mt_head_file_t hf;
-    memset(&hf, 0, sizeof hf);
-    char *tmp = NULL;
-    struct stat sb;
-    int exists = stat(path, &sb) == 0;
-    int rc = -1;
-    if (exists) {
-        if (mt_head_file_open(&hf, path, 1, err, err_len) != 0) {
-            if (strstr(err, "not a microt head file")) {
-                snprintf(err, err_len, "%s: exists and is not a microt head file: not overwritten",
-                         path);
-            }
-            goto done;
-        }
-        if (hf.flash.slot_bytes < len + MT_STORE_SLOT_HEADER_BYTES) {
-            /* Slots too small: a bigger file beside it, renamed over it once complete. */
-            mt_head_file_close(&hf);
-            size_t plen = strlen(path);
-            tmp = malloc(plen + 5);
-            if (!tmp) goto oom;
-            memcpy(tmp, path, plen);
-            memcpy(tmp + plen, ".new", 5);
-        }
-    }
-    if (!exists || tmp) {
-        uint32_t slot = slot_bytes_for(len);
-        FILE *f = create_erased(tmp ? tmp : path, slot);
-        if (!f) {
-            snprintf(err, err_len, "%s: cannot write file: %s", tmp ? tmp : path,
-                     strerror(errno));
-            goto done;
-        }
-        bind_flash(&hf, f, slot);
-    }
-    st = mt_store_write(&hf.flash, buf, len, seq);
-    if (st != MT_OK) {
-        snprintf(err, err_len, "%s: %s", tmp ? tmp : path, mt_strerror(st));
-        goto done;
-    }
-    if (tmp) {
-        mt_head_file_close(&hf);
-        if (rename(tmp, path) != 0) {
-            snprintf(err, err_len, "%s: cannot replace file: %s", path, strerror(errno));
-            goto done;
-        }
-    }
-    rc = 0;
-    goto done;
-oom:
-    snprintf(err, err_len, "%s: out of memory", path);
-done:
-    mt_head_file_close(&hf);
-    if (rc != 0 && tmp) remove(tmp);
-    free(tmp);
+    blob_ctx_t ctx = {buf, len};
+    int rc = mt_slot_file_write(path, len, write_blob, &ctx, seq, err, err_len);
     free(buf);
     return rc;
 }

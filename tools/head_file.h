@@ -1,4 +1,5 @@
-/* Host head store: a file that is the image of the device's two flash slots (src/store.c),
+/* Host head store and feature cache store: files that are the image of the device's two flash
+ * slots (src/store.c, src/features_store.c),
  * so the host writes heads exactly as firmware would: erase the older slot, program the new
  * record, magic last. A save cut at any point leaves the previous head loadable. Host only. */
 #ifndef MICROT_TOOLS_HEAD_FILE_H
@@ -38,5 +39,12 @@ int mt_head_file_load(const char *path, const mt_model_t *model, mt_task_t *task
  * (atomic), so the previous head also survives a cut then. Returns 0 or -1 with err. */
 int mt_head_file_save(const char *path, const mt_task_t *tasks, uint32_t n_tasks,
                       const mt_model_t *model, uint32_t *seq, char *err, size_t err_len);
+
+/* The general form: writes one record (need payload bytes) into the two-slot file at path
+ * through write(flash, ctx, seq) (e.g. mt_store_features_save for a feature cache file), with
+ * the same creation, growth and refusal rules as mt_head_file_save. Returns 0 or -1 with err. */
+typedef int (*mt_slot_writer_t)(const mt_flash_t *flash, void *ctx, uint32_t *seq);
+int mt_slot_file_write(const char *path, size_t need, mt_slot_writer_t write, void *ctx,
+                       uint32_t *seq, char *err, size_t err_len);
 
 #endif

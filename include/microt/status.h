@@ -36,7 +36,8 @@ typedef enum {
     MT_E_STORE_FORMAT = -25,     /* a head blob's magic, version or layout is invalid */
     MT_E_STORE_MODEL = -26,      /* the head was trained for another model (fingerprint) */
     MT_E_STORE_IO = -27,         /* a flash read/write/erase callback reported a failure */
-    MT_E_STORE_SPACE = -28       /* the head blob does not fit a flash slot or the buffer */
+    MT_E_STORE_SPACE = -28,      /* the head blob does not fit a flash slot or the buffer */
+    MT_E_CLASSES = -29           /* training needs >= 2 classes and samples of every class */
 } mt_status_t;
 
 /* A constant, human-readable name for any code (unknown codes included). Never NULL. */
