@@ -3,7 +3,8 @@
 # without its tests, installed with `cmake --install`, and examples/consumer (a separate CMake
 # project that only does find_package(microt)) built against it for the host and for
 # Cortex-M4, plus a pkg-config build and an add_subdirectory build. The consumer runs on the
-# host and on the emulated Cortex-M4 and must print the same features.
+# host and on the emulated Cortex-M4 and must print the same features. Then the NUCLEO example
+# firmware (examples/nucleo) for both boards against the Cortex-M4 and M7 packages.
 # usage: scripts/test-package.sh [BUILD_DIR]   (default build-pkg; part of `make test`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +16,7 @@ fail() { echo "test-package: FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
 step "host: build without tests (MT_BUILD_TESTS=OFF), install"
-rm -rf "$out/prefix-host" "$out/prefix-m4"
+rm -rf "$out/prefix-host" "$out/prefix-m4" "$out/prefix-m7"
 cmake -S "$root" -B "$out/host" -DCMAKE_BUILD_TYPE=Release -DMT_BUILD_TESTS=OFF -DMT_WERROR=ON > /dev/null
 cmake --build "$out/host" -j"$jobs" > /dev/null
 cmake --install "$out/host" --prefix "$out/prefix-host" > /dev/null
@@ -72,4 +73,29 @@ grep -q "microt 0.1.0 for cortex-m4" "$out/consumer-m4.log" || fail "find_packag
 cmake --build "$out/consumer-m4" > /dev/null
 "$root/port/cortex-m/run-qemu.sh" --cpu=cortex-m4 "$out/consumer-m4/consumer.elf" "$model" | tee "$out/m4.out"
 [ "$(tail -1 "$out/m4.out")" = "$(tail -1 "$out/host.out")" ] || fail "Cortex-M4 features differ from the host's"
+step "cortex-m7: cross build without tests, install"
+cmake -S "$root" -B "$out/m7" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DMT_CPU=cortex-m7 -DMT_BUILD_TESTS=OFF \
+      -DMT_WERROR=ON > /dev/null
+cmake --build "$out/m7" -j"$jobs" > /dev/null
+cmake --install "$out/m7" --prefix "$out/prefix-m7" > /dev/null
+
+# The NUCLEO examples (issue 15 item 6): each board's firmware against its core's package, the
+# model exported by the installed host CLI; the linker scripts hold the real memory maps, so
+# the link fails when the firmware does not fit; then the figures and the vector table.
+for board in "nucleo-l4r5zi cortex-m4 m4 0x08000000" "nucleo-h7a3zi cortex-m7 m7 0x08000000"; do
+    set -- $board
+    step "$1: firmware build and size check"
+    cmake -S "$root/examples/nucleo" -B "$out/$1" -DMT_BOARD="$1" -DMT_CPU="$2" \
+          -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_FIND_ROOT_PATH="$out/prefix-$3" \
+          -DMICROT_CLI="$out/prefix-host/bin/microt" > "$out/$1.log" || { cat "$out/$1.log"; fail "$1 configure"; }
+    elf="$out/$1/$1.elf"
+    rm -f "$elf" # link again, so the memory usage is printed
+    cmake --build "$out/$1" > "$out/$1.build.log" 2>&1 || { tail -20 "$out/$1.build.log"; fail "$1 does not build or fit"; }
+    grep -E "^ +(FLASH|RAM|DTCM|AXI):" "$out/$1.build.log" || fail "$1: no memory usage printed"
+    [ "0x$(arm-none-eabi-objdump -h "$elf" | awk '$2 == ".isr_vector" {print $4}')" = "$4" ] \
+        || fail "$1: the vector table is not at $4"
+    syms=$(arm-none-eabi-nm "$elf")
+    grep -q " T Reset_Handler" <<< "$syms" || fail "$1: no Reset_Handler"
+    if grep -q "initialise_monitor_handles" <<< "$syms"; then fail "$1: semihosting linked into board firmware"; fi
+done
 echo "test-package: all checks passed"

@@ -35,7 +35,7 @@ static void test_golden(const char *path) {
         uint8_t *out = malloc(ob + 1);
         out[ob] = 0xa5; /* guard */
         char what[80];
-        snprintf(what, sizeof what, "case %u: format %u %ux%u -> %ux%u order %u", k, h[0], f.width,
+        snprintf(what, sizeof what, "case %lu: format %u %ux%u -> %ux%u order %u", (unsigned long)k, h[0], f.width,
                  f.height, oh, ow, h[1]);
         CHECK_EQ(mt_input_resize(&f, oh, ow, (mt_channel_order_t)h[1], out, ob), MT_OK);
         CHECK_EQ(mt_check_s8((const int8_t *)out, (const int8_t *)want, ob, 0, what), 0);
