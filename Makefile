@@ -1,15 +1,18 @@
 # Thin wrapper over CMake/CTest giving the README's commands.
 #   make demo   install what is missing, build, run the main job
 #   make test   install what is missing, then every test: host (ASan+UBSan), emulated
-#               Cortex-M4 and M7, the factory's unit tests and smoke run, a bounded fuzz run,
-#               the results pipeline's smoke run and the docs-vs-results.json check
+#               Cortex-M4 and M7, the installed package (consumer and NUCLEO builds), the
+#               factory's unit tests and smoke run, a bounded fuzz run, the results
+#               pipeline's smoke run and the docs-vs-results.json check
 JOBS ?= 2
 FUZZ_RUNS ?= 100000
 FUZZ_SECONDS ?= 15
 PY ?= /usr/bin/python3
 CROSS = -DCMAKE_TOOLCHAIN_FILE=port/cortex-m/toolchain-arm-none-eabi.cmake
+# our CI treats warnings as errors; the CMake default (OFF) is what consumers get
+CI = -DMT_WERROR=ON
 
-.PHONY: all deps build demo test test-host test-m4 test-m7 test-factory fuzz clean factory
+.PHONY: all deps build demo test test-host test-m4 test-m7 test-factory test-package fuzz clean factory
 
 all: build
 
@@ -25,26 +28,30 @@ demo:
 	$(MAKE) build
 	scripts/demo.sh
 
-test: deps test-host test-m4 test-m7 test-factory fuzz bench-smoke
+test: deps test-host test-m4 test-m7 test-package test-factory fuzz bench-smoke
 	@echo "make test: all suites passed"
 
 test-host:
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON $(CI)
 	cmake --build build-asan -j$(JOBS)
 	ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
 test-m4:
-	cmake -S . -B build-m4 $(CROSS) -DMT_CPU=cortex-m4
+	cmake -S . -B build-m4 $(CROSS) -DMT_CPU=cortex-m4 $(CI)
 	cmake --build build-m4 -j$(JOBS)
 	ctest --test-dir build-m4 --output-on-failure -j$(JOBS)
 
 test-m7:
-	cmake -S . -B build-m7 $(CROSS) -DMT_CPU=cortex-m7
+	cmake -S . -B build-m7 $(CROSS) -DMT_CPU=cortex-m7 $(CI)
 	cmake --build build-m7 -j$(JOBS)
 	ctest --test-dir build-m7 --output-on-failure -j$(JOBS)
 
 test-factory:
 	factory/run_tests.sh
+
+# the installed package: find_package / pkg-config / add_subdirectory consumers, host and Cortex-M4
+test-package:
+	JOBS=$(JOBS) scripts/test-package.sh build-pkg
 
 # every fuzz target (tests/fuzz/run.sh) for FUZZ_RUNS inputs or FUZZ_SECONDS each, on its
 # seed corpus; the long campaign is tests/fuzz/campaign.sh (docs/robustness.md)
@@ -52,7 +59,7 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_RUNS) build-fuzz $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan build-m4 build-m7 build-fuzz
+	rm -rf build build-asan build-m4 build-m7 build-fuzz build-pkg
 
 # every shipped model from scratch (hours on 2 cores; see docs/factory.md): teacher, runs, export, probes
 factory: build
@@ -70,7 +77,7 @@ bench: build
 
 # the sanitizer build of test-host (a no-op rebuild inside `make test`); skips without the data
 bench-smoke:
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON > /dev/null
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON $(CI) > /dev/null
 	cmake --build build-asan -j$(JOBS) --target microt-cli
 	$(PY) -m unittest bench/test_results.py
 	$(PY) bench/results.py --smoke --microt build-asan/tools/microt

@@ -80,6 +80,13 @@ static int run_op(const mt_model_t *m, uint8_t *arena, uint16_t index, const mt_
                       op.params[MT_POOL_MULT], op.params[MT_POOL_SHIFT], op.act_min, op.act_max,
                       out);
         return T_POOL;
+    case MT_OP_GLOBAL_AVG_POOL_DIV: {
+        int32_t pm = op.params[MT_POOL_MULT];
+        mt_avgpool_div_s8(tin.h, tin.w, tin.c, in0, pm ? tin.zero_point : 0,
+                          pm ? tout.zero_point : 0, pm, op.params[MT_POOL_SHIFT], op.act_min,
+                          op.act_max, out);
+        return T_POOL;
+    }
     default:
         return T_POOL; /* unreachable: the loader refused unknown ops */
     }

@@ -107,6 +107,20 @@ def global_avg_pool(x, op, t_in, t_out):
     return _clamp_s8(out, op.act_min, op.act_max).reshape(1, 1, -1)
 
 
+def global_avg_pool_div(x, op, t_in, t_out):
+    """TFLite's rounding: the sum divided by the count, half away from zero. mult = 0: the raw
+    values (AVERAGE_POOL_2D, one quantization); else the zero-point-relative sum requantized
+    first and zp_out added after (MEAN, reference_integer_ops::Mean)."""
+    n = x.shape[0] * x.shape[1]
+    mult, shift = op.params[0], op.params[1]
+    zp_in, zp_out = (t_in.zero_point, t_out.zero_point) if mult else (0, 0)
+    acc = (x.astype(np.int64) - zp_in).sum(axis=(0, 1))
+    if mult:
+        acc = requant(acc, mult, shift)
+    out = np.sign(acc) * ((np.abs(acc) + n // 2) // n) + zp_out
+    return _clamp_s8(out, op.act_min, op.act_max).reshape(1, 1, -1)
+
+
 def input_from_pixels(model, pixels_u8):
     """Raw pixels uint8 [H][W][C] -> the int8 input tensor through the model's LUT."""
     t = model.tensors[model.input_tensor]
@@ -139,6 +153,8 @@ def run(model, pixels_u8=None, input_s8=None, stop_op=None):
             y = add(x, vals[op.input1], op, ti, tensors[op.input1], to)
         elif op.type == mtm.GLOBAL_AVG_POOL:
             y = global_avg_pool(x, op, ti, to)
+        elif op.type == mtm.GLOBAL_AVG_POOL_DIV:
+            y = global_avg_pool_div(x, op, ti, to)
         else:
             raise ValueError("unknown op type %d" % op.type)
         assert y.shape == (to.h, to.w, to.c)

@@ -28,8 +28,10 @@ ADD_MAX_LEFT_SHIFT = 22      # (x - zp) * 2^22 stays inside int32
 ACC_MAX_PRODUCT = 255 * 128  # the largest |(x - zp) * w| an accumulator can receive
 
 CONV2D, DEPTHWISE_CONV2D, ADD, GLOBAL_AVG_POOL, FULLY_CONNECTED = 1, 2, 3, 4, 5
+GLOBAL_AVG_POOL_DIV = 6  # TFLite's AVERAGE_POOL_2D rounding, for imported models
 OP_NAMES = {CONV2D: "CONV2D", DEPTHWISE_CONV2D: "DEPTHWISE_CONV2D", ADD: "ADD",
-            GLOBAL_AVG_POOL: "GLOBAL_AVG_POOL", FULLY_CONNECTED: "FULLY_CONNECTED"}
+            GLOBAL_AVG_POOL: "GLOBAL_AVG_POOL", FULLY_CONNECTED: "FULLY_CONNECTED",
+            GLOBAL_AVG_POOL_DIV: "GLOBAL_AVG_POOL_DIV"}
 ORDER_RGB, ORDER_BGR, ORDER_GRAY = 0, 1, 2
 
 # struct layouts (little-endian, no padding), offsets as in the doc's tables
@@ -338,7 +340,7 @@ def _validate(m, buf):
             t1 = m.tensors[op.input1]
             _need((ti.h, ti.w, ti.c) == (t1.h, t1.w, t1.c) == (to.h, to.w, to.c),
                   "MT_E_MODEL_SHAPE", "op %d ADD shapes" % i)
-        else:  # GLOBAL_AVG_POOL
+        else:  # GLOBAL_AVG_POOL, GLOBAL_AVG_POOL_DIV
             _need(to.h == 1 and to.w == 1 and to.c == ti.c, "MT_E_MODEL_SHAPE",
                   "op %d pool shapes" % i)
         ext = op_extents(op, m.tensors)
@@ -367,6 +369,17 @@ def _validate(m, buf):
             _check_requant(p[0:6:2], p[1:6:2], "op %d ADD" % i)
             _need(p[1] <= 0 and p[3] <= 0 and 0 <= p[6] <= ADD_MAX_LEFT_SHIFT,
                   "MT_E_MODEL_QUANT", "op %d ADD input shifts / left_shift" % i)
+        elif op.type == GLOBAL_AVG_POOL_DIV:
+            mult, shift = op.params[0], op.params[1]
+            _need(ti.h * ti.w * 255 <= 2**31 - 1, "MT_E_MODEL_SHAPE", "op %d pool size" % i)
+            _need(not any(op.params[2:]), "MT_E_MODEL_QUANT", "op %d unused params" % i)
+            if mult == 0:
+                _need(shift == 0 and ti.scale == to.scale and ti.zero_point == to.zero_point,
+                      "MT_E_MODEL_QUANT", "op %d raw mean quantization" % i)
+            else:
+                _check_requant([mult], [shift], "op %d pool" % i)
+                _need((ti.h * ti.w * 255) << max(shift, 0) <= 2**31 - 1, "MT_E_MODEL_QUANT",
+                      "op %d shifted sum" % i)
         else:
             _need(ti.h * ti.w * 255 <= 2**31 - 1, "MT_E_MODEL_SHAPE", "op %d pool size" % i)
             _check_requant(op.params[0:1], op.params[1:2], "op %d pool" % i)

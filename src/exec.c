@@ -100,6 +100,13 @@ static void run_op(const mt_exec_t *exec, uint16_t index) {
                       op.params[MT_POOL_MULT], op.params[MT_POOL_SHIFT], op.act_min, op.act_max,
                       out);
         break;
+    case MT_OP_GLOBAL_AVG_POOL_DIV: {
+        int32_t pm = op.params[MT_POOL_MULT]; /* 0: the raw mean, zero points not used */
+        mt_avgpool_div_s8(tin.h, tin.w, tin.c, in0, pm ? tin.zero_point : 0,
+                          pm ? tout.zero_point : 0, pm, op.params[MT_POOL_SHIFT], op.act_min,
+                          op.act_max, out);
+        break;
+    }
     default:
         break; /* unreachable: the loader refused unknown ops */
     }

@@ -205,6 +205,23 @@ static mt_status_t validate_op(const mt_model_t *m, const mt_op_rec_t *op) {
             return MT_E_MODEL_QUANT;
         }
         return MT_OK;
+    case MT_OP_GLOBAL_AVG_POOL_DIV: {
+        int32_t mult = op->params[MT_POOL_MULT], shift = op->params[MT_POOL_SHIFT];
+        if (out.h != 1 || out.w != 1 || out.c != in.c) return MT_E_MODEL_SHAPE;
+        if ((uint64_t)in.h * in.w * 255u > (uint64_t)INT32_MAX) return MT_E_MODEL_SHAPE;
+        for (int i = 2; i < 7; i++) {
+            if (op->params[i] != 0) return MT_E_MODEL_QUANT;
+        }
+        if (mult == 0) { /* the raw mean is only the mean under one quantization */
+            if (shift != 0 || in.scale != out.scale || in.zero_point != out.zero_point) {
+                return MT_E_MODEL_QUANT;
+            }
+        } else if (!valid_multiplier(mult, shift) ||
+                   ((uint64_t)in.h * in.w * 255u << (shift > 0 ? shift : 0)) > (uint64_t)INT32_MAX) {
+            return MT_E_MODEL_QUANT; /* the left-shifted sum must stay inside int32 */
+        }
+        return MT_OK;
+    }
     default:
         return MT_E_MODEL_OP;
     }
@@ -219,7 +236,7 @@ static mt_status_t validate_graph(const mt_model_t *m) {
     for (uint16_t i = 0; i < m->n_ops; i++) {
         mt_op_rec_t op;
         mt_op_read(m, i, &op);
-        if (op.type < MT_OP_CONV2D || op.type > MT_OP_FULLY_CONNECTED) return MT_E_MODEL_OP;
+        if (op.type < MT_OP_CONV2D || op.type > MT_OP_GLOBAL_AVG_POOL_DIV) return MT_E_MODEL_OP;
         int binary = op.type == MT_OP_ADD;
         if (op.input0 >= m->n_tensors || op.output >= m->n_tensors) return MT_E_MODEL_GRAPH;
         if (binary ? op.input1 >= m->n_tensors : op.input1 != MT_NO_TENSOR) return MT_E_MODEL_GRAPH;
@@ -290,7 +307,8 @@ static uint64_t op_macs(const mt_op_rec_t *op, const mt_tensor_info_t *in,
     case MT_OP_DEPTHWISE_CONV2D: return out_elems * op->kh * op->kw;
     case MT_OP_FULLY_CONNECTED: return out_elems * tensor_elements(in);
     case MT_OP_ADD: return out_elems;
-    case MT_OP_GLOBAL_AVG_POOL: return tensor_elements(in);
+    case MT_OP_GLOBAL_AVG_POOL:
+    case MT_OP_GLOBAL_AVG_POOL_DIV: return tensor_elements(in);
     default: return 0;
     }
 }
@@ -329,6 +347,7 @@ const char *mt_op_type_name(mt_op_type_t type) {
     case MT_OP_ADD: return "add";
     case MT_OP_GLOBAL_AVG_POOL: return "avgpool";
     case MT_OP_FULLY_CONNECTED: return "fc";
+    case MT_OP_GLOBAL_AVG_POOL_DIV: return "avgpool_div";
     default: return "?";
     }
 }

@@ -8,6 +8,8 @@ python3-flatbuffers, an encoder independent of microt's reader) for tests/test_t
       schema's enum, and awkward tensor names (quote, newline, UTF-8, invalid UTF-8).
   bad_*.tflite + bad.expected.json          malformed files and the message fragment each must
       be refused with.
+  arith_*.tflite                            small int8 models with random weights covering every
+      op and option `microt import` translates (tests/data/tflite/, factory/make_tflite_golden.py).
 
 Field and union numbers follow tensorflow/lite/schema/schema.fbs (a field's number is its
 position in its table). Same bytes on every run (no randomness).
@@ -298,6 +300,154 @@ def bad_models():
     return out
 
 
+class ArithBuilder:
+    """Small int8 models with random weights for the bit-exactness goldens (arith_*.tflite):
+    each output scale is set from the spread of its accumulator (about 3 sigma of a sum of
+    fan_in products of uniform inputs and weights), so no op saturates or collapses."""
+
+    ACT = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3}
+
+    def __init__(self, seed):
+        self.m = Model()
+        self.m.description = "microt arithmetic test model"
+        self.rng = np.random.default_rng(seed)
+
+    def act(self, shape, scale, zp, name):
+        return self.m.tensor(name, 9, shape, quant=dict(scale=[float(np.float32(scale))], zero_point=[int(zp)]))
+
+    def q(self, t):
+        q = self.m.tensors[t]["quant"]
+        return q["scale"][0], q["zero_point"][0]
+
+    def _out_quant(self, s_acc, fan_in, act):
+        sigma = s_acc * np.sqrt(fan_in) * 70.0 * 55.0 * 3.0   # uniform int8 inputs x weights
+        if act in ("RELU", "RELU6"):
+            return sigma / 255.0, -128
+        return 2.0 * sigma / 255.0, int(self.rng.integers(-20, 21))
+
+    def conv(self, x, cout, k, stride, padding, act, out_shape, depthwise=False, per_channel=True):
+        s_in, _ = self.q(x)
+        cin = self.m.tensors[x]["shape"][3]
+        wshape = [1, k, k, cout] if depthwise else [cout, k, k, cin]
+        w = self.rng.integers(-127, 128, wshape).astype(np.int8)
+        n_s = cout if per_channel else 1
+        s_w = (self.rng.uniform(0.5, 1.5, n_s) * 0.01).astype(np.float32)
+        fan_in = k * k * (1 if depthwise else cin)
+        s_out, zp_out = self._out_quant(s_in * float(s_w.mean()), fan_in, act)
+        y = self.act(out_shape, s_out, zp_out, "t%d" % len(self.m.tensors))
+        wt = self.m.tensor("w%d" % len(self.m.tensors), 9, wshape, self.m.buffer(w.tobytes()),
+                           quant=dict(scale=[float(v) for v in s_w], zero_point=[0] * n_s,
+                                      dim=3 if depthwise else 0))
+        sigma_acc = np.sqrt(fan_in) * 70.0 * 55.0
+        bias = self.rng.integers(-int(sigma_acc), int(sigma_acc) + 1, cout).astype("<i4")
+        bt = self.m.tensor("b%d" % len(self.m.tensors), 2, [cout], self.m.buffer(bias.tobytes()),
+                           quant=dict(scale=[float(s_in * v) for v in (s_w if per_channel else s_w[:1])],
+                                      zero_point=[0] * n_s))
+        pad = 0 if padding == "SAME" else 1
+        if depthwise:
+            opt = (U_DW, lambda b: [("Int8", 0, pad), ("Int32", 1, stride), ("Int32", 2, stride),
+                                    ("Int32", 3, 1), ("Int8", 4, self.ACT[act]), ("Int32", 5, 1),
+                                    ("Int32", 6, 1)])
+            self.m.op(4, [x, wt, bt], [y], opt, version=3)
+        else:
+            opt = (U_CONV, lambda b: [("Int8", 0, pad), ("Int32", 1, stride), ("Int32", 2, stride),
+                                      ("Int8", 3, self.ACT[act]), ("Int32", 4, 1), ("Int32", 5, 1)])
+            self.m.op(3, [x, wt, bt], [y], opt, version=3)
+        return y
+
+    def add(self, a, b_, act):
+        (sa, _), (sb, _) = self.q(a), self.q(b_)
+        s_out = (sa + sb) * 0.8
+        zp = -128 if act == "RELU" else int(self.rng.integers(-10, 11))
+        y = self.act(self.m.tensors[a]["shape"], s_out, zp, "t%d" % len(self.m.tensors))
+        self.m.op(0, [a, b_], [y], (U_ADD, lambda b: [("Int8", 0, self.ACT[act])]))
+        return y
+
+    def pad(self, x, pads):
+        shape = [d + p[0] + p[1] for d, p in zip(self.m.tensors[x]["shape"], pads)]
+        pt = self.m.tensor("pads", 2, [4, 2], self.m.buffer(np.array(pads, "<i4").tobytes()))
+        y = self.act(shape, *self.q(x), "t%d" % len(self.m.tensors))
+        self.m.op(34, [x, pt], [y], (U_PAD, lambda b: []))
+        return y
+
+    def avg_pool(self, x):
+        _, h, w, c = self.m.tensors[x]["shape"]
+        y = self.act([1, 1, 1, c], *self.q(x), "t%d" % len(self.m.tensors))
+        self.m.op(1, [x], [y], (U_POOL, lambda b: [("Int8", 0, 1), ("Int32", 1, 1), ("Int32", 2, 1),
+                                                   ("Int32", 3, w), ("Int32", 4, h), ("Int8", 5, 0)]))
+        return y
+
+    def mean(self, x):
+        c = self.m.tensors[x]["shape"][3]
+        s, zp = self.q(x)
+        axes = self.m.tensor("axes", 2, [2], self.m.buffer(np.array([1, 2], "<i4").tobytes()))
+        y = self.act([1, 1, 1, c], s * 0.7, zp + 3, "t%d" % len(self.m.tensors))
+        self.m.op(40, [x, axes], [y], (U_REDUCER, lambda b: [("Bool", 0, True)]))
+        return y
+
+    def reshape(self, x, shape):
+        y = self.act(shape, *self.q(x), "t%d" % len(self.m.tensors))
+        st = self.m.tensor("shape", 2, [len(shape)], self.m.buffer(np.array(shape, "<i4").tobytes()))
+        self.m.op(22, [x, st], [y], (U_RESHAPE, lambda b: [("off", 0, ivec(b, shape))]))
+        return y
+
+    def fc(self, x, cout, act, per_channel=False):
+        s_in, _ = self.q(x)
+        n = int(np.prod(self.m.tensors[x]["shape"]))
+        w = self.rng.integers(-127, 128, [cout, n]).astype(np.int8)
+        n_s = cout if per_channel else 1
+        s_w = (self.rng.uniform(0.5, 1.5, n_s) * 0.01).astype(np.float32)
+        s_out, zp = self._out_quant(s_in * float(s_w.mean()), n, act)
+        if act == "RELU_N1_TO_1":
+            s_out = 2.0 / 255.0
+        y = self.act([1, cout], s_out, zp, "t%d" % len(self.m.tensors))
+        wt = self.m.tensor("fw", 9, [cout, n], self.m.buffer(w.tobytes()),
+                           quant=dict(scale=[float(v) for v in s_w], zero_point=[0] * n_s))
+        bias = self.rng.integers(-3000, 3001, cout).astype("<i4")
+        bt = self.m.tensor("fb", 2, [cout], self.m.buffer(bias.tobytes()),
+                           quant=dict(scale=[float(s_in * v) for v in s_w], zero_point=[0] * n_s))
+        self.m.op(9, [x, wt, bt], [y], (U_FC, lambda b: [("Int8", 0, self.ACT[act])]))
+        return y
+
+
+def arith_models():
+    """(name, bytes): every op and option microt import translates, on odd shapes."""
+    out = []
+    a = ArithBuilder(20261207)
+    x = a.act([1, 13, 11, 3], 0.02, -5, "input")
+    t1 = a.conv(x, 8, 3, 2, "SAME", "RELU6", [1, 7, 6, 8])
+    t2 = a.conv(t1, 8, 3, 1, "SAME", "RELU", [1, 7, 6, 8], depthwise=True)
+    t3 = a.conv(t2, 8, 1, 1, "VALID", "NONE", [1, 7, 6, 8], per_channel=False)
+    t4 = a.add(t1, t3, "RELU")
+    t5 = a.pad(t4, [[0, 0], [1, 1], [2, 0], [0, 0]])
+    t6 = a.conv(t5, 8, 3, 2, "VALID", "NONE", [1, 4, 3, 8], depthwise=True)
+    t7 = a.conv(t6, 12, 5, 1, "SAME", "RELU", [1, 4, 3, 12])
+    t8 = a.avg_pool(t7)                    # 12 elements: exact ties
+    t9 = a.reshape(t8, [1, 12])
+    t10 = a.fc(t9, 5, "RELU_N1_TO_1")
+    a.m.inputs, a.m.outputs = [x], [t10]
+    out.append(("arith_a", bytes(a.m.build()[0])))
+
+    b = ArithBuilder(7)
+    x = b.act([1, 9, 9, 1], 1.0 / 255, -128, "input")
+    t1 = b.conv(x, 6, 3, 1, "VALID", "RELU", [1, 7, 7, 6])
+    t2 = b.conv(t1, 6, 2, 2, "VALID", "NONE", [1, 3, 3, 6], depthwise=True)
+    t3 = b.conv(t2, 16, 1, 1, "SAME", "RELU6", [1, 3, 3, 16])
+    t4 = b.avg_pool(t3)                    # 9 elements, the VWW case
+    t5 = b.reshape(t4, [1, 16])
+    t6 = b.fc(t5, 4, "NONE", per_channel=True)
+    b.m.inputs, b.m.outputs = [x], [t6]
+    out.append(("arith_b", bytes(b.m.build()[0])))
+
+    c = ArithBuilder(99)
+    x = c.act([1, 6, 5, 3], 0.03, 10, "input")
+    t1 = c.conv(x, 10, 3, 1, "SAME", "NONE", [1, 6, 5, 10])
+    t2 = c.mean(t1)                        # Keras GlobalAveragePooling2D
+    c.m.inputs, c.m.outputs = [x], [t2]
+    out.append(("arith_mean", bytes(c.m.build()[0])))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out", help="output folder")
@@ -319,7 +469,11 @@ def main():
         bad[name] = fragment
     with open(os.path.join(args.out, "bad.expected.json"), "w") as f:
         json.dump(bad, f, indent=1)
-    print("wrote options.tflite, small.tflite and %d malformed files to %s" % (len(bad), args.out))
+    for name, data in arith_models():
+        with open(os.path.join(args.out, name + ".tflite"), "wb") as f:
+            f.write(data)
+    print("wrote options.tflite, small.tflite, arith_*.tflite and %d malformed files to %s"
+          % (len(bad), args.out))
 
 
 if __name__ == "__main__":

@@ -118,6 +118,15 @@ echo "previous" > "$tmp/prev.c"
 check "export-c: -o a directory" status_is 1 "$microt" export-c "$model" -o "$tmp"
 check "export-c: replaces an existing file" status_is 0 "$microt" export-c "$model" --symbol m -o "$tmp/prev.c"
 check "export-c: no temporary left" test -z "$(find "$tmp" -name 'prev.c.tmp*')"
+# the header beside the array (issue 15 item 6; tests/test_export_header.c uses its sizes)
+check "export-c: FILE.h beside FILE.c" test -s "$tmp/prev.h"
+check "export-c: the header's arena" grep -q "^#define M_ARENA_BYTES_DSP [0-9]*u$" "$tmp/prev.h"
+check "export-c: header and array compile together" cc -std=c99 -Wall -Wextra -Werror -include "$tmp/prev.h" -c "$tmp/prev.c" -o "$tmp/prev.o"
+check "export-c: --header elsewhere, --classes 3" status_is 0 "$microt" export-c "$model" --symbol m -o "$tmp/prev.c" --header "$tmp/other.h" --classes 3 --shots 7
+check "export-c: the budget is in the header" grep -q "^#define M_CACHE_SAMPLES 21$" "$tmp/other.h"
+check "export-c: --classes 1" usage_error "--classes" "$microt" export-c "$model" -o "$tmp/prev.c" --classes 1
+check "export-c: --header the model itself" usage_error "is the model itself" "$microt" export-c "$tmp/copy.mtm" -o "$tmp/z.c" --header "$tmp/copy.mtm"
+check "export-c: --header the -o file" usage_error "is also the -o file" "$microt" export-c "$model" -o "$tmp/z.c" --header "$tmp/z.c"
 # Comment injection: a path with */ and a model named like code.
 mkdir -p "$tmp/x*/out*" && cp "$model" "$tmp/x*/evil*.mtm"
 cat > "$tmp/patch.c" <<'CEOF'

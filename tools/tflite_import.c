@@ -186,6 +186,12 @@ static int run(ctx_t *c, const mt_import_opts_t *o, mt_mtm_model_t *mm, int8_t *
     mm->channel_order = ti->c == 1 ? MT_ORDER_GRAY : o->bgr ? MT_ORDER_BGR : MT_ORDER_RGB;
     mm->input_lut = lut;
     snprintf(mm->name, sizeof mm->name, "%s", o->name ? o->name : "imported");
+    if (o->source_of) {
+        for (int i = 0; i < MT_MAX_TENSORS; i++) o->source_of[i] = -1;
+        for (uint32_t j = 0; j < m->n_tensors; j++) {
+            if (c->mt_of[j] >= 0) o->source_of[c->mt_of[j]] = (int32_t)j;
+        }
+    }
     return 0;
 }
 

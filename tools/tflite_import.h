@@ -22,6 +22,9 @@ typedef struct {
     int has_range;           /* input range given: pixel 0 -> in_lo, 255 -> in_hi */
     double in_lo, in_hi;
     int bgr;                 /* the model expects BGR (3-channel inputs) */
+    int32_t *source_of;      /* optional out [MT_MAX_TENSORS]: the TFLite tensor each .mtm
+                              * tensor holds (-1: a pool the import added), for tests that
+                              * compare the two runtimes tensor by tensor */
 } mt_import_opts_t;
 
 /* Builds the .mtm (malloc'ed, *len bytes, validated with mt_model_open) or returns -1 with

@@ -284,15 +284,29 @@ int mt_lw_lower_pool(ctx_t *c, const mt_tfl_op_t *op, uint32_t k, mt_mtm_op_t *r
     if (out < 0) return -1;
     const mt_mtm_tensor_t *to = &c->tensors[out];
     if (to->h * to->w != 1 || to->c != ti->c) return mt_lw_fail(c, "op %u (%s): output is not 1x1xC", k, mt_lw_opname(op));
-    r->type = MT_OP_GLOBAL_AVG_POOL;
     r->input0 = (uint16_t)in, r->output = (uint16_t)out;
-    double mul = (double)ti->scale / ((double)to->scale * (double)ti->h * (double)ti->w);
-    if (mt_quantize_multiplier(mul, &r->params[0], &r->params[1])) return mt_lw_fail(c, "op %u: pool multiplier out of range", k);
+    r->type = MT_OP_GLOBAL_AVG_POOL_DIV;
+    if (op->code == MT_TFL_AVERAGE_POOL_2D) {
+        /* reference_integer_ops::AveragePool: the raw sum divided with rounding; pooling.cc
+         * requires one quantization for input and output */
+        if (ti->scale != to->scale || ti->zero_point != to->zero_point) {
+            return mt_lw_fail(c, "op %u (AVERAGE_POOL_2D): input and output quantization differ "
+                                 "(TFLite requires them equal)", k);
+        }
+    } else {
+        /* reference_integer_ops::Mean: sum(q - zp_in) * (s_in / s_out) in double
+         * (PrepareMeanOrSum), then divided with rounding, + zp_out */
+        if (mt_quantize_multiplier((double)ti->scale / (double)to->scale, &r->params[0], &r->params[1]) ||
+            r->params[0] == 0 || ((uint64_t)ti->h * ti->w * 255u << (r->params[1] > 0 ? r->params[1] : 0)) > INT32_MAX) {
+            return mt_lw_fail(c, "op %u (MEAN): the scale ratio %g is out of range", k,
+                              (double)ti->scale / (double)to->scale);
+        }
+    }
     return mt_lw_act_range(c, k, act, to, &r->act_min, &r->act_max);
 }
 
-/* Appends a GLOBAL_AVG_POOL of mtm tensor `in` into a new tensor with the same quantization
- * (the mean of int8 values stays in range): the pooled feature of a stage. */
+/* Appends a GLOBAL_AVG_POOL_DIV of mtm tensor `in` into a new tensor with the same
+ * quantization (the mean of int8 values stays in range): the pooled feature of a stage. */
 int mt_lw_add_pool(ctx_t *c, int in) {
     if (c->n_ops >= MT_MAX_OPS || c->n_tensors >= MT_MAX_TENSORS) return mt_lw_fail(c, "model too large for the format");
     mt_mtm_tensor_t t = c->tensors[in];
@@ -300,11 +314,11 @@ int mt_lw_add_pool(ctx_t *c, int in) {
     c->tensors[c->n_tensors] = t;
     mt_mtm_op_t *r = &c->ops[c->n_ops];
     memset(r, 0, sizeof *r);
-    r->type = MT_OP_GLOBAL_AVG_POOL;
+    /* the mean as TFLite's AVERAGE_POOL_2D would compute it, like the model's own pools */
+    r->type = MT_OP_GLOBAL_AVG_POOL_DIV;
     r->input0 = (uint16_t)in, r->input1 = MT_NO_TENSOR, r->output = c->n_tensors;
     r->act_min = -128, r->act_max = 127;
-    double n = (double)c->tensors[in].h * c->tensors[in].w;
-    if (mt_quantize_multiplier(1.0 / n, &r->params[0], &r->params[1])) return mt_lw_fail(c, "pool multiplier");
+    if ((uint64_t)c->tensors[in].h * c->tensors[in].w * 255u > INT32_MAX) return mt_lw_fail(c, "feature map too large to pool");
     c->n_ops++;
     return c->n_tensors++;
 }

@@ -40,7 +40,7 @@ int mt_lw_lower_conv(ctx_t *c, const mt_tfl_op_t *op, uint32_t k, mt_mtm_op_t *r
 int mt_lw_lower_fc(ctx_t *c, const mt_tfl_op_t *op, uint32_t k, mt_mtm_op_t *r);
 int mt_lw_lower_add(ctx_t *c, const mt_tfl_op_t *op, uint32_t k, mt_mtm_op_t *r);
 int mt_lw_lower_pool(ctx_t *c, const mt_tfl_op_t *op, uint32_t k, mt_mtm_op_t *r);
-/* Appends a GLOBAL_AVG_POOL of mtm tensor `in` (same quantization); its output, or -1. */
+/* Appends a GLOBAL_AVG_POOL_DIV of mtm tensor `in` (same quantization); its output, or -1. */
 int mt_lw_add_pool(ctx_t *c, int in);
 
 #endif

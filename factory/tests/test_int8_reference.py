@@ -184,6 +184,26 @@ class HandComputedOpsTest(unittest.TestCase):
         x = np.array([[1, -1], [2, -2], [3, -3], [5, -5]], np.int8).reshape(2, 2, 2)
         y = ir.global_avg_pool(x, op, mtm.Tensor(2, 2, 2, 1.0, 0), mtm.Tensor(1, 1, 2, 1.0, 0))
         np.testing.assert_array_equal(y.reshape(-1), [3, -3])
+        # POOL_DIV, mult 0 (TFLite's AVERAGE_POOL_2D, the raw mean): {1, 2, 3, 5} -> 11/4 -> 3,
+        # {0, 1} -> 0.5 -> 1 and {0, -1} -> -0.5 -> -1 (ties away from zero), 3x3 of 4 + 5 -> 4;
+        # zero points are not used
+        op = mtm.Op(type=mtm.GLOBAL_AVG_POOL_DIV, input0=0, output=1, act_min=-128, act_max=127)
+        tq = mtm.Tensor(1, 1, 3, 1.0, 7)
+        pool = lambda x: ir.global_avg_pool_div(x, op, tq, tq).reshape(-1)
+        x = np.array([[1, 0, 0], [2, 1, -1], [3, 0, 0], [5, 0, 0]], np.int8).reshape(2, 2, 3)
+        np.testing.assert_array_equal(pool(x), [3, 0, 0])
+        np.testing.assert_array_equal(pool(np.array([[0, 0], [1, -1]], np.int8).reshape(1, 2, 2)), [1, -1])
+        x = np.array([4] * 5 + [5] * 4, np.int8).reshape(3, 3, 1)  # 40 / 9 = 4.44
+        np.testing.assert_array_equal(pool(x), [4])
+        op.act_max = 2
+        np.testing.assert_array_equal(pool(x), [2])
+        # mult != 0 (TFLite's MEAN): s_in / s_out = 2, zp_in 1, zp_out -3: {2, 3, 5, 7} - 1
+        # = 13 -> 26 -> 26 / 4 = 6.5 -> 7 -> 4
+        pm = quantize.quantize_multiplier(2.0)
+        op = mtm.Op(type=mtm.GLOBAL_AVG_POOL_DIV, input0=0, output=1, params=[pm[0], pm[1]])
+        x = np.array([2, 3, 5, 7], np.int8).reshape(2, 2, 1)
+        y = ir.global_avg_pool_div(x, op, mtm.Tensor(2, 2, 1, 0.2, 1), mtm.Tensor(1, 1, 1, 0.1, -3))
+        np.testing.assert_array_equal(y.reshape(-1), [4])
 
 
 class FloatAgreementTest(unittest.TestCase):

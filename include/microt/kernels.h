@@ -165,6 +165,14 @@ void mt_avgpool_s8(int32_t h, int32_t w, int32_t c, const int8_t *in, int32_t in
                    int32_t out_zp, int32_t mult, int32_t shift, int8_t act_min, int8_t act_max,
                    int8_t *out);
 
+/* Global average pool with TFLite's rounding (op GLOBAL_AVG_POOL_DIV): in [h][w][c] s8 ->
+ * out [c] s8, acc = sum (x - in_zp), requantized by (mult, shift) unless mult is 0, then
+ * out = clamp(round_half_away(acc / (h*w)) + out_zp). TFLite's AVERAGE_POOL_2D is mult = 0
+ * with in_zp = out_zp = 0 (the raw mean); its MEAN is M = s_in / s_out with the zero points. */
+void mt_avgpool_div_s8(int32_t h, int32_t w, int32_t c, const int8_t *in, int32_t in_zp,
+                       int32_t out_zp, int32_t mult, int32_t shift, int8_t act_min,
+                       int8_t act_max, int8_t *out);
+
 #ifdef __cplusplus
 }
 #endif

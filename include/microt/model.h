@@ -26,7 +26,8 @@ typedef enum {
     MT_OP_DEPTHWISE_CONV2D = 2,
     MT_OP_ADD = 3,
     MT_OP_GLOBAL_AVG_POOL = 4,
-    MT_OP_FULLY_CONNECTED = 5
+    MT_OP_FULLY_CONNECTED = 5,
+    MT_OP_GLOBAL_AVG_POOL_DIV = 6 /* TFLite's AVERAGE_POOL_2D rounding (imported models) */
 } mt_op_type_t;
 
 typedef enum { MT_STAGE_PART = 0, MT_STAGE_FULL = 1 } mt_stage_t;
