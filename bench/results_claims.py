@@ -238,16 +238,17 @@ def claims(J):
     return [c for c in out if c]
 
 
-HEADLINE = ("ttl", "ttl-part", "microt-part", "microt-full", "tinytl", "sparseupdate", "pixels",
-            "teacher")
+HEADLINE = {"microt": ("ttl", "ttl-part", "microt-part", "microt-full", "tinytl", "sparseupdate",
+                       "pixels", "teacher"),
+            "proxyless-microt": ("proxyless-ttl", "proxyless-ttl-part", "proxyless-microt-part")}
 
 
 def headline_pairs(J, mine="microt"):
-    """[(task, proto, rival, paired dict)] for MicroT against every headline rival."""
+    """[(task, proto, rival, paired dict)] for a MicroT row against every headline rival."""
     out = []
     for t in J["tasks"]:
         for p in protos(J):
-            for rival in HEADLINE:
+            for rival in HEADLINE[mine]:
                 if rival in J["protocol"]["rows"] and mine in J["protocol"]["rows"]:
                     d = S.paired(J, mine, rival, t, p)
                     if d:

@@ -127,17 +127,18 @@ def paired(J, w):
     w("Per draw on the same images; `mean [95 % CI]`, \"(n.r.)\" = not resolved: the interval "
       "includes 0, or the extractor seeds disagree on the sign.\n")
     ps = C.protos(J)
-    pairs = C.headline_pairs(J)
-    for t in J["tasks"]:
-        rivals = [r for r in C.HEADLINE if any(x[0] == t and x[2] == r for x in pairs)]
-        if not rivals:
-            continue
-        w(f"**{t}**\n")
-        w("| rival | " + " | ".join(C.proto_name(p) for p in ps) + " |\n|---|" + "---:|" * len(ps))
-        for rival in rivals:
-            cells = {p: d for tt, p, rr, d in pairs if tt == t and rr == rival}
-            w(f"| {rival} | " + " | ".join(C.fmt_diff(cells.get(p)) for p in ps) + " |")
-        w("")
+    for mine in C.HEADLINE:
+        pairs = C.headline_pairs(J, mine)
+        for t in J["tasks"]:
+            rivals = [r for r in C.HEADLINE[mine] if any(x[0] == t and x[2] == r for x in pairs)]
+            if not rivals:
+                continue
+            w(f"**{mine} on {t}**\n")
+            w("| rival | " + " | ".join(C.proto_name(p) for p in ps) + " |\n|---|" + "---:|" * len(ps))
+            for rival in rivals:
+                cells = {p: d for tt, p, rr, d in pairs if tt == t and rr == rival}
+                w(f"| {rival} | " + " | ".join(C.fmt_diff(cells.get(p)) for p in ps) + " |")
+            w("")
 
 
 def inference(J, w):
