@@ -58,6 +58,12 @@ def proto_name(p):
     return "70/30" if p == "split" else f"k = {p[1:]}"
 
 
+def proto_head(J, p):
+    """A table column's name, with its draw count where it has fewer than the others."""
+    n = len(J["protocol"].get("split_draws", J["protocol"]["draws"])) if p == "split" else None
+    return proto_name(p) + (f" ({n} splits)" if n and n < len(J["protocol"]["draws"]) else "")
+
+
 def fmt_diff(d):
     if d is None:
         return "–"

@@ -86,7 +86,7 @@ def header(J, w):
     pr = J["protocol"]
     w(f"\nFew-shot: k ∈ {{{', '.join(map(str, pr['k']))}}} samples per class drawn from the pool, "
       f"draws {', '.join(map(str, pr['draws']))}; 70/30: a stratified split of 500 images per class, "
-      "one split per draw (`bench/tasks.py`). **Noise**: `mean ± sd` is the sample std (ddof 1) over "
+      f"one split per draw ({', '.join(map(str, pr.get('split_draws', pr['draws'])))}; `bench/tasks.py`). **Noise**: `mean ± sd` is the sample std (ddof 1) over "
       "the draws; `[a–b]` is the range over the extractor's training seeds (replicates in "
       "models/manifest.json) of the per-seed mean, shown where a replicate exists. Replicates here: "
       + ("; ".join(f"{s}: {', '.join(t for t, _, _ in reps)}" for s, reps in J["models"].items())
@@ -110,7 +110,7 @@ def accuracy(J, w):
     ps = C.protos(J)
     for t in J["tasks"]:
         w(f"### {t}{' (in-domain)' if t in T.IN_DOMAIN else ''}\n")
-        w("| row | " + " | ".join(C.proto_name(p) for p in ps) + " | µJ/inference L4R5 | H7A3 |")
+        w("| row | " + " | ".join(C.proto_head(J, p) for p in ps) + " | µJ/inference L4R5 | H7A3 |")
         w("|---|" + "---:|" * (len(ps) + 2))
         for r in rows(J):
             mark = MARK if flagged(J, r, t) else ""
@@ -134,7 +134,7 @@ def paired(J, w):
             if not rivals:
                 continue
             w(f"**{mine} on {t}**\n")
-            w("| rival | " + " | ".join(C.proto_name(p) for p in ps) + " |\n|---|" + "---:|" * len(ps))
+            w("| rival | " + " | ".join(C.proto_head(J, p) for p in ps) + " |\n|---|" + "---:|" * len(ps))
             for rival in rivals:
                 cells = {p: d for tt, p, rr, d in pairs if tt == t and rr == rival}
                 w(f"| {rival} | " + " | ".join(C.fmt_diff(cells.get(p)) for p in ps) + " |")
