@@ -46,8 +46,13 @@ SRAM_LIMIT = 1_000_000
 BOARD = "stm32l4r5zi"
 
 
+def tasks(J):
+    """The tasks that have runs, in the order the command named them (results.json sorts keys)."""
+    return [t for t in J["protocol"]["tasks"] if t in J["tasks"]]
+
+
 def new_tasks(J):
-    return [t for t in J["tasks"] if t not in T.IN_DOMAIN]
+    return [t for t in tasks(J) if t not in T.IN_DOMAIN]
 
 
 def protos(J):
@@ -93,7 +98,7 @@ def gain_claim(J, a, b):
         return None
     paper, thr = PAPER[(a, b)]
     judged, shown, dom = [], [], []
-    for t in J["tasks"]:
+    for t in tasks(J):
         for p in protos(J):
             d = S.paired(J, a, b, t, p)
             if d is None:
@@ -112,7 +117,7 @@ def pers_vs_ttl(J, a, b):
     if a not in J["protocol"]["rows"] or b not in J["protocol"]["rows"]:
         return None
     shown, verdicts = [], []
-    for t in J["tasks"]:
+    for t in tasks(J):
         for bname in (BOARD, "stm32h7a3zi"):
             ea, _ = S.by_draw(J, a, t, "k10", lambda r: S.personalization_uj(J, a, r, bname))
             eb, _ = S.by_draw(J, b, t, "k10", lambda r: S.personalization_uj(J, b, r, bname))
@@ -220,7 +225,7 @@ def sram_claim(J):
             continue
         per = []
         for p in protos(J):
-            v = [S.sram(J, row, t, p) for t in J["tasks"]]
+            v = [S.sram(J, row, t, p) for t in tasks(J)]
             v = [x for x in v if x]
             if v:
                 per.append(f"{proto_name(p)} {max(v):,} B")
@@ -252,7 +257,7 @@ HEADLINE = {"microt": ("ttl", "ttl-part", "microt-part", "microt-full", "tinytl"
 def headline_pairs(J, mine="microt"):
     """[(task, proto, rival, paired dict)] for a MicroT row against every headline rival."""
     out = []
-    for t in J["tasks"]:
+    for t in tasks(J):
         for p in protos(J):
             for rival in HEADLINE[mine]:
                 if rival in J["protocol"]["rows"] and mine in J["protocol"]["rows"]:
