@@ -9,6 +9,8 @@ edited by hand, a stale results.json or a README that names another commit fails
 
   bench/check_docs.py                 # the committed docs
   bench/check_docs.py --results R.json --md results.md --readme README.md
+  bench/check_docs.py --write         # re-render both from results.json (after a change to
+                                      # bench/results_render.py; no run, no data)
 """
 import argparse
 import difflib
@@ -91,7 +93,19 @@ def main():
     ap.add_argument("--results", default=os.path.join(ROOT, "docs", "results", "results.json"))
     ap.add_argument("--md", default=os.path.join(ROOT, "docs", "results.md"))
     ap.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
+    ap.add_argument("--write", action="store_true", help="re-render the docs instead of checking")
     args = ap.parse_args()
+    if args.write:
+        with open(args.results) as f:
+            J = json.load(f)
+        with open(args.md, "w") as f:
+            f.write(results_render.render(J, J["meta"].get("plots", [])))
+        with open(args.readme) as f:
+            old = f.read()
+        with open(args.readme, "w") as f:
+            f.write(results_render.splice_readme(old, results_render.readme(J)))
+        print(f"check-docs: re-rendered {args.md} and {args.readme} from {args.results}")
+        return 0
     problems = check(args.results, args.md, args.readme)
     for p in problems:
         print("check-docs: " + p, file=sys.stderr)

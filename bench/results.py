@@ -165,6 +165,8 @@ def main():
     ap.add_argument("--k", nargs="+", type=int, default=[5, 10, 50])
     ap.add_argument("--draws", "--seeds", nargs="+", type=int, default=list(T.DRAWS))
     ap.add_argument("--no-split", dest="split", action="store_false", help="skip the 70/30 protocol")
+    ap.add_argument("--split-draws", type=int, default=None,
+                    help="run the 70/30 protocol on the first N draws only (default: every draw)")
     ap.add_argument("--rows", "--methods", nargs="+", default=R.ALL_ROWS, choices=R.ALL_ROWS)
     ap.add_argument("--baseline-protos", nargs="+", default=None,
                     help="protocols TinyTL/SparseUpdate run on (default: all, e.g. k5 k10 k50 split)")
@@ -197,6 +199,7 @@ def main():
         R.BASELINE_EPOCHS["few"] = (1, 2)
         X.log("bench: SMOKE RUN: tests/data/test-model.mtm (random weights) stands in for every "
               f"extractor; figures are a pipeline check only; output in {args.out}")
+    ctx.split_draws = ctx.draws[:args.split_draws] if args.split_draws else ctx.draws
     ctx.baseline_protos = args.baseline_protos or [f"k{k}" for k in ctx.k] + (["split"] if ctx.split else [])
     ctx.names = T.NAMES
     ctx.cache = os.path.join(args.out, "cache") if args.smoke else os.path.join(
@@ -234,6 +237,7 @@ def main():
         "cache_note": ("every run recomputed" if args.fresh else "cached runs reused") + (
             f"; the C runs took {sum(r.get('wall_s', 0) for r in res['runs']) / 60:.1f} min when computed")},
         "protocol": {"tasks": ctx.tasks, "k": ctx.k, "draws": ctx.draws, "split": ctx.split,
+                     "split_draws": ctx.split_draws if ctx.split else [],
                      "rows": ctx.rows, "baseline_protos": ctx.baseline_protos,
                      "baseline_epochs": R.BASELINE_EPOCHS},
         "selected_on": sel, "energy": en, **res}

@@ -46,8 +46,13 @@ SRAM_LIMIT = 1_000_000
 BOARD = "stm32l4r5zi"
 
 
+def tasks(J):
+    """The tasks that have runs, in the order the command named them (results.json sorts keys)."""
+    return [t for t in J["protocol"]["tasks"] if t in J["tasks"]]
+
+
 def new_tasks(J):
-    return [t for t in J["tasks"] if t not in T.IN_DOMAIN]
+    return [t for t in tasks(J) if t not in T.IN_DOMAIN]
 
 
 def protos(J):
@@ -56,6 +61,12 @@ def protos(J):
 
 def proto_name(p):
     return "70/30" if p == "split" else f"k = {p[1:]}"
+
+
+def proto_head(J, p):
+    """A table column's name, with its draw count where it has fewer than the others."""
+    n = len(J["protocol"].get("split_draws", J["protocol"]["draws"])) if p == "split" else None
+    return proto_name(p) + (f" ({n} splits)" if n and n < len(J["protocol"]["draws"]) else "")
 
 
 def fmt_diff(d):
@@ -87,7 +98,7 @@ def gain_claim(J, a, b):
         return None
     paper, thr = PAPER[(a, b)]
     judged, shown, dom = [], [], []
-    for t in J["tasks"]:
+    for t in tasks(J):
         for p in protos(J):
             d = S.paired(J, a, b, t, p)
             if d is None:
@@ -106,7 +117,7 @@ def pers_vs_ttl(J, a, b):
     if a not in J["protocol"]["rows"] or b not in J["protocol"]["rows"]:
         return None
     shown, verdicts = [], []
-    for t in J["tasks"]:
+    for t in tasks(J):
         for bname in (BOARD, "stm32h7a3zi"):
             ea, _ = S.by_draw(J, a, t, "k10", lambda r: S.personalization_uj(J, a, r, bname))
             eb, _ = S.by_draw(J, b, t, "k10", lambda r: S.personalization_uj(J, b, r, bname))
@@ -214,7 +225,7 @@ def sram_claim(J):
             continue
         per = []
         for p in protos(J):
-            v = [S.sram(J, row, t, p) for t in J["tasks"]]
+            v = [S.sram(J, row, t, p) for t in tasks(J)]
             v = [x for x in v if x]
             if v:
                 per.append(f"{proto_name(p)} {max(v):,} B")
@@ -238,16 +249,17 @@ def claims(J):
     return [c for c in out if c]
 
 
-HEADLINE = ("ttl", "ttl-part", "microt-part", "microt-full", "tinytl", "sparseupdate", "pixels",
-            "teacher")
+HEADLINE = {"microt": ("ttl", "ttl-part", "microt-part", "microt-full", "tinytl", "sparseupdate",
+                       "pixels", "teacher"),
+            "proxyless-microt": ("proxyless-ttl", "proxyless-ttl-part", "proxyless-microt-part")}
 
 
 def headline_pairs(J, mine="microt"):
-    """[(task, proto, rival, paired dict)] for MicroT against every headline rival."""
+    """[(task, proto, rival, paired dict)] for a MicroT row against every headline rival."""
     out = []
-    for t in J["tasks"]:
+    for t in tasks(J):
         for p in protos(J):
-            for rival in HEADLINE:
+            for rival in HEADLINE[mine]:
                 if rival in J["protocol"]["rows"] and mine in J["protocol"]["rows"]:
                     d = S.paired(J, mine, rival, t, p)
                     if d:

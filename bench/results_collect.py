@@ -23,7 +23,7 @@ def _protocols(ctx, d):
             i = T.shots(d["pool"][1], k, s)
             out.append((f"k{k}", s, (d["pool"][0][i], d["pool"][1][i]), d["test"]))
     if ctx.split:
-        for s in ctx.draws:
+        for s in ctx.split_draws:
             sp = T.split(d, s)
             out.append(("split", s, sp["train"], sp["test"]))
     return out

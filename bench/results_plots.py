@@ -100,7 +100,7 @@ def ratio(plt, J, task, outdir):
 
 def accuracy_energy(plt, J, outdir):
     fig, ax = _fig(plt)
-    for task, mk in zip(J["tasks"], "osD^v"):
+    for task, mk in zip(C.tasks(J), "osD^v"):
         xs, ys, ls = [], [], []
         for row in J["protocol"]["rows"]:
             rs = S.runs(J, row, task, "k10")
@@ -134,7 +134,7 @@ def plots(J, outdir):
     import matplotlib.pyplot as plt
     plt.rcParams["svg.hashsalt"] = "microt"
     out = []
-    for t in J["tasks"]:
+    for t in C.tasks(J):
         out += [tradeoff(plt, J, t, outdir), ratio(plt, J, t, outdir)]
     out.append(accuracy_energy(plt, J, outdir))
     return [f for f in out if f]

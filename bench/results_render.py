@@ -56,7 +56,7 @@ def header(J, w):
       f"Python {m['python']}); {m['cache_note']}. Every figure below is in "
       "[results/results.json](results/results.json); `make check-docs` re-renders this page and "
       "README's Results section from it.\n")
-    marked = sorted({(r, t) for r in rows(J) for t in J["tasks"] if flagged(J, r, t)})
+    marked = sorted({(r, t) for r in rows(J) for t in C.tasks(J) if flagged(J, r, t)})
     if marked:
         by_row = {}
         for r, t in marked:
@@ -78,7 +78,7 @@ def header(J, w):
       "fed the same 8-bit frames through the model's input LUT; they train on the same images as "
       "every other row and are scored after 1, 3, 10 and 30 epochs of one run (70/30: 1, 3, 10).\n")
     w("| task | pool | test | 70/30 train / test | |\n|---|---:|---:|---:|---|")
-    for t, s in J["tasks"].items():
+    for t, s in ((t, J["tasks"][t]) for t in C.tasks(J)):
         w(f"| {t} | {s['pool']} | {s['test']} | {s['split_train']} / {s['split_test']} | "
           f"report task ({T.PROTOCOL_NAME[t]}){'; **in-domain**: the extractors saw CIFAR-10 *train* images, TTL with labels' if t in T.IN_DOMAIN else ''} |")
     for t, why in J["skipped"].items():
@@ -86,7 +86,7 @@ def header(J, w):
     pr = J["protocol"]
     w(f"\nFew-shot: k ∈ {{{', '.join(map(str, pr['k']))}}} samples per class drawn from the pool, "
       f"draws {', '.join(map(str, pr['draws']))}; 70/30: a stratified split of 500 images per class, "
-      "one split per draw (`bench/tasks.py`). **Noise**: `mean ± sd` is the sample std (ddof 1) over "
+      f"one split per draw ({', '.join(map(str, pr.get('split_draws', pr['draws'])))}; `bench/tasks.py`). **Noise**: `mean ± sd` is the sample std (ddof 1) over "
       "the draws; `[a–b]` is the range over the extractor's training seeds (replicates in "
       "models/manifest.json) of the per-seed mean, shown where a replicate exists. Replicates here: "
       + ("; ".join(f"{s}: {', '.join(t for t, _, _ in reps)}" for s, reps in J["models"].items())
@@ -108,9 +108,9 @@ def header(J, w):
 def accuracy(J, w):
     w("## Accuracy (%) and estimated energy per inference\n")
     ps = C.protos(J)
-    for t in J["tasks"]:
+    for t in C.tasks(J):
         w(f"### {t}{' (in-domain)' if t in T.IN_DOMAIN else ''}\n")
-        w("| row | " + " | ".join(C.proto_name(p) for p in ps) + " | µJ/inference L4R5 | H7A3 |")
+        w("| row | " + " | ".join(C.proto_head(J, p) for p in ps) + " | µJ/inference L4R5 | H7A3 |")
         w("|---|" + "---:|" * (len(ps) + 2))
         for r in rows(J):
             mark = MARK if flagged(J, r, t) else ""
@@ -127,17 +127,18 @@ def paired(J, w):
     w("Per draw on the same images; `mean [95 % CI]`, \"(n.r.)\" = not resolved: the interval "
       "includes 0, or the extractor seeds disagree on the sign.\n")
     ps = C.protos(J)
-    pairs = C.headline_pairs(J)
-    for t in J["tasks"]:
-        rivals = [r for r in C.HEADLINE if any(x[0] == t and x[2] == r for x in pairs)]
-        if not rivals:
-            continue
-        w(f"**{t}**\n")
-        w("| rival | " + " | ".join(C.proto_name(p) for p in ps) + " |\n|---|" + "---:|" * len(ps))
-        for rival in rivals:
-            cells = {p: d for tt, p, rr, d in pairs if tt == t and rr == rival}
-            w(f"| {rival} | " + " | ".join(C.fmt_diff(cells.get(p)) for p in ps) + " |")
-        w("")
+    for mine in C.HEADLINE:
+        pairs = C.headline_pairs(J, mine)
+        for t in C.tasks(J):
+            rivals = [r for r in C.HEADLINE[mine] if any(x[0] == t and x[2] == r for x in pairs)]
+            if not rivals:
+                continue
+            w(f"**{mine} on {t}**\n")
+            w("| rival | " + " | ".join(C.proto_head(J, p) for p in ps) + " |\n|---|" + "---:|" * len(ps))
+            for rival in rivals:
+                cells = {p: d for tt, p, rr, d in pairs if tt == t and rr == rival}
+                w(f"| {rival} | " + " | ".join(C.fmt_diff(cells.get(p)) for p in ps) + " |")
+            w("")
 
 
 def inference(J, w):
@@ -202,7 +203,7 @@ def curves(J, w, pngs):
       "`factory/baselines_cost.py`) × the TTL extractor's measured cycles/MAC — the forward "
       "kernels' speed, a lower bound for backward kernels. The matched-accuracy column: the "
       "first epoch whose mean accuracy reaches MicroT's.\n")
-    for t in J["tasks"]:
+    for t in C.tasks(J):
         lines = []
         mic = S.cell(J, "microt", t, "k10")
         me, _ = S.by_draw(J, "microt", t, "k10", lambda r: S.personalization_uj(J, "microt", r, "stm32l4r5zi"))
@@ -250,7 +251,7 @@ def memory(J, w):
         if R.model(r) is None or r in ("ttl-part", "microt-part", "microt-full", "proxyless-ttl-part",
                                        "proxyless-microt-part"):
             continue
-        v = [[S.sram(J, r, t, p) for t in J["tasks"]] for p in ps]
+        v = [[S.sram(J, r, t, p) for t in C.tasks(J)] for p in ps]
         v = [max([x for x in col if x] or [0]) for col in v]
         note = ""
         if R.source(r) in R.BASELINE_SOURCES:
@@ -271,7 +272,7 @@ def ratio(J, w, pngs):
     ps = C.protos(J)
     w("| task | protocol | r = 0 | 0.25 | 0.5 | 0.75 | 1 | calibrated τ: accuracy, exit share |")
     w("|---|---|---:|---:|---:|---:|---:|---|")
-    for t in J["tasks"]:
+    for t in C.tasks(J):
         for p in ps:
             rs = S.runs(J, "microt", t, p)
             if not rs:
@@ -363,21 +364,21 @@ README_ROWS = ("pixels", "ttl", "ttl-part", "microt", "microt-part", "tinytl", "
 
 def readme(J):
     """README's Results section: k = 10 and 70/30 accuracy, the energies, the verdicts."""
-    cols = [(t, p) for t in J["tasks"] for p in ("k10", "split") if p in C.protos(J)]
+    cols = [(t, p) for t in C.tasks(J) for p in ("k10", "split") if p in C.protos(J)]
     L = [README_BEGIN, "## Results", "",
          f"Report tasks, the C runtime end to end (TinyTL/SparseUpdate: PyTorch simulation from the "
          f"shipped TTL extractor, same images); figures from `docs/results/results.json` computed at "
          f"commit `{J['meta']['commit']}` ([docs/results.md](docs/results.md) has every row, the noise "
          "and the rules). Accuracy %, mean ± sample std over draws" + (
              f"; {MARK} = selected on that task, not a report figure" if any(
-                 flagged(J, r, t) for r in README_ROWS if r in rows(J) for t in J["tasks"]) else "")
+                 flagged(J, r, t) for r in README_ROWS if r in rows(J) for t in C.tasks(J)) else "")
          + ".", "",
          "| row | " + " | ".join(f"{t} {C.proto_name(p)}" for t, p in cols) + " | µJ/inference L4R5 |",
          "|---|" + "---:|" * (len(cols) + 1)]
     for r in README_ROWS:
         if r not in rows(J):
             continue
-        e = [energy_mean(J, r, t, "stm32l4r5zi") for t in J["tasks"]]
+        e = [energy_mean(J, r, t, "stm32l4r5zi") for t in C.tasks(J)]
         e = [x for x in e if x is not None]
         cells = [fmt(S.cell(J, r, t, p), mark=MARK if flagged(J, r, t) else "") for t, p in cols]
         L.append(f"| {r} | " + " | ".join(cells) + (f" | {np.mean(e):,.0f} |" if e else " | – |"))
