@@ -138,6 +138,9 @@ def export(name, run, args):
              }
     if part_target and ck["mode"] == "microt":
         entry["teacher_part"] = part_target
+    rep = re.fullmatch(r"(.+)-s(\d+)", name)
+    if rep:   # NAME-s2: another training seed of NAME (same recipe), read by the bench as such
+        entry["replicate_of"] = rep.group(1)
     print("%s <- %s: %d bytes, fingerprint %s, MACs part %d / full %d, arena %d B (%.1f s)"
           % (out, run, len(buf), entry["fingerprint"], info["part"]["macs"], info["full"]["macs"],
              info["arena_bytes"], time.time() - t0), flush=True)
