@@ -84,9 +84,12 @@ int main(void) {
     }
     mt_calib_opts_t co;
     mt_calib_opts_default(&co);
-    CHECK_EQ(mt_stage_calibrate(&cache, 0.5f, &co, scratch, TEST_MODEL_MTM_CALIB_SCRATCH_BYTES - 1,
-                                &task.tau), MT_E_SCRATCH_TOO_SMALL);
-    CHECK_EQ(mt_stage_calibrate(&cache, 0.5f, &co, scratch, TEST_MODEL_MTM_SCRATCH_BYTES, &task.tau),
+    const mt_head_t *part_head = &task.head[MT_STAGE_PART]; /* the fold heads' warm start */
+    CHECK_EQ(mt_stage_calibrate(&cache, 0.5f, &co, part_head, scratch,
+                                TEST_MODEL_MTM_CALIB_SCRATCH_BYTES - 1, &task.tau, NULL),
+             MT_E_SCRATCH_TOO_SMALL);
+    CHECK_EQ(mt_stage_calibrate(&cache, 0.5f, &co, part_head, scratch, TEST_MODEL_MTM_SCRATCH_BYTES,
+                                &task.tau, NULL),
              MT_OK);
     task.ratio = 0.5f;
 

@@ -18,7 +18,7 @@ extern const unsigned int mt_model_data_len;
 /* From the model card (`microt inspect MODEL`): arena with the Cortex-M kernels, feature
  * lengths, input frame. Defaults: tests/data/test-model.mtm. */
 #ifndef FW_ARENA_BYTES
-#define FW_ARENA_BYTES 9536
+#define FW_ARENA_BYTES 9772
 #endif
 #ifndef FW_PART_DIM
 #define FW_PART_DIM 24

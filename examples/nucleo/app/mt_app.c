@@ -181,7 +181,9 @@ static void cmd_train(mt_app_t *a, const uint8_t *p, size_t n) {
     }
     t.ratio = (float)p[0] / 100.0f;
     if (st == MT_OK) {
-        st = mt_stage_calibrate(&a->cache, t.ratio, &co, a->mem.scratch, a->mem.scratch_bytes, &t.tau);
+        /* the fold heads start from the part head just trained (warm start) */
+        st = mt_stage_calibrate(&a->cache, t.ratio, &co, &t.head[MT_STAGE_PART], a->mem.scratch,
+                                a->mem.scratch_bytes, &t.tau, NULL);
     }
     if (st != MT_OK) {
         reply_err(a, "train", st);
