@@ -171,8 +171,10 @@ def personalization(J, w):
     w("One whole personalization as the device runs it: the extractor pass of every sample, the "
       "heads the row needs with the L-BFGS iterations each run took (part rows: the part stage "
       "and head A only; full rows: head B only; the stage decision: both heads and the τ "
-      "calibration). The CLI does not print the calibration's per-fold iterations yet: they are "
-      "scaled from head A's (results_energy.py says how). Mean ± sd over draws and tasks.\n")
+      "calibration). The τ calibration is priced with its folds' real iterations (`personalize "
+      "--json`) at head A's cycles per iteration on 4/5 of the samples; head B at its real input "
+      "(part + full features, the CLI's default) scaled from the cycle file's full-feature head "
+      "(results_energy.py says how). Mean ± sd over draws and tasks.\n")
     w("| row | L-BFGS iterations A / B | L4R5 mJ | H7A3 mJ | × TTL (L4R5) | SRAM, bytes |")
     w("|---|---:|---:|---:|---:|---:|")
     ttl = [S.personalization_uj(J, "ttl", x, "stm32l4r5zi") for x in J["runs"]

@@ -107,12 +107,50 @@ class Energy(unittest.TestCase):
         self.assertEqual(stage, 100 * 1001000 + 200 * 100000 + 40 * 100000 + 5 * 30 * 100000 * 0.8)
         self.assertEqual(E.personalization_cycles(self.CYC, "full", dict(p, n_train=50))[0], None)
 
+    def test_personalization_concat_head_and_reservoir(self):
+        # head B on part (24) + full (32) features: 56/32 of the cycle file's full-only head B;
+        # 130 samples given, 100 kept: 130 extractions, training on the 100
+        p = {"n_train": 100, "offered": 130, "iters_a": 200, "iters_b": 40, "dim_b": 56,
+             "full_dim": 32, "calib_iters": [(25, 80.0)]}
+        full, _ = E.personalization_cycles(self.CYC, "full", p)
+        self.assertAlmostEqual(full, 130 * 1001000 + 40 * 100000 * 56 / 32)
+        stage, note = E.personalization_cycles(self.CYC, "stage", p)
+        self.assertAlmostEqual(stage, 130 * 1001000 + 200 * 100000 + 40 * 100000 * 56 / 32
+                               + 25 * 100000 * 0.8)
+        self.assertEqual(note, "real iterations")
+
     def test_baseline_training(self):
         run = {"step_macs_per_sample": 14e6, "n_train": 100, "extractor_macs": 5e6,
                "fwd_macs_per_sample": 6e6 + 1600, "head_macs": 1600}
         # (600,000 + 400,000) cycles over 5 M MACs = 0.2 cycles/MAC
         self.assertAlmostEqual(E.baseline_train_cycles(self.CYC, run, 3), 14e6 * 100 * 3 * 0.2)
         self.assertAlmostEqual(E.baseline_scale(run), 1.2)
+
+
+class Parse(unittest.TestCase):
+    # `microt personalize --json` of tests/data/test-model.mtm on 100 Fashion-MNIST samples
+    # (trimmed to the keys the bench reads)
+    OUT = json.dumps({
+        "samples": {"selected": 100, "offered": 100, "kept": 100, "per_class_limit": 298},
+        "features": {"part": 24, "full": 32, "cache_format": "s8"},
+        "heads": [{"head": "A", "input": "part", "dim": 24, "iterations": 12, "converged": True,
+                   "train_accuracy": 71},
+                  {"head": "B", "input": "part+full", "dim": 56, "iterations": 15, "converged": True,
+                   "train_accuracy": 100}],
+        "calibration": {"ratio": 0.5, "tau": 0.311474442, "folds": 5, "fold_max_iter": 5,
+                        "iterations": 25},
+        "sram": {"budget": 262144, "heads": 3920, "names": 160, "cache": 220520, "arena": 9772,
+                 "train_scratch": 21020, "calib_scratch": 37256, "work": 37256, "total": 261856}})
+
+    def test_personalize_json(self):
+        import results_runs as X
+        p = X.parse_personalize(self.OUT)
+        self.assertEqual((p["iters_a"], p["iters_b"], p["n_train"], p["sram"]), (12, 15, 100, 261856))
+        self.assertEqual(p["calib_iters"], [(25, 80.0)])             # 5 folds on 4/5 of the samples
+        self.assertEqual((p["dim_b"], p["full_dim"]), (56, 32))
+        self.assertEqual(p["sram"], sum(json.loads(self.OUT)["sram"][k] for k in ("heads", "names", "cache", "work")))
+        with self.assertRaises(ValueError):
+            X.parse_personalize("train accuracy part 71.00 %")      # the text report: refused
 
 
 class Protocol(unittest.TestCase):
