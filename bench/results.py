@@ -85,9 +85,23 @@ def selected_on(rows, man):
         elif R.source(r) == "teacher":
             out[r] = P.teacher_of(R.model("microt"), man)[2]
         else:
-            out[r] = P.selected_on(man.get(stem))
+            out[r] = P.selected_on_all(stem, man)
             if R.source(r) in R.BASELINE_SOURCES and P.ANY not in out[r]:
                 out[r] = sorted(set(out[r]) | set(baselines.SELECTED_ON))
+    return out
+
+
+def model_info(res, man):
+    """{file stem: what models/manifest.json says of it}: the render's table of models, so a
+    reader sees which recipe and which selection every figure's extractor comes from."""
+    out = {}
+    for stem, reps in res["models"].items():
+        for tag, fstem, sha in reps:
+            e = man.get(fstem) or {}
+            out[fstem] = {"row_model": stem, "seed": tag, "sha": sha, "run": e.get("run", "?"),
+                          "mode": e.get("mode", "?"), "teacher": e.get("teacher") or "",
+                          "teacher_px": e.get("teacher_px") or 0,
+                          "selected_on": P.selected_on(e), "replicate_of": e.get("replicate_of")}
     return out
 
 
@@ -240,7 +254,7 @@ def main():
                      "split_draws": ctx.split_draws if ctx.split else [],
                      "rows": ctx.rows, "baseline_protos": ctx.baseline_protos,
                      "baseline_epochs": R.BASELINE_EPOCHS},
-        "selected_on": sel, "energy": en, **res}
+        "selected_on": sel, "model_info": model_info(res, man), "energy": en, **res}
     outdir = os.path.join(args.out, "results")
     os.makedirs(outdir, exist_ok=True)
     try:

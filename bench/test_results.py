@@ -80,6 +80,45 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(v([None], 0), "pending")
 
 
+class ReportCells(unittest.TestCase):
+    """A claim is judged on report cells only: a task its rows were selected on is left out."""
+
+    def results(self, sel_ttl, models=None):
+        runs = []
+        for task, gain in (("fashion", 3.0), ("digits", -4.0)):
+            for d in range(5):
+                for rep in ("s1", "s2"):
+                    r = device_run(d, 70.0 + gain + 0.1 * d, rep=rep)
+                    runs.append(dict(r, task=task))
+                    runs.append(dict(device_run(d, 70.0 - 0.05 * d, rep=rep, model="mcunet-ttl-64"), task=task))
+        return {"runs": runs, "protocol": {"tasks": ["fashion", "digits"], "k": [10], "split": False,
+                                           "rows": ["microt", "ttl"], "draws": list(range(5))},
+                "tasks": {"fashion": {}, "digits": {}},
+                "selected_on": {"microt": ["sel-cifar"], "ttl": sel_ttl},
+                "models": models or {"mcunet-microt-64": [["s1"], ["s2"]], "mcunet-ttl-64": [["s1"], ["s2"]]}}
+
+    def test_every_report_cell_judged(self):
+        c = C.gain_claim(self.results(["sel-cifar"]), "microt", "ttl")
+        self.assertTrue(c["verdict"].startswith("mixed: 1 resolved gains, 1 resolved losses"), c)
+        self.assertEqual(c["excluded"], [])
+
+    def test_selected_task_left_out(self):
+        c = C.gain_claim(self.results(["digits"]), "microt", "ttl")       # the loss is on digits
+        self.assertEqual(c["verdict"], "holds, smaller than the paper's")   # fashion alone: +3 < 5.91
+        self.assertEqual(c["excluded"], ["digits"])
+        self.assertIn(C.MARK + " not judged on digits (ttl selected on it)", c["ours"])
+
+    def test_no_report_cell_is_not_judged(self):
+        c = C.gain_claim(self.results(["fashion-mnist", "digits"]), "microt", "ttl")
+        self.assertEqual(c["verdict"], "not judged: ttl selected on digits, fashion-mnist")
+        c = C.gain_claim(self.results([P.ANY]), "microt", "ttl")          # no selected_on: any task
+        self.assertTrue(c["verdict"].startswith("not judged"), c)
+
+    def test_single_seed_is_said(self):
+        J = self.results(["sel-cifar"], {"mcunet-microt-64": [["s1"], ["s2"]], "mcunet-ttl-64": [["s1"]]})
+        self.assertIn("1 training seed of mcunet-ttl-64", C.gain_claim(J, "microt", "ttl")["verdict"])
+
+
 class Energy(unittest.TestCase):
     CYC = {"input": 1000, "part": 600000, "rest": 400000, "full": 1000000, "extract": 1001000,
            "head_train_a": 5000000, "head_train_b": 8000000, "calibrate": 20000000, "head_a": 2000,
@@ -167,6 +206,16 @@ class Protocol(unittest.TestCase):
             self.assertEqual([(t, s) for t, s, _ in got], [("s1", "a-64"), ("s2", "a-64-s2"), ("s3", "a-64-s3")])
             self.assertEqual([s for _, s, _ in P.replicates("b-64", man, d)], ["b-64"])
             self.assertEqual(P.replicates("none-64", man, d), [])
+            # a -s<N> file no entry names is a replicate too; selected_on is the union
+            open(os.path.join(d, "b-64-s2.mtm"), "wb").close()
+            self.assertEqual([(t, s) for t, s, _ in P.replicates("b-64", man, d)], [("s1", "b-64"), ("s2", "b-64-s2")])
+            for stem in ("c-64", "c-64-s2"):
+                open(os.path.join(d, stem + ".mtm"), "wb").close()
+            man2 = {"c-64": {"selected_on": ["sel-cifar"]},
+                    "c-64-s2": {"selected_on": ["sel-cifar", "digits"], "replicate_of": "c-64"}}
+            self.assertEqual(P.selected_on_all("c-64", man2, d), ["digits", "sel-cifar"])
+            self.assertEqual(P.selected_on_all("a-64", man2, d), [P.ANY])  # a-64's files: no entries
+            self.assertEqual(P.selected_on_all("b-64", {"b-64": {"selected_on": []}}, d), [P.ANY])
             json.dumps(man)
 
 
