@@ -175,6 +175,8 @@ def smoke_checks(J, md, out):
         assert c and 0.0 <= c["mean"] <= 100.0 and c["n"] == 2 and c["sd"] is not None, f"{r}: {c}"
     run = next(x for x in J["runs"] if R.matches("microt", x))
     assert len(run["eval"]["sweep"]) == 5 and run["personalize"]["n_train"] == 100
+    assert all(x["personalize"]["n_train"] == x["personalize"]["offered"] == x["n_train"]
+               for x in J["runs"] if x["source"] == "device"), "a device row did not keep every sample"
     for r in ("microt", "ttl", "ttl-part", "microt-part", "tinytl"):
         assert S.personalization_uj(J, r, next(x for x in J["runs"] if R.matches(r, x)), "stm32l4r5zi") > 0, r
     assert S.inference_uj(J, "microt-part", run, "stm32l4r5zi") < S.full_uj(J, R.model("microt"), "stm32l4r5zi")

@@ -68,7 +68,7 @@ def collect(ctx):
                 for tag, _, path in reps[stem]:
                     X.log(f"bench: {task} {proto} draw {draw} {stem} {tag}")
                     r = X.device_run(ctx, path, task, files[0], files[1], draw,
-                                     standardize=stem in R.STANDARDIZED)
+                                     standardize=stem in R.STANDARDIZED, per_class=X.keep_all(train[1]))
                     if r is not None:
                         res["runs"].append(dict(base, source="device", model=stem, rep=tag, **r))
             if "pixels" in ctx.rows or "teacher" in ctx.rows:

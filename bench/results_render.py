@@ -65,9 +65,10 @@ def header(J, w):
                                     for r, ts in sorted(by_row.items())) + ".\n")
     w("## What was run\n")
     w("Every extractor figure is the C runtime's, end to end as on a device: `microt personalize` "
-      "(int8 extractor pass per labelled sample, s8 feature cache, L-BFGS heads, τ from 5-fold "
-      "out-of-fold confidences of the *training* samples) then `microt eval --sweep` on the test "
-      "images. One personalization gives three rows: the full head alone (full model), the part "
+      "(int8 extractor pass per labelled sample, s8 feature cache keeping every sample (`--per-class` "
+      "= the largest class; the CLI's default 256 KiB budget would cap it), L-BFGS heads, τ from "
+      "5-fold out-of-fold confidences of the *training* samples) then `microt eval --sweep` on the "
+      "test images. One personalization gives three rows: the full head alone (full model), the part "
       "head alone (the model truncated at the split, r = 1), and the calibrated stage decision. "
       "TinyTL and SparseUpdate (`factory/baselines.py`, a PyTorch simulation with counted MACs) start "
       "from the **shipped** TTL extractor `models/mcunet-ttl-64.mtm`, dequantized to float with its "
@@ -253,8 +254,9 @@ def curves(J, w, pngs):
 def memory(J, w):
     w("## Memory\n")
     w("Personalization SRAM per protocol (largest over draws and tasks). Extractor rows: "
-      "`microt personalize`'s `sram` line (feature cache + both heads + training/calibration "
-      "scratch + arena, nothing reused). Backprop baselines: one training step as "
+      "`microt personalize --json`'s `sram` (both heads + class names + the feature cache of every "
+      "sample + one work buffer, the largest of the arena, the training and the calibration "
+      "scratch). Backprop baselines: one training step as "
       "`factory/baselines_cost.py` counts it (trainable parameters with gradient and Adam state, "
       "16 B each; the int8 activations backprop keeps; the float gradients alive at once) + the "
       "inference arena; their training samples (k × classes frames) are listed apart, since a "

@@ -11,6 +11,8 @@ import sys
 import tempfile
 import unittest
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))  # the factory package
@@ -190,6 +192,13 @@ class Parse(unittest.TestCase):
         self.assertEqual(p["sram"], sum(json.loads(self.OUT)["sram"][k] for k in ("heads", "names", "cache", "work")))
         with self.assertRaises(ValueError):
             X.parse_personalize("train accuracy part 71.00 %")      # the text report: refused
+
+    def test_keep_all_samples(self):
+        import results_runs as X
+        import tasks as T
+        self.assertEqual(X.keep_all([0, 1, 1, 2, 2, 2, 1]), 3)
+        d = {"split_pool": (np.zeros((5000, 2, 2), np.uint8), np.repeat(np.arange(10), 500))}
+        self.assertEqual(X.keep_all(T.split(d, 0)["train"][1]), 350)  # 70/30: 350 per class
 
 
 class Protocol(unittest.TestCase):
