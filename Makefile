@@ -72,9 +72,15 @@ factory: build
 # bench-smoke: fashion, k = 10, 2 draws, the test model for every extractor, TinyTL/SparseUpdate
 # for 2 epochs, the cycle model on the test model: checks the pipeline (not figures), < 3 min.
 # check-docs: README's Results section and docs/results.md re-rendered from results.json.
-.PHONY: bench bench-smoke check-docs
+# bench-evidence: the claims table on a reduced protocol (fashion + digits, k = 5/10/50 x 5
+# draws, one 70/30 split, the baselines' k = 10 curve from every TTL seed; bench/results.py
+# EVIDENCE), 20-40 min on one idle core the first time; the page says it is reduced.
+.PHONY: bench bench-evidence bench-smoke check-docs
 bench: build
 	$(PY) bench/results.py --microt build/tools/microt $(BENCH_ARGS)
+
+bench-evidence: build
+	$(PY) bench/results.py --evidence --microt build/tools/microt $(BENCH_ARGS)
 
 # the sanitizer build of test-host (a no-op rebuild inside `make test`); skips without the data
 bench-smoke:

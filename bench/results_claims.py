@@ -21,9 +21,15 @@ estimated costs; the rules, per claim:
     saving reaches the paper's 13.6 %, "not resolved" when it does not but the 95 % interval
     does, "does not hold" when the interval stays below
   peak SRAM < 1 MB (10^6 B) on every protocol: the largest personalization of any MicroT run
+Only REPORT cells are judged (docs/protocol.md): a task on which any row of a claim was selected
+(results.json "selected_on", from models/manifest.json) is shown, marked, and left out of the
+verdict; a claim with no report cell left reads "not judged". (SRAM depends on shapes, not on
+weights or selection: every task counts.) A claim resting on an extractor with one training seed
+says so after its verdict: the seed-to-seed noise is not measured.
 """
 import numpy as np
 
+import results_protocol as P
 import results_rows as R
 import results_stats as S
 import tasks as T
@@ -44,6 +50,43 @@ PAPER_VS_TINYTL = ("up to 2.28× less (MCUNet 2.03× L4R5, 2.09× H7A3; Proxyles
 PAPER_SAVING = ("~14 % (13.6–15.1 %) at r = 0.5", (13.6, 15.1))
 SRAM_LIMIT = 1_000_000
 BOARD = "stm32l4r5zi"
+
+
+MARK = "‡"
+
+
+def flagged(J, row, task):
+    """True when `row`'s figures on `task` are not report figures (selected on it)."""
+    return P.is_selected(J["selected_on"].get(row, [P.ANY]), T.PROTOCOL_NAME.get(task, task))
+
+
+def report_tasks(J, rows, ts):
+    """(judged, excluded) tasks of ts: excluded where any of rows was selected on the task."""
+    bad = [t for t in ts if any(flagged(J, r, t) for r in rows)]
+    return [t for t in ts if t not in bad], bad
+
+
+def not_judged(J, rows, bad):
+    """The verdict of a claim with no report cell."""
+    return "not judged: " + "; ".join(
+        f"{r} selected on {', '.join(sorted({T.PROTOCOL_NAME[t] for t in bad if flagged(J, r, t)}))}"
+        for r in rows if any(flagged(J, r, t) for t in bad))
+
+
+def seeds_note(J, rows):
+    """' (1 training seed: ...)' when an extractor behind rows has a single seed, else ''."""
+    one = sorted({R.model(r) for r in rows if R.model(r) and len(J.get("models", {}).get(R.model(r), [])) == 1})
+    return f" (1 training seed of {', '.join(one)}: seed noise not measured)" if one else ""
+
+
+def finish(J, c, rows, bad):
+    """Adds the excluded tasks and the seed note to a claim dict."""
+    if bad:
+        c["ours"] += f" {MARK} not judged on " + ", ".join(
+            f"{t} ({', '.join(r for r in rows if flagged(J, r, t))} selected on it)" for t in bad)
+    c["verdict"] += seeds_note(J, rows)
+    c["excluded"] = bad
+    return c
 
 
 def tasks(J):
@@ -97,26 +140,30 @@ def gain_claim(J, a, b):
     if a not in J["protocol"]["rows"] or b not in J["protocol"]["rows"]:
         return None
     paper, thr = PAPER[(a, b)]
+    ok, bad = report_tasks(J, [a, b], new_tasks(J))
     judged, shown, dom = [], [], []
     for t in tasks(J):
         for p in protos(J):
             d = S.paired(J, a, b, t, p)
             if d is None:
                 continue
-            (dom if t in T.IN_DOMAIN else shown).append(f"{t} {proto_name(p)} {fmt_diff(d)}")
-            if t not in T.IN_DOMAIN:
+            mark = MARK if t in bad else ""
+            (dom if t in T.IN_DOMAIN else shown).append(f"{t} {proto_name(p)} {fmt_diff(d)}{mark}")
+            if t in ok:
                 judged.append(d)
     ours = "; ".join(shown) or "–"
     if dom:
         ours += " (in-domain, not judged: " + "; ".join(dom) + ")"
-    return {"claim": f"accuracy: {a} beats {b} on new tasks", "paper": paper,
-            "ours": ours, "verdict": gain_verdict(judged, thr), "rows": [a, b]}
+    verdict = not_judged(J, [a, b], bad) if bad and not ok else gain_verdict(judged, thr)
+    return finish(J, {"claim": f"accuracy: {a} beats {b} on new tasks", "paper": paper,
+                      "ours": ours, "verdict": verdict, "rows": [a, b]}, [a, b], bad)
 
 
 def pers_vs_ttl(J, a, b):
     if a not in J["protocol"]["rows"] or b not in J["protocol"]["rows"]:
         return None
-    shown, verdicts = [], []
+    shown, verdicts, seen = [], [], []
+    ok, bad = report_tasks(J, [a, b], tasks(J))
     for t in tasks(J):
         for bname in (BOARD, "stm32h7a3zi"):
             ea, _ = S.by_draw(J, a, t, "k10", lambda r: S.personalization_uj(J, a, r, bname))
@@ -127,15 +174,19 @@ def pers_vs_ttl(J, a, b):
             x = np.array([100.0 * (ea[d] / eb[d] - 1) for d in common])
             half = S.t_crit(len(x)) * x.std(ddof=1) / np.sqrt(len(x))
             lo, hi = x.mean() - half, x.mean() + half
-            shown.append(f"{t} {bname[5:9].upper()} {x.mean():+.0f} % [{lo:+.0f}, {hi:+.0f}]")
-            verdicts.append("holds" if hi <= PAPER_PERS_VS_TTL[1] else
-                            "does not hold" if lo > PAPER_PERS_VS_TTL[1] else "not resolved")
-    if not verdicts:
+            shown.append(f"{t} {bname[5:9].upper()} {x.mean():+.0f} % [{lo:+.0f}, {hi:+.0f}]"
+                         + (MARK if t in bad else ""))
+            seen.append(t)
+            if t in ok:
+                verdicts.append("holds" if hi <= PAPER_PERS_VS_TTL[1] else
+                                "does not hold" if lo > PAPER_PERS_VS_TTL[1] else "not resolved")
+    if not shown:
         return None
-    v = verdicts[0] if len(set(verdicts)) == 1 else "mixed: " + ", ".join(
-        f"{verdicts.count(x)} {x}" for x in sorted(set(verdicts)))
-    return {"claim": f"personalization energy: {a} ≈ {b} + 1–4 % (k = 10, real iterations)",
-            "paper": PAPER_PERS_VS_TTL[0], "ours": "; ".join(shown), "verdict": v, "rows": [a, b]}
+    v = not_judged(J, [a, b], bad) if not verdicts else verdicts[0] if len(set(verdicts)) == 1 \
+        else "mixed: " + ", ".join(f"{verdicts.count(x)} {x}" for x in sorted(set(verdicts)))
+    return finish(J, {"claim": f"personalization energy: {a} ≈ {b} + 1–4 % (k = 10, real iterations)",
+                      "paper": PAPER_PERS_VS_TTL[0], "ours": "; ".join(shown), "verdict": v,
+                      "rows": [a, b]}, [a, b], [t for t in bad if t in seen])
 
 
 def matched(J, base, mine, task, bname=BOARD):
@@ -159,35 +210,42 @@ def matched(J, base, mine, task, bname=BOARD):
 def pers_vs_baseline(J, base, mine="microt"):
     if base not in J["protocol"]["rows"] or mine not in J["protocol"]["rows"]:
         return None
-    shown, ok = [], []
+    shown, ok, seen = [], [], []
+    _, bad = report_tasks(J, [mine, base], new_tasks(J))
     for t in new_tasks(J):
         m = matched(J, base, mine, t)
         if not m:
             continue
+        seen.append(t)
         need = PAPER_VS_TINYTL[1] if base == "tinytl" else 1.0
+        mark = MARK if t in bad else ""
         if m["epoch"] is None:
             shown.append(f"{t}: {base} never reaches {mine}'s {m['mine_acc']:.1f} % "
-                         f"(after {m['last']} epochs {m['acc']:.1f} %, at {m['ratio']:.1f}× the energy)")
-            ok.append("holds" if m["ratio"] >= 1 else "not resolved")
+                         f"(after {m['last']} epochs {m['acc']:.1f} %, at {m['ratio']:.1f}× the energy){mark}")
+            v = "holds" if m["ratio"] >= 1 else "not resolved"
         else:
             shown.append(f"{t}: {m['epoch']} epoch{'s' if m['epoch'] > 1 else ''} reach "
                          f"{m['acc']:.1f} % (vs {m['mine_acc']:.1f} %, paired {fmt_diff(m['diff'])}) at "
-                         f"{m['ratio']:.1f}× {mine}'s energy")
-            ok.append("holds" if m["ratio"] >= need else "does not hold")
+                         f"{m['ratio']:.1f}× {mine}'s energy{mark}")
+            v = "holds" if m["ratio"] >= need else "does not hold"
+        if not mark:
+            ok.append(v)
     if not shown:
         return None
-    v = ok[0] if len(set(ok)) == 1 else "mixed: " + ", ".join(
-        f"{ok.count(x)} {x}" for x in sorted(set(ok)))
-    return {"claim": f"personalization energy: {mine} below {base} at matched accuracy (k = 10, L4R5)",
-            "paper": PAPER_VS_TINYTL[0] if base == "tinytl" else "not reported",
-            "ours": "; ".join(shown), "verdict": v, "rows": [mine, base]}
+    bad = [t for t in bad if t in seen]
+    v = not_judged(J, [mine, base], bad) if not ok else ok[0] if len(set(ok)) == 1 else \
+        "mixed: " + ", ".join(f"{ok.count(x)} {x}" for x in sorted(set(ok)))
+    return finish(J, {"claim": f"personalization energy: {mine} below {base} at matched accuracy (k = 10, L4R5)",
+                      "paper": PAPER_VS_TINYTL[0] if base == "tinytl" else "not reported",
+                      "ours": "; ".join(shown), "verdict": v, "rows": [mine, base]}, [mine, base], bad)
 
 
-def saving(J, row, bname):
-    """[(saving %, exit share %)] per run of a stage-decision row: 1 − its inference energy at
-    the exit share it measured over the same model's full pass (input + full model + head B)."""
+def saving(J, row, bname, ts=None):
+    """[(saving %, exit share %)] per run of a stage-decision row (on tasks ts, default all): 1 −
+    its inference energy at the exit share it measured over the same model's full pass (input +
+    full model + head B)."""
     out = []
-    for r in (x for x in J["runs"] if R.matches(row, x)):
+    for r in (x for x in J["runs"] if R.matches(row, x) and (ts is None or x["task"] in ts)):
         st, fu = S.inference_uj(J, row, r, bname), S.full_uj(J, R.model(row), bname)
         if st and fu:
             out.append((100.0 * (1 - st / fu), r["eval"]["exit"]))
@@ -195,27 +253,36 @@ def saving(J, row, bname):
 
 
 def saving_claim(J):
-    shown, verdicts = [], []
+    shown, verdicts, used, excluded = [], [], [], []
     for row in ("microt", "proxyless-microt"):
         if row not in J["protocol"]["rows"]:
             continue
+        ok, bad = report_tasks(J, [row], tasks(J))
         for bname in (BOARD, "stm32h7a3zi"):
-            v = saving(J, row, bname)
+            v = saving(J, row, bname, ok)
             if len(v) < 2:
+                if bad and saving(J, row, bname):
+                    excluded += [t for t in bad if t not in excluded]
+                    shown.append(f"{row} {bname[5:9].upper()}: {MARK} no report task "
+                                 f"(selected on {', '.join(T.PROTOCOL_NAME[t] for t in bad)})")
                 continue
+            used.append(row)
             s = np.array([x for x, _ in v])
             half = S.t_crit(len(s)) * s.std(ddof=1) / np.sqrt(len(s))
             shown.append(f"{row} {bname[5:9].upper()} {s.mean():.1f} ± {s.std(ddof=1):.1f} % "
-                         f"(exit {np.mean([e for _, e in v]):.0f} %, {len(s)} runs)")
+                         f"(exit {np.mean([e for _, e in v]):.0f} %, {len(s)} runs on {', '.join(ok)})")
             verdicts.append("holds" if s.mean() >= PAPER_SAVING[1][0] else "not resolved"
                             if s.mean() + half >= PAPER_SAVING[1][0] else "does not hold")
-    if not verdicts:
+    if not shown:
         return None
-    v = verdicts[0] if len(set(verdicts)) == 1 else "mixed: " + ", ".join(
-        f"{verdicts.count(x)} {x}" for x in sorted(set(verdicts)))
-    return {"claim": "inference energy saved by the stage decision at r = 0.5 vs the full model",
-            "paper": PAPER_SAVING[0], "ours": "; ".join(shown), "verdict": v,
-            "rows": ["microt", "proxyless-microt"]}
+    rows = [r for r in ("microt", "proxyless-microt") if r in J["protocol"]["rows"]]
+    v = "not judged: no report task" if not verdicts else verdicts[0] if len(set(verdicts)) == 1 \
+        else "mixed: " + ", ".join(f"{verdicts.count(x)} {x}" for x in sorted(set(verdicts)))
+    c = {"claim": "inference energy saved by the stage decision at r = 0.5 vs the full model",
+         "paper": PAPER_SAVING[0], "ours": "; ".join(shown), "verdict": v, "rows": rows,
+         "excluded": excluded}
+    c["verdict"] += seeds_note(J, sorted(set(used)))
+    return c
 
 
 def sram_claim(J):
@@ -234,9 +301,31 @@ def sram_claim(J):
             shown.append(f"{row}: " + ", ".join(per))
     if not shown:
         return None
+    cut = reservoir(J, ("microt", "proxyless-microt"))
+    if cut:
+        shown.append(cut)
     return {"claim": "peak SRAM below 1 MB (personalization, every protocol)", "paper": "< 1 MB",
             "ours": "; ".join(shown), "verdict": "holds" if worst < SRAM_LIMIT else
-            f"does not hold ({worst:,} B > 10^6 B)", "rows": ["microt", "proxyless-microt"]}
+            f"does not hold ({worst:,} B > 10^6 B)", "rows": ["microt", "proxyless-microt"],
+            "excluded": []}
+
+
+def reservoir(J, rows):
+    """A sentence when the device's cache kept fewer samples than it was given (its SRAM
+    budget caps the samples per class; a seeded reservoir keeps a uniform subset), else ''."""
+    cut = {}
+    for r in J["runs"]:
+        p = r.get("personalize") or {}
+        if any(R.matches(row, r) for row in rows) and p.get("offered", 0) > p.get("n_train", 0):
+            c = cut.setdefault(r["proto"], [p["n_train"], p["n_train"], p["offered"], p.get("per_class_limit"),
+                                            p.get("budget")])
+            c[0], c[1] = min(c[0], p["n_train"]), max(c[1], p["n_train"])
+    if not cut:
+        return ""
+    return "; ".join(
+        f"{proto_name(k)}: the device kept {a:,}{'' if a == b else f'–{b:,}'} of the {m:,} samples "
+        f"given (≤ {lim} per class under personalize's SRAM budget of {bud:,} B, seeded reservoir; "
+        "host and backprop rows trained on all)" for k, (a, b, m, lim, bud) in sorted(cut.items()))
 
 
 def claims(J):

@@ -7,8 +7,6 @@ shipped TTL extractor on the protocols in ctx.baseline_protos.
 """
 import os
 
-import numpy as np
-
 import results_protocol as P
 import results_rows as R
 import results_runs as X
@@ -70,7 +68,7 @@ def collect(ctx):
                 for tag, _, path in reps[stem]:
                     X.log(f"bench: {task} {proto} draw {draw} {stem} {tag}")
                     r = X.device_run(ctx, path, task, files[0], files[1], draw,
-                                     standardize=stem in R.STANDARDIZED)
+                                     standardize=stem in R.STANDARDIZED, per_class=X.keep_all(train[1]))
                     if r is not None:
                         res["runs"].append(dict(base, source="device", model=stem, rep=tag, **r))
             if "pixels" in ctx.rows or "teacher" in ctx.rows:
@@ -106,11 +104,10 @@ def _teacher(ctx, res, man, task, d, base, train, test, files):
         return
     key = ["teacher", target, px, X.sha(files[0][0]), X.sha(files[1][0])]
 
-    def compute():
-        f = X.teacher_features(target, px, f"bench-{task}-{X.sha(files[0][0])}-{X.sha(files[1][0])}",
-                               np.concatenate([train[0], test[0]]))
-        n = len(train[0])
-        return {"acc": X.fit_score(f[:n], train[1], f[n:], test[1]), "dim": int(f.shape[1])}
+    def compute():  # train and test featurized apart: the fixed test set once per task, not per draw
+        ftr = X.teacher_features(target, px, f"bench-{task}-{X.sha(files[0][0])}", train[0])
+        fte = X.teacher_features(target, px, f"bench-{task}-{X.sha(files[1][0])}", test[0])
+        return {"acc": X.fit_score(ftr, train[1], fte, test[1]), "dim": int(ftr.shape[1])}
     try:
         a = X.cached(ctx, "host", key, compute)
     except Exception as ex:  # the teacher needs the npm weights (docs/teacher.md)

@@ -12,11 +12,14 @@ Inference, per run, at the exit share that run measured:
   stage        input + part + head A + (1 − exit) × (rest + head B)
 Personalization, per run, with the L-BFGS iterations that run took (N = k × classes samples;
 only where N equals the cycle file's classes × per_class, since training cost grows with N):
-  N × extract (the part-only rows: N × (extract − rest)) + iterations × cycles per iteration
-  of each head trained (the cycle file's head training / its own iteration count) + for the
-  stage decision the τ calibration (5 folds of head A): per-fold iterations × cycles per
-  iteration when the CLI reports them, else the cycle file's calibration × (this run's head-A
-  iterations / the cycle file's), an estimate that says so.
+  M × extract for the M samples given (M = N unless the device's cache kept fewer; the
+  part-only rows: M × (extract − rest)) + iterations × cycles per iteration of each head
+  trained (the cycle file's head training / its own iteration count; head B's scaled by its
+  input over the full feature the cycle file trained it on: the CLI's head B reads part + full
+  features) + for the stage decision the τ calibration (5 folds of head A): the folds'
+  iterations (`personalize --json`) × head A's cycles per iteration × the fold's share of the
+  samples; without them, the cycle file's calibration × (this run's head-A iterations / the
+  cycle file's), an estimate that says so.
 Backprop baselines: counted training MACs (forward + backward, factory/baselines_cost.py) ×
 the start model's measured cycles per MAC -- the forward kernels' speed, a lower bound for
 backward kernels.
@@ -145,19 +148,20 @@ def personalization_cycles(cyc, readout, p):
     n = p["n_train"]
     if n != cyc["classes"] * cyc["per_class"]:
         return None, f"cycle file has {cyc['classes']}×{cyc['per_class']} samples"
+    m = p.get("offered", n)  # every sample given is extracted, kept or not
     per_a = cyc["head_train_a"] / cyc["iters"][0]
-    per_b = cyc["head_train_b"] / cyc["iters"][1]
+    per_b = cyc["head_train_b"] / cyc["iters"][1] * p.get("dim_b", 1) / p.get("full_dim", 1)
     if readout == "part":
-        return n * (cyc["extract"] - cyc["rest"]) + p["iters_a"] * per_a, "real iterations"
+        return m * (cyc["extract"] - cyc["rest"]) + p["iters_a"] * per_a, "real iterations"
     if readout == "full":
-        return n * cyc["extract"] + p["iters_b"] * per_b, "real iterations"
+        return m * cyc["extract"] + p["iters_b"] * per_b, "real iterations"
     if p.get("calib_iters") is not None:  # per fold: (iterations, samples trained on)
         calib = sum(it * per_a * m / n for it, m in p["calib_iters"])
         note = "real iterations"
     else:
         calib = cyc["calibrate"] * p["iters_a"] / cyc["iters"][0]
         note = "real head iterations; τ folds scaled by head A's"
-    return n * cyc["extract"] + p["iters_a"] * per_a + p["iters_b"] * per_b + calib, note
+    return m * cyc["extract"] + p["iters_a"] * per_a + p["iters_b"] * per_b + calib, note
 
 
 def cycles_per_mac(cyc, macs):

@@ -7,11 +7,17 @@ Reads models/manifest.json (written by the factory; this module never writes it)
   "replicate_of": "<stem>"     this entry is another training seed of <stem> (same recipe);
   "replicates": ["<stem>", ..] or the primary lists its replicates itself. Either way the bench
                                runs every replicate on the same draws and reports their spread.
+                               A file <stem>-s<N>.mtm beside <stem>.mtm that no entry names is
+                               taken as a replicate too (the factory's naming), with a warning.
+A row's "selected on" is the union over its model's replicates (one seed selected on a task is
+enough to disqualify the row's figures on it).
 A report figure computed with a model selected on that task is MARKED (never silently shown);
 with --refuse-selected the bench stops instead.
 """
 import json
 import os
+import re
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -71,10 +77,31 @@ def replicates(stem, man=None, models_dir=MODELS):
     for s, e in sorted(man.items()):
         if isinstance(e, dict) and e.get("replicate_of") == stem:
             add(s)
+    try:
+        files = sorted(os.listdir(models_dir))
+    except OSError:
+        files = []
+    for f in files:  # NAME-s<N>.mtm the manifest does not name (an export without its entry)
+        m = re.fullmatch(re.escape(stem) + r"-s(\d+)\.mtm", f)
+        if m and f[:-4] not in seen and f[:-4] not in man:
+            print(f"bench: models/{f} has no manifest entry: taken as seed {m.group(1)} of {stem}",
+                  file=sys.stderr)
+            add(f[:-4])
     tags = [t for t, _, _ in out]
     if len(set(tags)) != len(tags):  # two entries claim the same seed: fall back to the stems
         out = [(s, s, p) for _, s, p in out]
     return out
+
+
+def selected_on_all(stem, man=None, models_dir=MODELS):
+    """The union of selected_on over a stem's replicates (the stem's own entry when it has no
+    file); [ANY] when any of them says nothing."""
+    man = manifest() if man is None else man
+    stems = [s for _, s, _ in replicates(stem, man, models_dir)] or [stem]
+    out = set()
+    for s in stems:
+        out |= set(selected_on(man.get(s)))
+    return [ANY] if ANY in out else sorted(out)
 
 
 def teacher_of(stem, man=None):

@@ -15,11 +15,8 @@ import tasks as T
 BOARDS = (("stm32l4r5zi", "L4R5"), ("stm32h7a3zi", "H7A3"))
 README_BEGIN = "<!-- results:begin (bench/results.py writes this section; make check-docs checks it) -->"
 README_END = "<!-- results:end -->"
-MARK = "‡"
-
-
-def flagged(J, row, task):
-    return P.is_selected(J["selected_on"].get(row, [P.ANY]), T.PROTOCOL_NAME.get(task, task))
+MARK = C.MARK
+flagged = C.flagged
 
 
 def sel_text(J, row):
@@ -68,9 +65,10 @@ def header(J, w):
                                     for r, ts in sorted(by_row.items())) + ".\n")
     w("## What was run\n")
     w("Every extractor figure is the C runtime's, end to end as on a device: `microt personalize` "
-      "(int8 extractor pass per labelled sample, s8 feature cache, L-BFGS heads, τ from 5-fold "
-      "out-of-fold confidences of the *training* samples) then `microt eval --sweep` on the test "
-      "images. One personalization gives three rows: the full head alone (full model), the part "
+      "(int8 extractor pass per labelled sample, s8 feature cache keeping every sample (`--per-class` "
+      "= the largest class; the CLI's default 256 KiB budget would cap it), L-BFGS heads, τ from "
+      "5-fold out-of-fold confidences of the *training* samples) then `microt eval --sweep` on the "
+      "test images. One personalization gives three rows: the full head alone (full model), the part "
       "head alone (the model truncated at the split, r = 1), and the calibrated stage decision. "
       "TinyTL and SparseUpdate (`factory/baselines.py`, a PyTorch simulation with counted MACs) start "
       "from the **shipped** TTL extractor `models/mcunet-ttl-64.mtm`, dequantized to float with its "
@@ -92,6 +90,7 @@ def header(J, w):
       + ("; ".join(f"{s}: {', '.join(t for t, _, _ in reps)}" for s, reps in J["models"].items())
          or "none") + ".\n")
     w("Rows: " + "; ".join(f"**{r}** = {R.label(r)}" for r in rows(J)) + ".\n")
+    models_table(J, w)
     if J["pending"]:
         w("Pending: " + "; ".join(f"**{r}**: {why}" for r, why in J["pending"].items()) + ".\n")
     en = J["energy"]
@@ -103,6 +102,21 @@ def header(J, w):
       "`microt inspect --board` and `make demo` print the same µJ. Host rows: raw pixels are priced "
       "as head B's cycles scaled to the pixel dimension; the teacher as its MACs at the MicroT "
       "student's cycles/MAC (it does not fit the boards' flash).\n")
+
+
+def models_table(J, w):
+    """The extractor files behind the rows, from models/manifest.json at run time."""
+    info = J.get("model_info") or {}
+    if not info:
+        return
+    w("| model file | seed | training run | teacher | selected on | sha256 |\n|---|---|---|---|---|---|")
+    for f, m in sorted(info.items()):
+        sel = "unknown (no selected_on key)" if P.ANY in m["selected_on"] else ", ".join(m["selected_on"])
+        if any(t in m["selected_on"] for t in T.PROTOCOL_NAME.values()):
+            sel = f"**{sel}** {MARK} (report tasks: chosen before docs/protocol.md)"
+        teacher = f"{m['teacher']} @ {m['teacher_px']} px" if m["teacher"] else "–"
+        w(f"| `{f}.mtm` | {m['seed']} | `{m['run']}` ({m['mode']}) | {teacher} | {sel} | `{m['sha']}` |")
+    w("")
 
 
 def accuracy(J, w):
@@ -120,6 +134,9 @@ def accuracy(J, w):
         w("")
     w("TinyTL / SparseUpdate columns: the last epoch of their curve (30; 70/30: 10). Stage-decision "
       "rows' energy is the mean over their runs at the exit share each run measured.\n")
+    cut = C.reservoir(J, [r for r in rows(J) if R.source(r) == "device"])
+    if cut:
+        w(f"Sample cap of the device rows: {cut}.\n")
 
 
 def paired(J, w):
@@ -171,8 +188,10 @@ def personalization(J, w):
     w("One whole personalization as the device runs it: the extractor pass of every sample, the "
       "heads the row needs with the L-BFGS iterations each run took (part rows: the part stage "
       "and head A only; full rows: head B only; the stage decision: both heads and the τ "
-      "calibration). The CLI does not print the calibration's per-fold iterations yet: they are "
-      "scaled from head A's (results_energy.py says how). Mean ± sd over draws and tasks.\n")
+      "calibration). The τ calibration is priced with its folds' real iterations (`personalize "
+      "--json`) at head A's cycles per iteration on 4/5 of the samples; head B at its real input "
+      "(part + full features, the CLI's default) scaled from the cycle file's full-feature head "
+      "(results_energy.py says how). Mean ± sd over draws and tasks.\n")
     w("| row | L-BFGS iterations A / B | L4R5 mJ | H7A3 mJ | × TTL (L4R5) | SRAM, bytes |")
     w("|---|---:|---:|---:|---:|---:|")
     ttl = [S.personalization_uj(J, "ttl", x, "stm32l4r5zi") for x in J["runs"]
@@ -235,8 +254,9 @@ def curves(J, w, pngs):
 def memory(J, w):
     w("## Memory\n")
     w("Personalization SRAM per protocol (largest over draws and tasks). Extractor rows: "
-      "`microt personalize`'s `sram` line (feature cache + both heads + training/calibration "
-      "scratch + arena, nothing reused). Backprop baselines: one training step as "
+      "`microt personalize --json`'s `sram` (both heads + class names + the feature cache of every "
+      "sample + one work buffer, the largest of the arena, the training and the calibration "
+      "scratch). Backprop baselines: one training step as "
       "`factory/baselines_cost.py` counts it (trainable parameters with gradient and Adam state, "
       "16 B each; the int8 activations backprop keeps; the float gradients alive at once) + the "
       "inference arena; their training samples (k × classes frames) are listed apart, since a "
@@ -296,15 +316,10 @@ def claims(J, w):
       "digits (new tasks) and CIFAR-10 test (in-domain), estimated energy.\n")
     w("| paper claim | paper figure | ours | verdict |\n|---|---|---|---|")
     for c in C.claims(J):
-        tasks = new_tasks_marked(J, c["rows"])
+        tasks = [T.PROTOCOL_NAME[t] for t in c.get("excluded", [])]
         w(f"| {c['claim']} | {c['paper']} | {c['ours']} | **{c['verdict']}**"
-          + (f" {MARK} (selected on {', '.join(tasks)})" if tasks else "") + " |")
+          + (f" ({MARK} {', '.join(tasks)} left out)" if tasks else "") + " |")
     w("")
-
-
-def new_tasks_marked(J, rs):
-    return sorted({T.PROTOCOL_NAME[t] for t in C.new_tasks(J) for r in rs
-                   if r in J["selected_on"] and flagged(J, r, t)})
 
 
 def caveats(J, w):
@@ -316,9 +331,10 @@ def caveats(J, w):
       "is not), their training priced at the forward kernels' cycles/MAC.\n"
       "- The personalization energy has a cycle-model figure at 10 × 10 samples only (head "
       "training cost grows with the samples); the other protocols show accuracy and SRAM.\n"
-      "- Students here are 64 px MCUNet/ProxylessNAS-style networks distilled on CIFAR-10, not "
-      "the paper's 224 px networks distilled on ImageNet: absolute accuracies are not comparable "
-      "with the paper's, the comparisons between rows are.\n")
+      "- Students here are 64 px MCUNet/ProxylessNAS-style networks trained as the table of "
+      "models says (training run, teacher), not the paper's 224 px networks distilled on "
+      "ImageNet: absolute accuracies are not comparable with the paper's, the comparisons "
+      "between rows are.\n")
 
 
 def render(J, pngs):

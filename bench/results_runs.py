@@ -82,18 +82,30 @@ def _num(pattern, text, cast=float):
 
 
 def parse_personalize(out):
-    """What `microt personalize` reports, as a dict. The one place that reads its output: when
-    the CLI gains --json (with per-fold calibration iterations), switch here. calib_iters None =
-    the CLI does not report them (results_energy.py then estimates the calibration's cost)."""
-    return {"train_acc_a": _num(r"train accuracy part ([\d.]+) %", out),
-            "train_acc_b": _num(r"train accuracy full ([\d.]+) %", out),
-            "iters_a": _num(r"head A, (\d+) L-BFGS", out, int),
-            "iters_b": _num(r"head B, (\d+) L-BFGS", out, int),
-            "calib_iters": None,
-            "tau": _num(r"^tau ([-\d.]+)", out),
-            "sram": _num(r"^sram .* = (\d+) bytes", out, int),
-            "sram_line": re.search(r"^sram (.*)$", out, re.M).group(1),
-            "n_train": _num(r"^samples (\d+)", out, int)}
+    """`microt personalize --json`'s report (docs/cli.md) as the bench's dict. The one place that
+    reads it. n_train: the samples the heads trained on (the device's cache keeps at most
+    per_class_limit per class under its SRAM budget, a seeded reservoir of what was given);
+    offered: the samples given (each one extracted). calib_iters: [(iterations, samples per
+    fold)], the 5 calibration folds' total iterations on 4/5 of the samples each. dim_b: head B's
+    input (part + full features by default)."""
+    try:
+        j = json.loads(out)
+    except ValueError as e:
+        raise ValueError(f"microt personalize --json printed no JSON ({e}):\n{out[:1500]}") from None
+    a, b = j["heads"]
+    n, cal, z = j["samples"]["kept"], j["calibration"], j["sram"]
+    folds = cal.get("folds", 0)
+    return {"train_acc_a": a["train_accuracy"], "train_acc_b": b["train_accuracy"],
+            "iters_a": a["iterations"], "iters_b": b["iterations"],
+            "converged": [a["converged"], b["converged"]],
+            "calib_iters": [(cal["iterations"], n * (folds - 1) / folds)] if folds else [],
+            "tau": cal["tau"], "sram": z["total"],
+            "sram_line": (f"heads {z['heads']} + names {z['names']} + cache {z['cache']} + work "
+                          f"{z['work']} (arena {z['arena']}, training {z['train_scratch']}, "
+                          f"calibration {z['calib_scratch']}) = {z['total']} bytes"),
+            "n_train": n, "offered": j["samples"]["offered"],
+            "per_class_limit": j["samples"]["per_class_limit"], "budget": z.get("budget"),
+            "dim_a": a["dim"], "dim_b": b["dim"], "full_dim": j["features"]["full"]}
 
 
 def parse_eval(out):
@@ -113,11 +125,22 @@ def parse_eval(out):
     return r
 
 
-def device_run(ctx, model, task, train, test, seed, standardize=False):
-    """personalize on train (IDX pair) then eval on test; cached. {personalize, eval, wall_s}."""
+def keep_all(labels):
+    """`personalize --per-class` that keeps every training sample: the largest class's count.
+    The CLI's default SRAM budget (256 KiB) would cap the samples per class (80 for the MCUNet
+    extractors) with a reservoir; every other row trains on all the images, so the device rows
+    must too, and the SRAM they report is then what the protocol really needs."""
+    return int(np.bincount(np.asarray(labels, np.int64)).max())
+
+
+def device_run(ctx, model, task, train, test, seed, standardize=False, per_class=None):
+    """personalize on train (IDX pair) then eval on test; cached. {personalize, eval, wall_s}.
+    per_class: keep that many samples per class (keep_all), else the CLI's default budget."""
     flags = ["--standardize"] if standardize else []
+    if per_class:
+        flags += ["--per-class", str(per_class)]
     key = [ctx.cli_sha, sha(model), sha(train[0]), sha(train[1]), sha(test[0]), sha(test[1]),
-           seed, R.RATIO] + flags
+           seed, R.RATIO, "json"] + flags
 
     def compute():
         head = os.path.join(ctx.tmp, hashlib.sha256(json.dumps(key).encode()).hexdigest()[:12] + ".head")
@@ -125,7 +148,7 @@ def device_run(ctx, model, task, train, test, seed, standardize=False):
         names = ctx.names[task]
         p = run([ctx.microt, "personalize", model, "--train", train[0], "--labels", train[1],
                  "-o", head, "--ratio", str(R.RATIO), "--seed", str(seed + 1), "--names", names,
-                 "--quiet"] + flags)
+                 "--quiet", "--json", "--no-cache"] + flags)
         e = run([ctx.microt, "eval", model, head, "--test", test[0], "--labels", test[1],
                  "--names", names, "--sweep", "--quiet"])
         os.remove(head)
@@ -160,9 +183,12 @@ def pixel_features(images, px=PIXEL_PX):
 
 
 def teacher_features(target, px, tag, images):
-    """Pooled teacher features (factory/probe.py, cached there); raises when the npm weights are
-    missing (factory/teacher_import.py, run by `make factory`)."""
+    """Pooled teacher features (factory/probe.py, cached there per tag); raises when the npm
+    weights are missing (factory/teacher_import.py, run by `make factory`). Grey images are
+    given to the teacher as three equal channels, as the C runtime's input conversion does."""
     from factory.probe import teacher_features as tf
+    if images.ndim == 3:
+        images = np.repeat(images[..., None], 3, axis=-1)
     return tf(target, px, tag, images)
 
 

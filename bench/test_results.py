@@ -11,6 +11,8 @@ import sys
 import tempfile
 import unittest
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))  # the factory package
@@ -80,6 +82,45 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(v([None], 0), "pending")
 
 
+class ReportCells(unittest.TestCase):
+    """A claim is judged on report cells only: a task its rows were selected on is left out."""
+
+    def results(self, sel_ttl, models=None):
+        runs = []
+        for task, gain in (("fashion", 3.0), ("digits", -4.0)):
+            for d in range(5):
+                for rep in ("s1", "s2"):
+                    r = device_run(d, 70.0 + gain + 0.1 * d, rep=rep)
+                    runs.append(dict(r, task=task))
+                    runs.append(dict(device_run(d, 70.0 - 0.05 * d, rep=rep, model="mcunet-ttl-64"), task=task))
+        return {"runs": runs, "protocol": {"tasks": ["fashion", "digits"], "k": [10], "split": False,
+                                           "rows": ["microt", "ttl"], "draws": list(range(5))},
+                "tasks": {"fashion": {}, "digits": {}},
+                "selected_on": {"microt": ["sel-cifar"], "ttl": sel_ttl},
+                "models": models or {"mcunet-microt-64": [["s1"], ["s2"]], "mcunet-ttl-64": [["s1"], ["s2"]]}}
+
+    def test_every_report_cell_judged(self):
+        c = C.gain_claim(self.results(["sel-cifar"]), "microt", "ttl")
+        self.assertTrue(c["verdict"].startswith("mixed: 1 resolved gains, 1 resolved losses"), c)
+        self.assertEqual(c["excluded"], [])
+
+    def test_selected_task_left_out(self):
+        c = C.gain_claim(self.results(["digits"]), "microt", "ttl")       # the loss is on digits
+        self.assertEqual(c["verdict"], "holds, smaller than the paper's")   # fashion alone: +3 < 5.91
+        self.assertEqual(c["excluded"], ["digits"])
+        self.assertIn(C.MARK + " not judged on digits (ttl selected on it)", c["ours"])
+
+    def test_no_report_cell_is_not_judged(self):
+        c = C.gain_claim(self.results(["fashion-mnist", "digits"]), "microt", "ttl")
+        self.assertEqual(c["verdict"], "not judged: ttl selected on digits, fashion-mnist")
+        c = C.gain_claim(self.results([P.ANY]), "microt", "ttl")          # no selected_on: any task
+        self.assertTrue(c["verdict"].startswith("not judged"), c)
+
+    def test_single_seed_is_said(self):
+        J = self.results(["sel-cifar"], {"mcunet-microt-64": [["s1"], ["s2"]], "mcunet-ttl-64": [["s1"]]})
+        self.assertIn("1 training seed of mcunet-ttl-64", C.gain_claim(J, "microt", "ttl")["verdict"])
+
+
 class Energy(unittest.TestCase):
     CYC = {"input": 1000, "part": 600000, "rest": 400000, "full": 1000000, "extract": 1001000,
            "head_train_a": 5000000, "head_train_b": 8000000, "calibrate": 20000000, "head_a": 2000,
@@ -107,12 +148,57 @@ class Energy(unittest.TestCase):
         self.assertEqual(stage, 100 * 1001000 + 200 * 100000 + 40 * 100000 + 5 * 30 * 100000 * 0.8)
         self.assertEqual(E.personalization_cycles(self.CYC, "full", dict(p, n_train=50))[0], None)
 
+    def test_personalization_concat_head_and_reservoir(self):
+        # head B on part (24) + full (32) features: 56/32 of the cycle file's full-only head B;
+        # 130 samples given, 100 kept: 130 extractions, training on the 100
+        p = {"n_train": 100, "offered": 130, "iters_a": 200, "iters_b": 40, "dim_b": 56,
+             "full_dim": 32, "calib_iters": [(25, 80.0)]}
+        full, _ = E.personalization_cycles(self.CYC, "full", p)
+        self.assertAlmostEqual(full, 130 * 1001000 + 40 * 100000 * 56 / 32)
+        stage, note = E.personalization_cycles(self.CYC, "stage", p)
+        self.assertAlmostEqual(stage, 130 * 1001000 + 200 * 100000 + 40 * 100000 * 56 / 32
+                               + 25 * 100000 * 0.8)
+        self.assertEqual(note, "real iterations")
+
     def test_baseline_training(self):
         run = {"step_macs_per_sample": 14e6, "n_train": 100, "extractor_macs": 5e6,
                "fwd_macs_per_sample": 6e6 + 1600, "head_macs": 1600}
         # (600,000 + 400,000) cycles over 5 M MACs = 0.2 cycles/MAC
         self.assertAlmostEqual(E.baseline_train_cycles(self.CYC, run, 3), 14e6 * 100 * 3 * 0.2)
         self.assertAlmostEqual(E.baseline_scale(run), 1.2)
+
+
+class Parse(unittest.TestCase):
+    # `microt personalize --json` of tests/data/test-model.mtm on 100 Fashion-MNIST samples
+    # (trimmed to the keys the bench reads)
+    OUT = json.dumps({
+        "samples": {"selected": 100, "offered": 100, "kept": 100, "per_class_limit": 298},
+        "features": {"part": 24, "full": 32, "cache_format": "s8"},
+        "heads": [{"head": "A", "input": "part", "dim": 24, "iterations": 12, "converged": True,
+                   "train_accuracy": 71},
+                  {"head": "B", "input": "part+full", "dim": 56, "iterations": 15, "converged": True,
+                   "train_accuracy": 100}],
+        "calibration": {"ratio": 0.5, "tau": 0.311474442, "folds": 5, "fold_max_iter": 5,
+                        "iterations": 25},
+        "sram": {"budget": 262144, "heads": 3920, "names": 160, "cache": 220520, "arena": 9772,
+                 "train_scratch": 21020, "calib_scratch": 37256, "work": 37256, "total": 261856}})
+
+    def test_personalize_json(self):
+        import results_runs as X
+        p = X.parse_personalize(self.OUT)
+        self.assertEqual((p["iters_a"], p["iters_b"], p["n_train"], p["sram"]), (12, 15, 100, 261856))
+        self.assertEqual(p["calib_iters"], [(25, 80.0)])             # 5 folds on 4/5 of the samples
+        self.assertEqual((p["dim_b"], p["full_dim"]), (56, 32))
+        self.assertEqual(p["sram"], sum(json.loads(self.OUT)["sram"][k] for k in ("heads", "names", "cache", "work")))
+        with self.assertRaises(ValueError):
+            X.parse_personalize("train accuracy part 71.00 %")      # the text report: refused
+
+    def test_keep_all_samples(self):
+        import results_runs as X
+        import tasks as T
+        self.assertEqual(X.keep_all([0, 1, 1, 2, 2, 2, 1]), 3)
+        d = {"split_pool": (np.zeros((5000, 2, 2), np.uint8), np.repeat(np.arange(10), 500))}
+        self.assertEqual(X.keep_all(T.split(d, 0)["train"][1]), 350)  # 70/30: 350 per class
 
 
 class Protocol(unittest.TestCase):
@@ -129,6 +215,16 @@ class Protocol(unittest.TestCase):
             self.assertEqual([(t, s) for t, s, _ in got], [("s1", "a-64"), ("s2", "a-64-s2"), ("s3", "a-64-s3")])
             self.assertEqual([s for _, s, _ in P.replicates("b-64", man, d)], ["b-64"])
             self.assertEqual(P.replicates("none-64", man, d), [])
+            # a -s<N> file no entry names is a replicate too; selected_on is the union
+            open(os.path.join(d, "b-64-s2.mtm"), "wb").close()
+            self.assertEqual([(t, s) for t, s, _ in P.replicates("b-64", man, d)], [("s1", "b-64"), ("s2", "b-64-s2")])
+            for stem in ("c-64", "c-64-s2"):
+                open(os.path.join(d, stem + ".mtm"), "wb").close()
+            man2 = {"c-64": {"selected_on": ["sel-cifar"]},
+                    "c-64-s2": {"selected_on": ["sel-cifar", "digits"], "replicate_of": "c-64"}}
+            self.assertEqual(P.selected_on_all("c-64", man2, d), ["digits", "sel-cifar"])
+            self.assertEqual(P.selected_on_all("a-64", man2, d), [P.ANY])  # a-64's files: no entries
+            self.assertEqual(P.selected_on_all("b-64", {"b-64": {"selected_on": []}}, d), [P.ANY])
             json.dumps(man)
 
 
