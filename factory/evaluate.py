@@ -116,6 +116,13 @@ def export_replicate(name, run, args):
     if not (os.path.exists(mtm) and os.path.getmtime(mtm) > os.path.getmtime(ck)):
         cmd = [sys.executable, "-m", "factory.export_models", "%s=%s" % (name, run),
                "--out-dir", out, "--cifar", args.cifar, "--microt", args.microt]
+        # the replicate is calibrated like the shipped model it replicates
+        calib = manifest.get(name, {}).get("calibration", {})
+        source = calib.get("source", "")
+        if source.startswith("corpus "):
+            cmd += ["--calib-corpus", source.split()[1]]
+        if calib.get("margin") is not None:
+            cmd += ["--range-margin", str(calib["margin"])]
         if args.runs_dir:
             cmd += ["--runs-dir", args.runs_dir]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
