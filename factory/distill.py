@@ -2,10 +2,13 @@
 training (--mode microt), the supervised TTL baseline (--mode ttl) or the untrained "none"
 baseline (--mode none). Never reads labels in microt mode unless --label-weight > 0.
 
-Teacher targets are precomputed pooled embeddings (float32 [50000, D], same image order as
-cifar.load_split('train')); the student sees each CIFAR image resized on the fly to its input
-size. Checkpoints every epoch to <cache>/runs/<run-name>/ckpt.pt and resumes from it; the
-result is <cache>/runs/<run-name>/final.pt. Runs unchanged under torchrun (gloo, CPU).
+With --targets (the shipped recipe, docs/factory.md) the student trains on a corpus
+(factory/corpus.py) by function matching: each epoch it sees the view of every image whose
+teacher answer factory/view_targets.py cached (factory/views.py), and matches --full-tap and
+--part-tap of it. Without --targets it reads CIFAR-10 train and fixed per-image targets
+(--teacher), the recipe before docs/protocol.md. Checkpoints every epoch to
+<cache>/runs/<run-name>/ckpt.pt and resumes from it; the result is
+<cache>/runs/<run-name>/final.pt. Runs unchanged under torchrun (gloo, CPU).
 """
 import argparse
 import math

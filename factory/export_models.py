@@ -163,8 +163,9 @@ def main():
                          "instead of CIFAR-10 train")
     ap.add_argument("--calib-seed", type=int, default=0)
     ap.add_argument("--percentile", type=float, default=None)
-    ap.add_argument("--range-margin", type=float, default=1.25,
-                    help="widen every calibrated activation range by this factor")
+    ap.add_argument("--range-margin", type=float, default=1.0,
+                    help="widen every calibrated activation range by this factor (1.0: chosen "
+                         "on the selection tasks, docs/factory.md 'int8')")
     ap.add_argument("--note", default="", help="a line for the card of every model exported now")
     ap.add_argument("--selected-on", nargs="*", default=None, metavar="TASK",
                     help="the tasks this model's choices were made on (default: the selection "

@@ -59,7 +59,7 @@ def compute(probe, sel, manifest):
     ext = probe.get("extractors", {})
     rows = []
     for name, e in sorted(manifest.items()):
-        if e["mode"] != "microt" or "nojoint" in name:
+        if e["mode"] != "microt" or "nojoint" in name or e.get("replicate_of"):
             continue
         student, suffix = e["student"], name.split("-microt-", 1)[1]
         ttl = "%s-ttl-%s" % (student, suffix)

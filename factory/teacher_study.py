@@ -26,7 +26,13 @@ from factory.cifar import cache_dir
 
 
 def resize_u8(images, px):
-    """uint8 [N, H, W, 3] -> float NCHW [0, 1] at px (bilinear; antialiased when shrinking)."""
+    """uint8 [N, H, W, 3] (or grey [N, H, W] / [N, H, W, 1], repeated to RGB) -> float NCHW
+    [0, 1] at px (bilinear; antialiased when shrinking)."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.shape[3] == 1:
+        images = np.repeat(images, 3, axis=3)
     x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)
     if x.shape[2] != px:
         x = F.interpolate(x, size=(px, px), mode="bilinear", align_corners=False,

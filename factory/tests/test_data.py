@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 import torch
 
-from factory import qt_rcc, selection, sources, views
+from factory import qt_rcc, selection, sources, teacher_study, views
 
 
 def _rcc(files):
@@ -99,6 +99,17 @@ class _TinyCorpus:
 
     def __len__(self):
         return self.n_small + len(self.large)
+
+
+class TeacherInput(unittest.TestCase):
+    def test_grey_images_are_seen_as_rgb(self):
+        # report tasks (Fashion-MNIST, digits) are grey [N, H, W]: the teacher sees R = G = B
+        grey = np.random.default_rng(0).integers(0, 256, (3, 20, 20), dtype=np.uint8)
+        rgb = np.repeat(grey[..., None], 3, axis=3)
+        want = teacher_study.view(rgb, 64, 160)
+        self.assertEqual(tuple(want.shape), (3, 3, 160, 160))
+        torch.testing.assert_close(teacher_study.view(grey, 64, 160), want, atol=0, rtol=0)
+        torch.testing.assert_close(teacher_study.view(grey[..., None], 64, 160), want, atol=0, rtol=0)
 
 
 class Views(unittest.TestCase):
