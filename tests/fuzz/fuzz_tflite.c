@@ -1,8 +1,9 @@
 /* libFuzzer target: the TFLite reader and `microt import`'s translation on hostile bytes.
  * Every input must be refused with a message or parse into a model whose import either
  * fails with a message or yields a .mtm the runtime's loader accepts; nothing may read
- * outside its buffer (ASan) or hit undefined behaviour (UBSan). Seeds: tests/make_tflite_models.py
- * and the MLPerf Tiny ResNet-8 (tests/fuzz/run.sh). */
+ * outside its buffer (ASan) or hit undefined behaviour (UBSan). Seeds: the committed test models
+ * (the .tflite files of tests/data/tflite, from tests/make_tflite_models.py) and, where present, the MLPerf
+ * Tiny ResNet-8 (tests/fuzz/run.sh copies both). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,7 @@
 #include "microt/model.h"
 #include "tflite_import.h"
 #include "tflite_reader.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *copy = malloc(size ? size : 1); /* exact size: ASan sees any overread */
@@ -36,5 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     }
     free(copy);
+    return 0;
+}
+
+/* The seeds are files (run.sh's seed globs), not generated here. */
+int mt_fuzz_seeds(const char *dir) {
+    (void)dir;
     return 0;
 }

@@ -26,6 +26,7 @@ idx          host
 image        host
 cycles       host
 cli          host
+tflite       host    tests/data/tflite/*.tflite ../shared/data/tflite/ic_resnet8_int8.tflite
 "
 # shellcheck disable=SC2034 # read through ${!opts_var}
 OPTIONS_cli="-close_fd_mask=3" # the parser's messages are not wanted
