@@ -192,6 +192,11 @@ def main():
         for name in (manifest if args.cards else [i.partition("=")[0] for i in args.models]):
             entry = manifest[name]
             ck_path = os.path.join(runs_dir(args.runs_dir), entry["run"], "final.pt")
+            if args.cards and not os.path.exists(ck_path):
+                # a model whose run is not in this cache (made on another machine): its card
+                # stays as it was rather than losing its training facts
+                print("kept %s.md: run %s is not in %s" % (name, entry["run"], runs_dir(args.runs_dir)))
+                continue
             info = inspect(os.path.join(args.out_dir, name + ".mtm"), args.microt)
             a = torch.load(ck_path, map_location="cpu")["args"]
             model_cards.write_card(name, entry, args.out_dir, ck_path, info, results, sel,
