@@ -85,5 +85,17 @@ check "missing file named" grep -q "none.tflite: cannot read file" "$tmp/err"
 check "an impossible output folder exits 1" test $? -eq 1
 check "tflite-dump --help" "$microt" tflite-dump --help > /dev/null
 
+# fuzz findings (tests/fuzz, target tflite): each was undefined behaviour in the sanitizer build
+# (a MEAN without inputs read op->inputs[0] of NULL in tflite_graph.c; a RELU6 output scale of
+# 4e-11 overflowed int in tflite_lower.c); now inspect reads them and import refuses with a reason
+for f in pool-without-input relu6-tiny-scale; do
+    "$microt" inspect "$root/tests/data/tflite/$f.tflite" > /dev/null 2> "$tmp/err"
+    check "fuzz finding $f: inspect reads it" test $? -eq 0
+    "$microt" import "$root/tests/data/tflite/$f.tflite" -o "$tmp/$f.mtm" > /dev/null 2> "$tmp/err"
+    check "fuzz finding $f: import refuses (exit 1)" test $? -eq 1
+    check "fuzz finding $f: with a reason" grep -q "cannot import" "$tmp/err"
+    check "fuzz finding $f: and writes nothing" test ! -e "$tmp/$f.mtm"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -30,8 +30,9 @@ static uint64_t op_macs(const mt_tfl_model_t *m, const mt_tfl_op_t *op) {
     case MT_TFL_RESHAPE:
         return 0;
     default:
-        return op->code == MT_TFL_AVERAGE_POOL_2D || op->code == MT_TFL_MEAN
-                   ? mt_tfl_tensor_elems(&m->tensors[op->inputs[0]]) : out;
+        if (op->code != MT_TFL_AVERAGE_POOL_2D && op->code != MT_TFL_MEAN) return out;
+        /* a pool without (or with an absent) input is refused later; it has no MACs here */
+        return op->n_inputs > 0 && op->inputs[0] >= 0 ? mt_tfl_tensor_elems(&m->tensors[op->inputs[0]]) : 0;
     }
 }
 

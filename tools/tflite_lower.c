@@ -65,12 +65,19 @@ int mt_lw_mt_tensor(ctx_t *c, int32_t t, uint32_t k) {
     return c->n_tensors++;
 }
 
+/* round(f / scale), held to +-2^20 before the conversion: a tiny (valid) scale makes the
+ * quotient overflow int32, and anything past the int8 range is clamped to it anyway. */
+static int32_t mt_lw_quant_step(float f, float scale) {
+    float q = roundf(f / scale);
+    return q > 1048576.0f ? 1048576 : q < -1048576.0f ? -1048576 : (int32_t)q;
+}
+
 /* TFLite's CalculateActivationRangeQuantized: quantize(f) = zp + round(f / scale) in float. */
 static int mt_lw_act_range(ctx_t *c, uint32_t k, int act, const mt_mtm_tensor_t *out, int8_t *lo, int8_t *hi) {
     float s = out->scale;
     int32_t zp = out->zero_point, mn = -128, mx = 127;
-    int32_t q0 = zp + (int32_t)roundf(0.0f / s), q6 = zp + (int32_t)roundf(6.0f / s);
-    int32_t qm1 = zp + (int32_t)roundf(-1.0f / s), q1 = zp + (int32_t)roundf(1.0f / s);
+    int32_t q0 = zp + mt_lw_quant_step(0.0f, s), q6 = zp + mt_lw_quant_step(6.0f, s);
+    int32_t qm1 = zp + mt_lw_quant_step(-1.0f, s), q1 = zp + mt_lw_quant_step(1.0f, s);
     switch (act) {
     case MT_TFL_ACT_NONE: break;
     case MT_TFL_ACT_RELU: mn = q0 > mn ? q0 : mn; break;
