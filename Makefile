@@ -28,7 +28,7 @@ demo:
 	$(MAKE) build
 	scripts/demo.sh
 
-test: deps test-host test-m4 test-m7 test-package test-factory fuzz bench-smoke
+test: deps test-host test-m4 test-m7 test-package test-factory fuzz bench-smoke check-docs
 	@echo "make test: all suites passed"
 
 test-host:
