@@ -16,8 +16,8 @@
 #include "mt_app.h"
 #include "test_util.h"
 
-#define STORE_BASE 0x081FC000u
-#define STORE_BYTES (16u * 1024u)
+#define STORE_BASE 0x081F8000u /* the boards' STORE region: two 16 KB slots */
+#define STORE_BYTES (32u * 1024u)
 
 typedef struct {
     uint8_t mem[STORE_BYTES];

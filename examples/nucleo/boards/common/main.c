@@ -20,6 +20,13 @@
                      MT_EXAMPLE_MODEL_MAX_SHOTS, MT_EXAMPLE_MODEL_PART_FEATURES,                 \
                      MT_EXAMPLE_MODEL_FULL_FEATURES, MT_TRAIN_DEFAULT_HISTORY, 1)
 static uint64_t learner[LEARNER_BYTES / 8 + 1];
+/* A task of MAX_CLASSES must fit one store slot: export-c's STORE_SLOT_MIN_BYTES is for head
+ * B on the full features; on part + full it holds PART_FEATURES x (classes + 2) floats more
+ * (weights, mean, inverse std). Compile-time check, C99 style. */
+#define STORE_SLOT_NEEDED                                                                        \
+    (MT_EXAMPLE_MODEL_STORE_SLOT_MIN_BYTES +                                                     \
+     4u * MT_EXAMPLE_MODEL_PART_FEATURES * (MT_EXAMPLE_MODEL_MAX_CLASSES + 2u))
+typedef char store_slot_fits_the_task[STORE_SLOT_NEEDED <= BOARD_STORE_SLOT_BYTES ? 1 : -1];
 static uint8_t pixels[MT_EXAMPLE_MODEL_INPUT_BYTES]; /* a frame resized to the model input */
 static uint8_t rx[RX_BYTES];
 static mt_app_t app;
