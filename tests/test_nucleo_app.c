@@ -12,11 +12,12 @@
 #include "flash_units.h"
 #include "microt/head.h"
 #include "microt/input.h"
+#include "microt/learner.h"
 #include "mt_app.h"
 #include "test_util.h"
 
-#define STORE_BASE 0x081FC000u
-#define STORE_BYTES (16u * 1024u)
+#define STORE_BASE 0x081F8000u /* the boards' STORE region: two 16 KB slots */
+#define STORE_BYTES (32u * 1024u)
 
 typedef struct {
     uint8_t mem[STORE_BYTES];
@@ -166,6 +167,10 @@ static void run_board(const fixture_t *fx, const fixture_t *fx2, uint32_t unit, 
     CHECK(strstr(request(&app, 'T', &ratio, 1), "OK classes 3 tau ") == g_out && strstr(g_out, " saved") != NULL);
     printf("  train: %s\n", g_out);
     CHECK(sim.violations == 0 && sim.programs > 0 && sim.erases > 0);
+    /* the learner's default: head B reads part (+) full features */
+    uint32_t dp = mt_model_feature_len(&app.model, MT_STAGE_PART);
+    CHECK_EQ(app.learner.task.head[1].dim, dp + mt_model_feature_len(&app.model, MT_STAGE_FULL));
+    CHECK(app.learner.task.full_concat == 1 && app.learner.task.ratio == 0.5f);
 
     /* answers equal the library's own stage decision on the same task and frame */
     char first[160];
@@ -174,8 +179,8 @@ static void run_board(const fixture_t *fx, const fixture_t *fx2, uint32_t unit, 
         request(&app, 'I', frame, (uint16_t)n);
         mt_frame_t f = {frame + 5, FW, FH, 0, MT_PIXEL_RGB565};
         mt_answer_t ans;
-        CHECK_EQ(mt_input_set_frame(&app.exec, &f), MT_OK);
-        CHECK_EQ(mt_stage_infer(&app.exec, &app.task, &ans), MT_OK);
+        CHECK_EQ(mt_input_set_frame(&app.learner.exec, &f), MT_OK); /* no pixel buffer */
+        CHECK_EQ(mt_stage_infer(&app.learner.exec, &app.learner.task, &ans), MT_OK);
         char want[64];
         snprintf(want, sizeof want, "OK label %u conf ", (unsigned)ans.label);
         CHECK(strncmp(g_out, want, strlen(want)) == 0);
@@ -199,6 +204,26 @@ static void run_board(const fixture_t *fx, const fixture_t *fx2, uint32_t unit, 
     /* a reboot finds the task in flash and answers the same */
     if (boot(&app, fx, &sim, &fu, &fl) != 0) return;
     CHECK(strstr(request(&app, 'P', NULL, 0), " tasks 1 samples 0") != NULL);
+    n = make_frame(frame, 2, 9, 0);
+    CHECK(strcmp(request(&app, 'I', frame, (uint16_t)n), first) == 0);
+
+    /* 'C' empties the cache and keeps the saved task */
+    n = make_frame(frame, 0, 5, 1);
+    CHECK(strcmp(request(&app, 'A', frame, (uint16_t)n), "OK samples 1") == 0);
+    CHECK(strcmp(request(&app, 'C', NULL, 0), "OK") == 0);
+    CHECK(strstr(request(&app, 'P', NULL, 0), " tasks 1 samples 0") != NULL);
+    n = make_frame(frame, 2, 9, 0);
+    CHECK(strcmp(request(&app, 'I', frame, (uint16_t)n), first) == 0);
+    uint8_t half = 50;
+    CHECK(strcmp(request(&app, 'T', &half, 1), "ERR train needs shots of two classes") == 0);
+    n = make_frame(frame, 0, 5, 1);
+    CHECK(strcmp(request(&app, 'A', frame, (uint16_t)n), "OK samples 1") == 0);
+    n = make_frame(frame, 5, 0, 1);
+    CHECK(strncmp(request(&app, 'A', frame, (uint16_t)n), "ERR label above the class budget", 32) == 0);
+    /* a class without shots: the fit is refused and the task still answers */
+    n = make_frame(frame, 2, 5, 1);
+    CHECK(strcmp(request(&app, 'A', frame, (uint16_t)n), "OK samples 2") == 0);
+    CHECK(strncmp(request(&app, 'T', &half, 1), "ERR train: ", 11) == 0);
     n = make_frame(frame, 2, 9, 0);
     CHECK(strcmp(request(&app, 'I', frame, (uint16_t)n), first) == 0);
 
@@ -227,7 +252,7 @@ static void run_board(const fixture_t *fx, const fixture_t *fx2, uint32_t unit, 
         mt_flash_t fl2;
         if (!boot(&booted, fx2, &sim, &fu2, &fl2) &&
             CHECK(strstr(request(&booted, 'P', NULL, 0), " tasks 1") != NULL)) {
-            if (booted.task.ratio == 0.25f) fresh++;
+            if (booted.learner.task.ratio == 0.25f) fresh++;
             else old++;
         }
         CHECK_EQ(sim.violations, 0);
@@ -249,33 +274,30 @@ int main(int argc, char **argv) {
     uint8_t *model = mt_read_file(argv[1], &len);
     mt_model_t m;
     if (!CHECK(model && mt_model_open(&m, model, len) == MT_OK)) return mt_test_summary("test_nucleo_app");
-    /* what export-c's header gives a firmware, here from the same calls (5 classes x 20) */
+    /* what main.c gives the app from export-c's header (5 classes x 20 shots): the learner's
+     * buffer by the compile-time macro, equal to the library's own count */
     uint32_t dp = mt_model_feature_len(&m, MT_STAGE_PART), df = mt_model_feature_len(&m, MT_STAGE_FULL);
-    mt_train_opts_t to;
-    mt_train_opts_default(&to);
+    mt_learner_config_t cfg;
+    mt_learner_config_default(&cfg);
+    cfg.max_classes = 5, cfg.per_class = 20;
+    size_t learner_bytes = MT_LEARNER_BYTES(mt_model_arena_bytes(&m), 5, 20, dp, df, MT_TRAIN_DEFAULT_HISTORY, 1);
+    CHECK_EQ(learner_bytes, mt_learner_bytes(&m, &cfg));
+    mt_tensor_info_t in;
+    mt_model_tensor(&m, m.input_tensor, &in);
     fixture_t fx;
     memset(&fx, 0, sizeof fx);
     fx.model = model, fx.model_len = len;
-    fx.mem.arena_bytes = mt_model_arena_bytes(&m);
-    fx.mem.max_samples = 100;
+    fx.mem.learner_bytes = learner_bytes;
     fx.mem.max_classes = 5;
-    fx.mem.cache_bytes = mt_features_bytes(100, dp, df, MT_FEATURES_S8);
-    fx.mem.head_bytes[0] = mt_head_bytes(5, dp);
-    fx.mem.head_bytes[1] = mt_head_bytes(5, df);
-    fx.mem.scratch_bytes = 64 * 1024; /* above both scratch needs (test_export_header checks the exact ones) */
-    fx.mem.blob_bytes = 4096;
+    fx.mem.per_class = 20;
+    fx.mem.pixels_bytes = (size_t)in.h * in.w * in.c;
     fx.mem.rx_bytes = 6000;
-    fx.mem.arena = malloc(fx.mem.arena_bytes);
-    fx.mem.cache = malloc(fx.mem.cache_bytes);
-    fx.mem.head[0] = malloc(fx.mem.head_bytes[0]);
-    fx.mem.head[1] = malloc(fx.mem.head_bytes[1]);
-    fx.mem.scratch = malloc(fx.mem.scratch_bytes);
-    fx.mem.blob = malloc(fx.mem.blob_bytes);
+    fx.mem.learner = malloc(fx.mem.learner_bytes);
+    fx.mem.pixels = malloc(fx.mem.pixels_bytes);
     fx.mem.rx = malloc(fx.mem.rx_bytes);
     fixture_t fx2 = fx; /* a second board's memory for the reboots after a power cut */
-    fx2.mem.arena = malloc(fx.mem.arena_bytes);
-    fx2.mem.cache = malloc(fx.mem.cache_bytes);
-    fx2.mem.blob = malloc(fx.mem.blob_bytes);
+    fx2.mem.learner = malloc(fx.mem.learner_bytes);
+    fx2.mem.pixels = malloc(fx.mem.pixels_bytes);
     fx2.mem.rx = malloc(fx.mem.rx_bytes);
     run_board(&fx, &fx2, 8, 4096, "STM32L4R5 (dual-bank pages)");
     run_board(&fx, &fx2, 16, 8192, "STM32H7A3 (sectors)");

@@ -1,5 +1,6 @@
-/* The NUCLEO examples' application (see mt_app.h): a request parser and five commands on the
- * microt API. No heap, no printf (replies are formatted here), no hardware access. */
+/* The NUCLEO examples' application (see mt_app.h): a request parser and five commands, each
+ * one call of the learner (include/microt/learner.h) on a frame converted to the model input.
+ * No heap, no printf (replies are formatted here), no hardware access. */
 #include "mt_app.h"
 
 #include <string.h>
@@ -82,6 +83,20 @@ static mt_status_t parse_frame(const uint8_t *p, size_t n, mt_frame_t *f) {
     return (uint64_t)f->width * f->height * bpp == n - 5 ? MT_OK : MT_E_SHAPE;
 }
 
+/* FRAME at p[0..n) cropped, resized and converted into the model input's raw pixels (what
+ * mt_learner_add_image and mt_learner_infer take). */
+static mt_status_t frame_pixels(mt_app_t *a, const uint8_t *p, size_t n, size_t *len) {
+    mt_frame_t f;
+    mt_status_t st = parse_frame(p, n, &f);
+    if (st != MT_OK) return st;
+    mt_tensor_info_t in;
+    mt_model_tensor(&a->model, a->model.input_tensor, &in);
+    *len = (size_t)in.h * in.w * in.c;
+    if (*len > a->mem.pixels_bytes) return MT_E_SCRATCH_TOO_SMALL;
+    return mt_input_resize(&f, (uint16_t)in.h, (uint16_t)in.w, (mt_channel_order_t)a->model.channel_order,
+                           a->mem.pixels, *len);
+}
+
 static void cmd_ping(mt_app_t *a) {
     mt_tensor_info_t in;
     mt_model_tensor(&a->model, a->model.input_tensor, &in);
@@ -97,27 +112,26 @@ static void cmd_ping(mt_app_t *a) {
     put(&l, "x");
     put_u(&l, in.c);
     put(&l, " tasks ");
-    put_u(&l, a->has_task);
+    put_u(&l, mt_learner_task(&a->learner) != NULL);
     put(&l, " samples ");
-    put_u(&l, a->cache.n_samples);
+    put_u(&l, a->learner.cache.n_samples);
     reply(a, &l);
 }
 
 static void cmd_infer(mt_app_t *a, const uint8_t *p, size_t n) {
-    mt_frame_t f;
-    mt_status_t st = parse_frame(p, n, &f);
+    uint32_t t0 = a->io.cycles ? a->io.cycles() : 0u; /* the frame's preprocessing included */
+    size_t len = 0;
+    mt_status_t st = frame_pixels(a, p, n, &len);
     if (st != MT_OK) {
         reply_err(a, "frame", st);
         return;
     }
-    if (!a->has_task) {
+    if (!mt_learner_task(&a->learner)) {
         reply_err(a, "no task yet: send shots (A), then train (T)", MT_OK);
         return;
     }
-    uint32_t t0 = a->io.cycles ? a->io.cycles() : 0u;
     mt_answer_t ans;
-    if ((st = mt_input_set_frame(&a->exec, &f)) != MT_OK ||
-        (st = mt_stage_infer(&a->exec, &a->task, &ans)) != MT_OK) {
+    if ((st = mt_learner_infer(&a->learner, a->mem.pixels, len, &ans)) != MT_OK) {
         reply_err(a, "infer", st);
         return;
     }
@@ -133,24 +147,25 @@ static void cmd_infer(mt_app_t *a, const uint8_t *p, size_t n) {
 }
 
 static void cmd_add(mt_app_t *a, const uint8_t *p, size_t n) {
-    mt_frame_t f;
-    mt_status_t st = n < 1 ? MT_E_SHAPE : parse_frame(p + 1, n - 1, &f);
+    size_t len = 0;
+    mt_status_t st = n < 1 ? MT_E_SHAPE : frame_pixels(a, p + 1, n - 1, &len);
     if (st != MT_OK) {
         reply_err(a, "frame", st);
         return;
     }
-    if (p[0] >= a->mem.max_classes) {
+    if (p[0] >= a->cfg.max_classes) {
         reply_err(a, "label above the class budget", MT_E_ARG);
         return;
     }
-    if ((st = mt_input_set_frame(&a->exec, &f)) != MT_OK || (st = mt_exec_run_full(&a->exec)) != MT_OK ||
-        (st = mt_features_add_exec(&a->cache, p[0], &a->exec)) != MT_OK) {
+    int kept = 0;
+    if ((st = mt_learner_add_image(&a->learner, p[0], a->mem.pixels, len, &kept)) != MT_OK) {
         reply_err(a, "add", st);
         return;
     }
     line_t l = {{0}, 0};
     put(&l, "OK samples ");
-    put_u(&l, a->cache.n_samples);
+    put_u(&l, a->learner.cache.n_samples);
+    if (!kept) put(&l, " not kept"); /* its class is full: the reservoir kept the others */
     reply(a, &l);
 }
 
@@ -159,51 +174,39 @@ static void cmd_train(mt_app_t *a, const uint8_t *p, size_t n) {
         reply_err(a, "train wants one byte: the ratio in percent", MT_E_ARG);
         return;
     }
-    uint16_t k = a->cache.n_classes;
-    if (k < 2 || a->cache.n_samples < 2) {
+    if (a->learner.cache.n_classes < 2) {
         reply_err(a, "train needs shots of two classes", MT_OK);
         return;
     }
-    mt_task_t t;
-    memset(&t, 0, sizeof t);
-    mt_train_opts_t to;
-    mt_train_opts_default(&to);
-    mt_calib_opts_t co;
-    mt_calib_opts_default(&co);
-    if (a->cache.n_samples < co.folds) co.folds = (uint8_t)a->cache.n_samples;
-    mt_status_t st = MT_OK;
-    for (int s = 0; s < 2 && st == MT_OK; s++) {
-        st = mt_head_init(&t.head[s], a->mem.head[s], a->mem.head_bytes[s], k, a->cache.dim[s]);
-        if (st == MT_OK) {
-            st = mt_head_train(&t.head[s], &a->cache, (mt_stage_t)s, &to, a->mem.scratch,
-                               a->mem.scratch_bytes, NULL);
-        }
-    }
-    t.ratio = (float)p[0] / 100.0f;
-    if (st == MT_OK) {
-        /* the fold heads start from the part head just trained (warm start) */
-        st = mt_stage_calibrate(&a->cache, t.ratio, &co, &t.head[MT_STAGE_PART], a->mem.scratch,
-                                a->mem.scratch_bytes, &t.tau, NULL);
-    }
+    a->learner.cfg.ratio = (float)p[0] / 100.0f; /* the share mt_learner_fit calibrates for */
+    mt_learner_report_t rep;
+    mt_status_t st = mt_learner_fit(&a->learner, &rep);
     if (st != MT_OK) {
+        /* a fit that failed while training leaves the learner untrained: the saved task again */
+        if (a->io.flash) (void)mt_learner_load(&a->learner, a->io.flash, NULL);
         reply_err(a, "train", st);
         return;
     }
-    memcpy(t.name, "task", 5);
-    t.confidence = MT_CONF_MAX_PROB;
-    a->task = t;
-    a->has_task = 1;
     line_t l = {{0}, 0};
     put(&l, "OK classes ");
-    put_u(&l, k);
+    put_u(&l, rep.classes);
     put(&l, " tau ");
-    put_f3(&l, t.tau);
+    put_f3(&l, rep.tau);
     if (a->io.flash) {
-        st = mt_store_save(a->io.flash, &a->task, 1, &a->model, a->mem.blob, a->mem.blob_bytes);
+        st = mt_learner_save(&a->learner, a->io.flash, NULL); /* heads only: one flash region */
         put(&l, st == MT_OK ? " saved" : " not saved: ");
         if (st != MT_OK) put(&l, mt_strerror(st));
     }
     reply(a, &l);
+}
+
+/* A fresh learner (empty cache) with the saved task, if any. */
+static mt_status_t learner_start(mt_app_t *a) {
+    mt_status_t st = mt_learner_init(&a->learner, &a->model, &a->cfg, a->mem.learner, a->mem.learner_bytes);
+    if (st == MT_OK && a->io.flash) {
+        (void)mt_learner_load(&a->learner, a->io.flash, NULL); /* none or unreadable: untrained */
+    }
+    return st;
 }
 
 static void run_request(mt_app_t *a, uint8_t cmd, const uint8_t *p, size_t n) {
@@ -213,12 +216,16 @@ static void run_request(mt_app_t *a, uint8_t cmd, const uint8_t *p, size_t n) {
     case 'I': cmd_infer(a, p, n); break;
     case 'A': cmd_add(a, p, n); break;
     case 'T': cmd_train(a, p, n); break;
-    case 'C':
-        mt_features_init(&a->cache, a->mem.cache, a->mem.cache_bytes, a->mem.max_samples,
-                         a->cache.dim[0], a->cache.dim[1], MT_FEATURES_S8);
+    case 'C': {
+        mt_status_t st = learner_start(a);
+        if (st != MT_OK) {
+            reply_err(a, "clear", st);
+            break;
+        }
         put(&ok, "OK");
         reply(a, &ok);
         break;
+    }
     default: reply_err(a, "unknown command", MT_OK);
     }
 }
@@ -271,18 +278,9 @@ mt_status_t mt_app_init(mt_app_t *a, const void *model, size_t model_len, const 
     memset(a, 0, sizeof *a);
     a->mem = *mem;
     a->io = *io;
+    mt_learner_config_default(&a->cfg);
+    a->cfg.max_classes = mem->max_classes;
+    a->cfg.per_class = mem->per_class;
     mt_status_t st = mt_model_open(&a->model, model, model_len);
-    if (st == MT_OK) st = mt_exec_init(&a->exec, &a->model, mem->arena, mem->arena_bytes);
-    if (st == MT_OK) {
-        st = mt_features_init(&a->cache, mem->cache, mem->cache_bytes, mem->max_samples,
-                              mt_model_feature_len(&a->model, MT_STAGE_PART),
-                              mt_model_feature_len(&a->model, MT_STAGE_FULL), MT_FEATURES_S8);
-    }
-    if (st != MT_OK) return st;
-    uint32_t n_tasks = 0;
-    if (io->flash && mt_store_load(io->flash, &a->model, mem->blob, mem->blob_bytes, &a->task, 1,
-                                   &n_tasks) == MT_OK) {
-        a->has_task = n_tasks == 1; /* heads read in place from the blob buffer */
-    }
-    return MT_OK;
+    return st == MT_OK ? learner_start(a) : st;
 }

@@ -13,8 +13,9 @@ int board_getc(void);                                /* the next received byte (
 void board_write(void *ctx, const char *s, size_t n); /* blocking transmit */
 uint32_t board_cycles(void);                         /* DWT_CYCCNT */
 /* Geometry and erase/program/read of the flash pages reserved for the head store (the
- * STORE region of the board's linker script). */
+ * STORE region of the board's linker script: two slots of BOARD_STORE_SLOT_BYTES). */
 void board_store(mt_flash_units_t *fu);
+#define BOARD_STORE_SLOT_BYTES (16u * 1024u) /* a whole number of pages / sectors on both chips */
 
 /* Memory-mapped registers. */
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))

@@ -10,13 +10,24 @@
 
 #define RX_BYTES (160u * 120u * 2u + 16u) /* a QQVGA RGB565 / YUYV frame and its header */
 
-/* 8-byte alignment for every buffer (the library needs 4). */
-static uint64_t arena[MT_EXAMPLE_MODEL_ARENA_BYTES_DSP / 8 + 1];
-static uint64_t cache[MT_EXAMPLE_MODEL_FEATURE_CACHE_BYTES / 8 + 1];
-static uint64_t head_a[MT_EXAMPLE_MODEL_HEAD_PART_BYTES / 8 + 1];
-static uint64_t head_b[MT_EXAMPLE_MODEL_HEAD_FULL_BYTES / 8 + 1];
-static uint64_t scratch[MT_EXAMPLE_MODEL_SCRATCH_BYTES / 8 + 1];
-static uint64_t blob[MT_EXAMPLE_MODEL_STORE_BLOB_BYTES / 8 + 1];
+/* The learner's one buffer: heads, class names, the int8 feature cache of MAX_SHOTS per class
+ * and one work region (the extractor's arena, the training and calibration scratch, the head
+ * store's encoding buffer), for the DSP kernels this build runs, default training options
+ * (L-BFGS history 3) and head B on part + full features (the learner's default). 8-byte
+ * aligned (the library needs 4). */
+#define LEARNER_BYTES                                                                            \
+    MT_LEARNER_BYTES(MT_EXAMPLE_MODEL_ARENA_BYTES_DSP, MT_EXAMPLE_MODEL_MAX_CLASSES,             \
+                     MT_EXAMPLE_MODEL_MAX_SHOTS, MT_EXAMPLE_MODEL_PART_FEATURES,                 \
+                     MT_EXAMPLE_MODEL_FULL_FEATURES, MT_TRAIN_DEFAULT_HISTORY, 1)
+static uint64_t learner[LEARNER_BYTES / 8 + 1];
+/* A task of MAX_CLASSES must fit one store slot: export-c's STORE_SLOT_MIN_BYTES is for head
+ * B on the full features; on part + full it holds PART_FEATURES x (classes + 2) floats more
+ * (weights, mean, inverse std). Compile-time check, C99 style. */
+#define STORE_SLOT_NEEDED                                                                        \
+    (MT_EXAMPLE_MODEL_STORE_SLOT_MIN_BYTES +                                                     \
+     4u * MT_EXAMPLE_MODEL_PART_FEATURES * (MT_EXAMPLE_MODEL_MAX_CLASSES + 2u))
+typedef char store_slot_fits_the_task[STORE_SLOT_NEEDED <= BOARD_STORE_SLOT_BYTES ? 1 : -1];
+static uint8_t pixels[MT_EXAMPLE_MODEL_INPUT_BYTES]; /* a frame resized to the model input */
 static uint8_t rx[RX_BYTES];
 static mt_app_t app;
 static mt_flash_units_t store;
@@ -24,9 +35,8 @@ static mt_flash_t flash;
 
 int main(void) {
     static const char hello[] = "microt NUCLEO example: send 'MT' requests (docs/embedding.md)\n";
-    mt_app_mem_t mem = {arena, sizeof arena, cache, sizeof cache, MT_EXAMPLE_MODEL_CACHE_SAMPLES,
-                        {head_a, head_b}, {sizeof head_a, sizeof head_b}, MT_EXAMPLE_MODEL_MAX_CLASSES,
-                        scratch, sizeof scratch, blob, sizeof blob, rx, sizeof rx};
+    mt_app_mem_t mem = {learner, sizeof learner, MT_EXAMPLE_MODEL_MAX_CLASSES, MT_EXAMPLE_MODEL_MAX_SHOTS,
+                        pixels, sizeof pixels, rx, sizeof rx};
     board_store(&store);
     const mt_flash_t *fl = mt_flash_units_bind(&store, &flash) == 0 ? &flash : 0;
     mt_app_io_t io = {fl, board_cycles, board_write, 0};

@@ -1,7 +1,7 @@
 /* NUCLEO-H7A3ZI-Q (STM32H7A3ZIT6Q, RM0455): direct SMPS supply (the -Q board's default),
  * VOS0, 280 MHz from HSI 64 MHz through PLL1 (6 flash wait states), I- and D-cache on,
  * USART3 on PD8/PD9 = the ST-LINK virtual COM port (115200 8N1, 140 MHz APB1), DWT cycle
- * counter, and the head store on the last two 8 KB sectors of bank 2, written in 128-bit
+ * counter, and the head store on the last four 8 KB sectors of bank 2, written in 128-bit
  * flash words, each once between erases (ECC). Register addresses and bits are from RM0455;
  * compiled and size-checked in CI, not run there (no STM32H7 emulator). */
 #include "board.h"
@@ -40,8 +40,8 @@
 
 #define APB1_HZ 140000000u
 #define BAUD 115200u
-#define STORE_BASE 0x081FC000u /* the linker script's STORE region: bank 2 sectors 126, 127 */
-#define STORE_BYTES (16u * 1024u)
+#define STORE_BASE 0x081F8000u /* the linker script's STORE region: bank 2 sectors 124..127 */
+#define STORE_BYTES (2u * BOARD_STORE_SLOT_BYTES)
 #define BANK2 0x08100000u
 #define SECTOR_BYTES 8192u
 
@@ -193,7 +193,7 @@ static int h7_read(void *hw, uint32_t addr, void *dst, uint32_t len) {
 void board_store(mt_flash_units_t *fu) {
     memset(fu, 0, sizeof *fu);
     fu->base = STORE_BASE;
-    fu->slot_bytes = SECTOR_BYTES; /* one sector per slot */
+    fu->slot_bytes = BOARD_STORE_SLOT_BYTES; /* two sectors per slot */
     fu->erase_bytes = SECTOR_BYTES;
     fu->unit_bytes = 16;           /* a 128-bit flash word */
     fu->erase = h7_erase;

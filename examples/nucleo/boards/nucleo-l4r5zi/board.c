@@ -1,6 +1,6 @@
 /* NUCLEO-L4R5ZI (STM32L4R5ZIT6, RM0432): 120 MHz from HSI16 through PLL (Range 1 boost, 5
  * flash wait states), LPUART1 on PG7/PG8 = the ST-LINK virtual COM port (115200 8N1; port G
- * needs VDDIO2, PWR_CR2.IOSV), DWT cycle counter, and the head store on the last 16 KB of
+ * needs VDDIO2, PWR_CR2.IOSV), DWT cycle counter, and the head store on the last 32 KB of
  * flash (bank 2 in the default dual-bank mode: 4 KB pages; single-bank: 8 KB pages), written
  * in 64-bit double words, each once between erases (ECC). Register addresses and bits are from
  * RM0432; compiled and size-checked in CI, not run there (no STM32L4 emulator). */
@@ -29,8 +29,8 @@
 
 #define CPU_HZ 120000000u
 #define BAUD 115200u
-#define STORE_BASE 0x081FC000u /* the linker script's STORE region */
-#define STORE_BYTES (16u * 1024u)
+#define STORE_BASE 0x081F8000u /* the linker script's STORE region */
+#define STORE_BYTES (2u * BOARD_STORE_SLOT_BYTES)
 #define BANK2 0x08100000u
 
 /* SR error flags: OPERR PROGERR WRPERR PGAERR SIZERR PGSERR MISERR FASTERR RDERR OPTVERR */
@@ -171,7 +171,7 @@ static int l4_read(void *hw, uint32_t addr, void *dst, uint32_t len) {
 void board_store(mt_flash_units_t *fu) {
     memset(fu, 0, sizeof *fu);
     fu->base = STORE_BASE;
-    fu->slot_bytes = STORE_BYTES / 2;                 /* 8 KB: 2 pages or 1 page */
+    fu->slot_bytes = BOARD_STORE_SLOT_BYTES;          /* 16 KB: 4 pages or 2 pages */
     fu->erase_bytes = dual_bank() ? 4096u : 8192u;
     fu->unit_bytes = 8;                               /* a double word */
     fu->erase = l4_erase;
