@@ -12,7 +12,7 @@ CROSS = -DCMAKE_TOOLCHAIN_FILE=port/cortex-m/toolchain-arm-none-eabi.cmake
 # our CI treats warnings as errors; the CMake default (OFF) is what consumers get
 CI = -DMT_WERROR=ON
 
-.PHONY: all deps build demo test test-host test-m4 test-m7 test-factory test-package fuzz clean factory
+.PHONY: all deps build demo demo-check test test-host test-m4 test-m7 test-factory test-package fuzz clean factory
 
 all: build
 
@@ -28,8 +28,13 @@ demo:
 	$(MAKE) build
 	scripts/demo.sh
 
-test: deps test-host test-m4 test-m7 test-package test-factory fuzz bench-smoke check-docs
+test: deps test-host demo-check test-m4 test-m7 test-package test-factory fuzz bench-smoke check-docs
 	@echo "make test: all suites passed"
+
+# the README's main job on the sanitizer build: it must run to the end on the shipped data
+demo-check: test-host
+	MICROT=build-asan/tools/microt scripts/demo.sh > build-asan/demo.log 2>&1 || { tail -20 build-asan/demo.log; exit 1; }
+	grep -q "^accuracy " build-asan/demo.log
 
 test-host:
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMT_SANITIZE=ON $(CI)

@@ -6,7 +6,7 @@
 #   3. estimated latency and energy per inference on the paper's two boards (docs/energy.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-microt="$root/build/tools/microt"
+microt=${MICROT:-$root/build/tools/microt}   # make test runs it with the sanitizer build
 data=${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
 model=${MODEL:-$root/models/mcunet-microt-64.mtm}
 if [ ! -f "$model" ]; then
@@ -24,7 +24,7 @@ echo "== 1. personalize $(basename "$model") from 10 samples per class"
 echo
 echo "== 2. stage-decision inference on the 10,000 test images"
 "$microt" eval "$model" "$head" --test "$data/t10k-images-idx3-ubyte.gz" \
-    --labels "$data/t10k-labels-idx1-ubyte.gz" | tee "$head.eval"
+    --labels "$data/t10k-labels-idx1-ubyte.gz" --names "$names" | tee "$head.eval"
 
 exit_share=$(awk '/^early exit/ {sub("%", "", $3); print $3 / 100}' "$head.eval")
 echo
