@@ -51,14 +51,6 @@ mt_status_t mt_features_set_reservoir(mt_features_t *cache, uint32_t per_class, 
     return MT_OK;
 }
 
-static uint32_t xorshift32(uint32_t *s) {
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *s = x;
-}
-
 static uint16_t label_at(const mt_features_t *c, uint32_t i) {
     uint16_t y;
     memcpy(&y, c->buf + 2u * i, 2);
@@ -136,7 +128,7 @@ static mt_status_t choose_slot(mt_features_t *c, uint16_t label, uint32_t *slot)
     /* Algorithm R: the t-th offered sample (t = offered + 1) is kept with probability
      * per_class / t, in place of the j-th kept one. */
     uint32_t t = c->offered[label] + 1u;
-    uint32_t j = xorshift32(&c->rng) % t;
+    uint32_t j = mt_xorshift32(&c->rng) % t;
     *slot = MT_FEATURES_DROPPED;
     if (j >= c->per_class) return MT_OK;
     for (uint32_t i = 0; i < c->n_samples; i++) {

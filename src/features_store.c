@@ -6,23 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "le_bytes.h"
 #include "microt/store.h"
 
 static const uint8_t cache_magic[4] = {'M', 'T', 'F', '1'};
 #define CACHE_VERSION 1u
 #define HEADER_BYTES 40u
 
-static void put_u16(uint8_t *p, uint16_t v) {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-static void put_u32(uint8_t *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static uint32_t get_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
 
 static size_t align4(size_t n) { return (n + 3u) & ~(size_t)3u; }
 
@@ -69,17 +59,17 @@ mt_status_t mt_store_features_save(const mt_flash_t *flash, const mt_features_t 
     uint8_t hdr[HEADER_BYTES];
     memset(hdr, 0, sizeof hdr);
     memcpy(hdr, cache_magic, 4);
-    put_u16(hdr + 4, CACHE_VERSION);
+    mt_wr_u16(hdr + 4, CACHE_VERSION);
     hdr[6] = cache->format;
-    put_u32(hdr + 8, (uint32_t)l.total);
-    put_u32(hdr + 12, n);
-    put_u16(hdr + 16, cache->dim[0]);
-    put_u16(hdr + 18, cache->dim[1]);
-    put_u16(hdr + 20, (uint16_t)k);
-    put_u16(hdr + 22, cache->per_class);
-    put_u32(hdr + 24, cache->rng);
-    put_u32(hdr + 32, (uint32_t)fingerprint);
-    put_u32(hdr + 36, (uint32_t)(fingerprint >> 32));
+    mt_wr_u32(hdr + 8, (uint32_t)l.total);
+    mt_wr_u32(hdr + 12, n);
+    mt_wr_u16(hdr + 16, cache->dim[0]);
+    mt_wr_u16(hdr + 18, cache->dim[1]);
+    mt_wr_u16(hdr + 20, (uint16_t)k);
+    mt_wr_u16(hdr + 22, cache->per_class);
+    mt_wr_u32(hdr + 24, cache->rng);
+    mt_wr_u32(hdr + 32, (uint32_t)fingerprint);
+    mt_wr_u32(hdr + 36, (uint32_t)(fingerprint >> 32));
     /* Straight from the buffers: offered[] and the labels are little-endian in memory on every
      * supported target (as the head blob's floats); the label section's padding is zeros. */
     static const uint8_t zeros[4] = {0, 0, 0, 0};
@@ -132,17 +122,17 @@ mt_status_t mt_store_features_load(const mt_flash_t *flash, uint64_t fingerprint
     uint32_t off = 0, crc = mt_store_record_crc_init(&rec);
     if (rec.len < HEADER_BYTES) return MT_E_STORE_FORMAT;
     if ((st = take(flash, &rec, &off, hdr, HEADER_BYTES, &crc)) != MT_OK) return st;
-    uint32_t n = get_u32(hdr + 12), k = get_u16(hdr + 20), per_class = get_u16(hdr + 22);
-    uint32_t dp = get_u16(hdr + 16), df = get_u16(hdr + 18);
+    uint32_t n = mt_rd_u32(hdr + 12), k = mt_rd_u16(hdr + 20), per_class = mt_rd_u16(hdr + 22);
+    uint32_t dp = mt_rd_u16(hdr + 16), df = mt_rd_u16(hdr + 18);
     uint8_t format = hdr[6];
     /* 1. Layout. 2. The model and cache it was made for. 3. Room. */
-    if (memcmp(hdr, cache_magic, 4) != 0 || get_u16(hdr + 4) != CACHE_VERSION ||
-        format > MT_FEATURES_F32 || hdr[7] != 0 || get_u32(hdr + 28) != 0 ||
+    if (memcmp(hdr, cache_magic, 4) != 0 || mt_rd_u16(hdr + 4) != CACHE_VERSION ||
+        format > MT_FEATURES_F32 || hdr[7] != 0 || mt_rd_u32(hdr + 28) != 0 ||
         k > MT_FEATURES_MAX_CLASSES || (n > 0 && k == 0) || dp == 0 || df == 0 ||
-        get_u32(hdr + 8) != rec.len || layout(n, k, dp, df, format).total != rec.len) {
+        mt_rd_u32(hdr + 8) != rec.len || layout(n, k, dp, df, format).total != rec.len) {
         return MT_E_STORE_FORMAT;
     }
-    uint64_t fp = (uint64_t)get_u32(hdr + 32) | ((uint64_t)get_u32(hdr + 36) << 32);
+    uint64_t fp = (uint64_t)mt_rd_u32(hdr + 32) | ((uint64_t)mt_rd_u32(hdr + 36) << 32);
     if (fp != fingerprint || dp != cache->dim[0] || df != cache->dim[1]) return MT_E_STORE_MODEL;
     if (format != cache->format || n > cache->capacity || k > max_names ||
         (cache->per_class && per_class > cache->per_class)) {
@@ -188,7 +178,7 @@ mt_status_t mt_store_features_load(const mt_flash_t *flash, uint64_t fingerprint
     cache->n_samples = n;
     cache->n_classes = (uint16_t)k;
     memcpy(cache->offered, offered, 4u * k);
-    if (cache->per_class) cache->rng = get_u32(hdr + 24) ? get_u32(hdr + 24) : 1u;
+    if (cache->per_class) cache->rng = mt_rd_u32(hdr + 24) ? mt_rd_u32(hdr + 24) : 1u;
     if (seq) *seq = rec.seq;
     return MT_OK;
 }
@@ -202,20 +192,20 @@ mt_status_t mt_store_features_info(const mt_flash_t *flash, mt_store_features_in
     uint8_t hdr[HEADER_BYTES];
     if (rec.len < HEADER_BYTES) return MT_E_STORE_FORMAT;
     if ((st = mt_store_read_part(flash, &rec, 0, hdr, HEADER_BYTES)) != MT_OK) return st;
-    uint32_t n = get_u32(hdr + 12), k = get_u16(hdr + 20);
-    uint32_t dp = get_u16(hdr + 16), df = get_u16(hdr + 18);
-    if (memcmp(hdr, cache_magic, 4) != 0 || get_u16(hdr + 4) != CACHE_VERSION ||
+    uint32_t n = mt_rd_u32(hdr + 12), k = mt_rd_u16(hdr + 20);
+    uint32_t dp = mt_rd_u16(hdr + 16), df = mt_rd_u16(hdr + 18);
+    if (memcmp(hdr, cache_magic, 4) != 0 || mt_rd_u16(hdr + 4) != CACHE_VERSION ||
         hdr[6] > MT_FEATURES_F32 || k > MT_FEATURES_MAX_CLASSES || dp == 0 || df == 0 ||
         layout(n, k, dp, df, hdr[6]).total != rec.len) {
         return MT_E_STORE_FORMAT;
     }
     info->n_samples = n;
     info->n_classes = (uint16_t)k;
-    info->per_class = get_u16(hdr + 22);
+    info->per_class = mt_rd_u16(hdr + 22);
     info->dim[0] = (uint16_t)dp;
     info->dim[1] = (uint16_t)df;
     info->format = hdr[6];
-    info->fingerprint = (uint64_t)get_u32(hdr + 32) | ((uint64_t)get_u32(hdr + 36) << 32);
+    info->fingerprint = (uint64_t)mt_rd_u32(hdr + 32) | ((uint64_t)mt_rd_u32(hdr + 36) << 32);
     info->seq = rec.seq;
     return MT_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "microt/kernels.h"
 #include "microt/model.h"
+#include "le_bytes.h"
 #include "model_format.h"
 
 /* One op record, decoded (docs/model-format.md, "Op record"). */
@@ -27,30 +28,6 @@ enum { MT_ADD_IN0_MULT, MT_ADD_IN0_SHIFT, MT_ADD_IN1_MULT, MT_ADD_IN1_SHIFT,
        MT_ADD_OUT_MULT, MT_ADD_OUT_SHIFT, MT_ADD_LEFT_SHIFT };
 /* GLOBAL_AVG_POOL's params. */
 enum { MT_POOL_MULT, MT_POOL_SHIFT };
-
-static inline uint16_t mt_rd_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-
-static inline uint32_t mt_rd_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static inline int32_t mt_rd_i32(const uint8_t *p) {
-    uint32_t u = mt_rd_u32(p);
-    int32_t v;
-    memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without overflow */
-    return v;
-}
-
-static inline float mt_rd_f32(const uint8_t *p) {
-    uint32_t u = mt_rd_u32(p);
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static inline uint64_t mt_rd_u64(const uint8_t *p) {
-    return (uint64_t)mt_rd_u32(p) | ((uint64_t)mt_rd_u32(p + 4) << 32);
-}
 
 /* Decoders for validated indices (the loader checked the table bounds). */
 void mt_op_read(const mt_model_t *model, uint16_t index, mt_op_rec_t *op);

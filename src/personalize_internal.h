@@ -29,4 +29,14 @@ void mt_features_get_normalized(const mt_features_t *cache, uint32_t i, mt_stage
                                 const float *mean, const float *inv_std, float *out,
                                 uint16_t *label);
 
+/* Marsaglia's xorshift32: the library's one random source (reservoir replacement, calibration
+ * folds); a seeded state, so every platform draws the same sequence. */
+static inline uint32_t mt_xorshift32(uint32_t *state) {
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
 #endif

@@ -31,14 +31,6 @@ size_t mt_stage_calibrate_scratch_bytes(const mt_features_t *cache, const mt_cal
     return align4(head) + align4(train) + 8u * n + align4(n); /* = MT_CALIBRATE_SCRATCH_BYTES */
 }
 
-static uint32_t xorshift32(uint32_t *s) {
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *s = x;
-}
-
 mt_status_t mt_stage_tau_from_confidences(float *conf, uint32_t n, float ratio, float *tau) {
     if (!conf || !tau || n == 0 || !(ratio >= 0.0f && ratio <= 1.0f)) return MT_E_ARG;
     if (ratio == 0.0f) {
@@ -94,7 +86,7 @@ static mt_status_t confidences(const mt_features_t *cache, const mt_calib_opts_t
     uint32_t state = opts->seed ? opts->seed : 1u;
     for (uint32_t i = 0; i < n; i++) perm[i] = i;
     for (uint32_t i = n - 1u; i > 0; i--) {
-        uint32_t j = xorshift32(&state) % (i + 1u);
+        uint32_t j = mt_xorshift32(&state) % (i + 1u);
         uint32_t t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;

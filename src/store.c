@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "le_bytes.h"
 #include "microt/store.h"
 
 static const uint8_t blob_magic[4] = {'M', 'T', 'H', '1'};
@@ -12,20 +13,6 @@ static const uint8_t slot_magic[4] = {'M', 'T', 'S', '1'};
 #define BLOB_VERSION 1u
 #define TASK_FIXED_BYTES 32u
 
-static void put_u16(uint8_t *p, uint16_t v) {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-static void put_u32(uint8_t *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static uint32_t get_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-static uint64_t get_u64(const uint8_t *p) {
-    return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
-}
 
 /* One head's floats: W [k][dim], bias [k], mean [dim], inv_std [dim]. */
 static uint64_t head_floats(uint64_t k, uint64_t dim) { return k * dim + k + 2u * dim; }
@@ -90,19 +77,19 @@ mt_status_t mt_store_encode(const mt_task_t *tasks, uint32_t n_tasks, uint64_t f
     uint8_t *p = (uint8_t *)out;
     memset(p, 0, need);
     memcpy(p, blob_magic, 4);
-    put_u16(p + 4, BLOB_VERSION);
-    put_u16(p + 6, (uint16_t)n_tasks);
-    put_u32(p + 8, (uint32_t)need);
-    put_u32(p + 16, (uint32_t)fingerprint);
-    put_u32(p + 20, (uint32_t)(fingerprint >> 32));
+    mt_wr_u16(p + 4, BLOB_VERSION);
+    mt_wr_u16(p + 6, (uint16_t)n_tasks);
+    mt_wr_u32(p + 8, (uint32_t)need);
+    mt_wr_u32(p + 16, (uint32_t)fingerprint);
+    mt_wr_u32(p + 20, (uint32_t)(fingerprint >> 32));
     uint8_t *q = p + MT_STORE_BLOB_HEADER_BYTES;
     for (uint32_t t = 0; t < n_tasks; t++) {
         const mt_task_t *k = &tasks[t];
         uint16_t n_classes = k->head[0].n_classes;
         memcpy(q, k->name, MT_NAME_BYTES - 1u); /* the 16th byte stays 0: NUL-terminated */
-        put_u16(q + 16, n_classes);
-        put_u16(q + 18, k->head[0].dim);
-        put_u16(q + 20, k->head[1].dim);
+        mt_wr_u16(q + 16, n_classes);
+        mt_wr_u16(q + 18, k->head[0].dim);
+        mt_wr_u16(q + 20, k->head[1].dim);
         q[22] = k->confidence;
         q[23] = (uint8_t)((k->head[0].standardize ? 1u : 0u) | (k->head[1].standardize ? 2u : 0u) |
                           (k->full_concat ? 4u : 0u));
@@ -134,10 +121,10 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
     uint8_t *p = (uint8_t *)blob;
     /* 1. Layout: every field inside the blob, the tasks exactly filling it. */
     if (len < MT_STORE_BLOB_HEADER_BYTES || memcmp(p, blob_magic, 4) != 0 ||
-        get_u16(p + 4) != BLOB_VERSION || get_u32(p + 8) != len || get_u32(p + 12) != 0) {
+        mt_rd_u16(p + 4) != BLOB_VERSION || mt_rd_u32(p + 8) != len || mt_rd_u32(p + 12) != 0) {
         return MT_E_STORE_FORMAT;
     }
-    uint32_t n = get_u16(p + 6);
+    uint32_t n = mt_rd_u16(p + 6);
     if (n == 0 || n > MT_STORE_MAX_TASKS) return MT_E_STORE_FORMAT;
     uint64_t off = MT_STORE_BLOB_HEADER_BYTES;
     int dims_match = 1, finite = 1;
@@ -146,7 +133,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
     for (uint32_t t = 0; t < n; t++) {
         if (off + TASK_FIXED_BYTES > len) return MT_E_STORE_FORMAT;
         const uint8_t *q = p + off;
-        uint32_t k = get_u16(q + 16), dp = get_u16(q + 18), df = get_u16(q + 20);
+        uint32_t k = mt_rd_u16(q + 16), dp = mt_rd_u16(q + 18), df = mt_rd_u16(q + 20);
         float ratio, tau;
         memcpy(&ratio, q + 24, 4);
         memcpy(&tau, q + 28, 4);
@@ -169,7 +156,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
     }
     if (off != len) return MT_E_STORE_FORMAT;
     /* 2. The model it was trained for. 3. Values. 4. Room for the result. */
-    if (get_u64(p + 16) != model->fingerprint || !dims_match) return MT_E_STORE_MODEL;
+    if (mt_rd_u64(p + 16) != model->fingerprint || !dims_match) return MT_E_STORE_MODEL;
     if (!finite) return MT_E_NONFINITE;
     if (n > max_tasks) return MT_E_STORE_SPACE;
 
@@ -179,7 +166,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
         mt_task_t *k = &tasks[t];
         memset(k, 0, sizeof *k);
         memcpy(k->name, q, MT_NAME_BYTES);
-        uint16_t n_classes = get_u16(q + 16);
+        uint16_t n_classes = mt_rd_u16(q + 16);
         k->confidence = q[22];
         k->full_concat = (uint8_t)((q[23] >> 2) & 1u);
         memcpy(&k->ratio, q + 24, 4);
@@ -189,7 +176,7 @@ mt_status_t mt_store_decode(void *blob, size_t len, const mt_model_t *model, mt_
         for (int s = 0; s < 2; s++) {
             mt_head_t *h = &k->head[s];
             h->n_classes = h->max_classes = n_classes;
-            h->dim = get_u16(q + 18 + 2 * s);
+            h->dim = mt_rd_u16(q + 18 + 2 * s);
             h->standardize = (uint8_t)((q[23] >> s) & 1u);
             h->weights = f;
             h->bias = f + (size_t)n_classes * h->dim;
@@ -224,8 +211,8 @@ static mt_status_t scan_slot(const mt_flash_t *f, uint32_t s, slot_state_t *st) 
     if (f->read(f->ctx, base, hdr, sizeof hdr) != 0) return MT_E_STORE_IO;
     if (memcmp(hdr, slot_magic, 4) != 0) return MT_OK;
     st->present = 1;
-    st->seq = get_u32(hdr + 4);
-    st->len = get_u32(hdr + 8);
+    st->seq = mt_rd_u32(hdr + 4);
+    st->len = mt_rd_u32(hdr + 8);
     if (st->len == 0 || st->len > f->slot_bytes - MT_STORE_SLOT_HEADER_BYTES) return MT_OK;
     uint32_t crc = mt_crc32(0, hdr + 4, 8);
     uint8_t chunk[64];
@@ -237,7 +224,7 @@ static mt_status_t scan_slot(const mt_flash_t *f, uint32_t s, slot_state_t *st) 
         crc = mt_crc32(crc, chunk, n);
         done += n;
     }
-    st->valid = crc == get_u32(hdr + 12);
+    st->valid = crc == mt_rd_u32(hdr + 12);
     return MT_OK;
 }
 
@@ -270,11 +257,11 @@ mt_status_t mt_store_write_parts(const mt_flash_t *flash, const void *const *par
     uint32_t base = target * flash->slot_bytes;
     uint8_t hdr[MT_STORE_SLOT_HEADER_BYTES];
     memcpy(hdr, slot_magic, 4);
-    put_u32(hdr + 4, new_seq);
-    put_u32(hdr + 8, (uint32_t)len);
+    mt_wr_u32(hdr + 4, new_seq);
+    mt_wr_u32(hdr + 8, (uint32_t)len);
     uint32_t crc = mt_crc32(0, hdr + 4, 8);
     for (uint32_t i = 0; i < n_parts; i++) crc = mt_crc32(crc, parts[i], lens[i]);
-    put_u32(hdr + 12, crc);
+    mt_wr_u32(hdr + 12, crc);
     /* Order matters for power cuts: the slot only counts once its magic is there, and the
      * magic goes last, so a cut anywhere before leaves this slot invisible and the other,
      * never touched, slot still the newest good record. */
@@ -322,14 +309,14 @@ mt_status_t mt_store_find(const mt_flash_t *flash, mt_store_record_t *rec) {
     rec->slot = (uint32_t)newest;
     rec->seq = st[newest].seq;
     rec->len = st[newest].len;
-    rec->crc = get_u32(hdr + 12);
+    rec->crc = mt_rd_u32(hdr + 12);
     return MT_OK;
 }
 
 uint32_t mt_store_record_crc_init(const mt_store_record_t *rec) {
     uint8_t b[8];
-    put_u32(b, rec->seq);
-    put_u32(b + 4, rec->len);
+    mt_wr_u32(b, rec->seq);
+    mt_wr_u32(b + 4, rec->len);
     return mt_crc32(0, b, 8);
 }
 
@@ -361,8 +348,8 @@ mt_status_t mt_store_read(const mt_flash_t *flash, void *buf, size_t cap, size_t
     /* Check again what landed in RAM: the flash could have changed since the scan. */
     uint8_t hdr[MT_STORE_SLOT_HEADER_BYTES];
     if (flash->read(flash->ctx, base, hdr, sizeof hdr) != 0) return MT_E_STORE_IO;
-    if (mt_crc32(mt_crc32(0, hdr + 4, 8), buf, s->len) != get_u32(hdr + 12) ||
-        get_u32(hdr + 8) != s->len) {
+    if (mt_crc32(mt_crc32(0, hdr + 4, 8), buf, s->len) != mt_rd_u32(hdr + 12) ||
+        mt_rd_u32(hdr + 8) != s->len) {
         return MT_E_STORE_CRC;
     }
     *len = s->len;
