@@ -33,10 +33,10 @@ from factory.distill_data import (MEAN, STD, N_CLASSES, CifarData, ViewData,  # 
 _RUN_DEFINING = ("student", "px", "split_block", "mode", "joint", "loss", "label_weight",
                  "part_weight", "targets", "full_tap", "part_tap", "corpus_rows",
                  "augment", "epochs", "batch_size", "lr", "momentum", "wd", "warmup_epochs",
-                 "seed", "max_images", "smoke", "fake", "teacher")
+                 "seed", "max_images", "smoke", "fake", "teacher", "init")
 # Defaults of run-defining arguments added after runs were made (older checkpoints lack them).
 _ADDED_LATER = {"part_weight": 1.0, "targets": "", "full_tap": None, "part_tap": None,
-                "corpus_rows": "all"}
+                "corpus_rows": "all", "init": ""}
 
 
 def parse_args(argv=None):
@@ -93,6 +93,10 @@ def parse_args(argv=None):
     ap.add_argument("--device", default="cpu",
                     help="torch device (cpu; cuda where a GPU is lent: same recipe, not "
                          "bit-identical to a CPU run)")
+    ap.add_argument("--init", default="",
+                    help="start from a finished run's final.pt (student and projection heads): "
+                         "a warm restart of the cosine schedule for --epochs more epochs; the "
+                         "views and shuffles go on from that run's last epoch")
     ap.add_argument("--no-channels-last", dest="channels_last", action="store_false")
     ap.add_argument("--stop-after", type=int, default=0,
                     help="exit after this many epochs in total (testing resume)")
@@ -240,6 +244,19 @@ def final_record(trainer, spec, args, wall_s, curve, images_per_s):
             "torch": torch.__version__}
 
 
+def load_init(trainer, args):
+    """Loads --init's student and heads into trainer; returns how many epochs that run had
+    trained (its own --init included), so views and shuffles continue where it stopped."""
+    rec = torch.load(args.init, map_location="cpu", weights_only=False)
+    mismatch = [k for k in ("student", "px", "split_block", "mode", "joint", "targets",
+                            "full_tap", "part_tap") if rec["args"].get(k) != getattr(args, k)]
+    if mismatch:
+        raise SystemExit("--init %s was trained with other settings: %s" % (args.init, mismatch))
+    trainer.load_state_dict({**{"student." + k: v for k, v in rec["state_dict"].items()},
+                             **rec["heads"]})
+    return int(rec["args"]["epochs"]) + int(rec["args"].get("epoch_base", 0))
+
+
 @torch.no_grad()
 def calibrate_batchnorm(student, images, args):
     """Sets every BatchNorm's running mean/variance to the exact average over evenly spaced
@@ -304,6 +321,7 @@ def main(argv=None):
 
     torch.manual_seed(args.seed)
     trainer = Trainer(spec, args.mode, args.joint, full_dim, args.label_weight, part_dim)
+    epoch_base = args.epoch_base = load_init(trainer, args) if args.init else 0
     trainer = trainer.to(args.device)
     if args.channels_last:
         trainer = trainer.to(memory_format=torch.channels_last)
@@ -344,16 +362,17 @@ def main(argv=None):
         if args.stop_after and epoch >= args.stop_after:
             log("stopping after epoch %d (--stop-after)" % epoch, rank)
             return None
-        sampler.set_epoch(epoch)
+        view_epoch = epoch_base + epoch  # which cached view, shuffle and mixup draw
+        sampler.set_epoch(view_epoch)
         order = np.fromiter(iter(sampler), dtype=np.int64)
-        gen = torch.Generator().manual_seed(args.seed * 1000003 + epoch * 1009 + rank)
+        gen = torch.Generator().manual_seed(args.seed * 1000003 + view_epoch * 1009 + rank)
         model.train()
         sums, count = {}, 0
         t_epoch = time.time()
         for s in range(steps_per_epoch):
             step = epoch * steps_per_epoch + s
             idx = np.sort(order[s * local_bs:(s + 1) * local_bs])
-            x, tgt, ptgt, extra = data.batch(idx, epoch, gen)
+            x, tgt, ptgt, extra = data.batch(idx, view_epoch, gen)
             lr = lr_at(step, total_steps, warmup, args.lr)
             for g in opt.param_groups:
                 g["lr"] = lr

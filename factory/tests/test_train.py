@@ -202,6 +202,23 @@ class TestTraining(unittest.TestCase):
             distill.main(self._args("--epochs", "3", "--mode", "microt", "--augment",
                                     "--run-name", "cut"))
 
+    def test_init_continues_a_finished_run(self):
+        first = distill.main(self._args("--epochs", "1", "--mode", "microt", "--run-name", "a"))
+        # lr 0: a warm restart that cannot move the weights keeps every trained parameter
+        cont = distill.main(self._args("--epochs", "1", "--mode", "microt", "--run-name", "b",
+                                       "--init", first, "--lr", "0", "--wd", "0"))
+        a, b = torch.load(first), torch.load(cont)
+        self.assertEqual(b["args"]["epoch_base"], 1)
+        for k, v in a["state_dict"].items():
+            if not k.endswith(("running_mean", "running_var", "num_batches_tracked")):
+                self.assertTrue(torch.equal(v, b["state_dict"][k]), k)
+        for k, v in a["heads"].items():
+            self.assertTrue(torch.equal(v, b["heads"][k]), k)
+        # a run with another student or mode cannot continue it
+        with self.assertRaises(SystemExit):
+            distill.main(self._args("--epochs", "1", "--mode", "ttl", "--run-name", "c",
+                                    "--init", first))
+
     def test_none_is_the_seeded_init(self):
         path = distill.main(self._args("--mode", "none", "--seed", "7", "--bn-images", "0"))
         rec = torch.load(path)
