@@ -42,6 +42,12 @@ PROTOCOL = ("Protocol: standardised features, sklearn LogisticRegression (lbfgs,
             "digits.png the %d/class not in the pool (factory/downstream.py, factory/probe.py).")
 
 
+def epochs_label(a):
+    """'12', or '12 + 12' for a warm restart (distill.py --init) of a 12-epoch run."""
+    base = a.get("epoch_base", 0)
+    return "%d + %d" % (base, a["epochs"]) if base else a["epochs"]
+
+
 def file_sha(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -257,7 +263,7 @@ def main():
         runs_info[n] = {"run": e["run"], "mode": e["mode"], "teacher": e.get("teacher", ""),
                         "wall_s": round(float(ck.get("wall_s", 0.0)), 1),
                         "images_per_s": round(float(ck.get("images_per_s", 0.0)), 1),
-                        "epochs": ck["args"]["epochs"] if e["mode"] != "none" else 0,
+                        "epochs": epochs_label(ck["args"]) if e["mode"] != "none" else 0,
                         "bytes": e["bytes"]}
         mtm_path = os.path.join(args.models_dir, n + ".mtm")
         add_model_rows(n, n, e, ck, sha, mtm_path, e.get("fingerprint") or file_sha(mtm_path)[:16],
@@ -315,8 +321,11 @@ def main():
                 old = f.read()
             if NOTES_MARK in old:
                 notes = old[old.index(NOTES_MARK):]
-        with open(args.markdown, "w") as f:
-            f.write(markdown(res, manifest) + "\n" + (notes or NOTES_MARK + "\n"))
+        text = markdown(res, manifest) + "\n" + (notes or NOTES_MARK + "\n")
+        tmp = args.markdown + ".tmp"   # whole page, then rename: a failure keeps the old page
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, args.markdown)
         print("wrote %s" % args.markdown)
 
 
@@ -459,10 +468,10 @@ def markdown(res, manifest):
                          v["stage"], v["weights"], v))
         L.append("")
     if res.get("runs"):
-        L += ["## Runs", "", "| model | run | mode | teacher | epochs | wall time | img/s | file bytes |",
+        L += ["## Runs", "", "| model | run | mode | teacher | epochs | wall time (last cycle) | img/s | file bytes |",
               "|---|---|---|---|---|---|---|---|"]
         for n, r in sorted(res["runs"].items()):
-            L.append("| `%s` | %s | %s | %s | %d | %.0f s (%.1f min) | %.0f | %s |"
+            L.append("| `%s` | %s | %s | %s | %s | %.0f s (%.1f min) | %.0f | %s |"
                      % (n, r["run"], r["mode"], r["teacher"] or "–", r["epochs"], r["wall_s"],
                         r["wall_s"] / 60, r["images_per_s"], format(r["bytes"], ",")))
         L.append("")

@@ -22,6 +22,11 @@ WHAT = {"microt": "MicroT extractor: self-supervised distillation from a frozen 
                 "(BatchNorm statistics untouched)"}
 
 
+def _init_run(a):
+    """The run folder a warm restart started from (its --init path's parent)."""
+    return os.path.basename(os.path.dirname(a["init"]))
+
+
 def _cell(r):
     return "%.1f ± %.1f" % (r[0], r[1]) if r else "–"
 
@@ -126,6 +131,12 @@ def write_card(name, entry, out_dir, ck_path, info, results, selection, cli_args
                                "0 (auto: %d)" % spec["split_block"]) for k in keys if k in a]
         L += ["", "Optimiser: SGD with momentum, linear warm-up then cosine decay to 0 "
               "(factory/distill.py)."]
+        if a.get("init"):
+            base = a.get("epoch_base", 0)
+            L += ["", "**Warm restart** (`--init`): starts from run `%s` (%d epochs) and runs a "
+                  "second cycle of %d, so %d epochs in all; the wall time and losses below are "
+                  "this cycle's (docs/factory.md \"Epochs\")." %
+                  (_init_run(a), base, a["epochs"], base + a["epochs"])]
         last = ck["curve"][-1] if ck["curve"] else {}
         where = ("on 2 shared CPU cores (%.0f images/s on average; the machine was shared with "
                  "other jobs)" % ck["images_per_s"] if a.get("device", "cpu") == "cpu" else
@@ -210,6 +221,10 @@ def cli_args(a):
             out += ["--corpus-rows", a["corpus_rows"]]
     if a["epochs"] != 8:
         out += ["--epochs", str(a["epochs"])]
+    if a.get("lr", 0.05) != 0.05:
+        out += ["--lr", "%g" % a["lr"]]
+    if a.get("init"):
+        out += ["--init", "<cache>/runs/%s/final.pt" % _init_run(a)]
     if a["seed"] != 1:
         out += ["--seed", str(a["seed"])]
     if a["mode"] == "microt" and a.get("teacher") and not a.get("targets"):
