@@ -204,8 +204,11 @@ def task_data(ctx, name):
     names = T.NAMES[name]
     folder = os.path.join(ctx.cache, "data", name)
     out = {"names": names}
-    for part in ("test", "split_train", "split_test"):
-        out[part] = T.write_set(folder, part, *d[part])
+    sets = {"test": d["test"]}
+    sp = T.split(d, 0)   # the 70/30 protocol's first draw (docs/results.md uses the same)
+    sets["split_train"], sets["split_test"] = sp["train"], sp["test"]
+    for part, (x, y) in sets.items():
+        out[part] = T.write_set(folder, part, x, y)
     out["pool"] = d["pool"]
     out["folder"] = folder
     return out

@@ -107,15 +107,10 @@ def shots(labels, k, seed):
                                    for c in np.unique(labels)]))
 
 
-def write_idx(path, array):
-    """uint8 IDX (plain): images [n,h,w] / [n,h,w,c] or labels [n]; atomic (temp + rename)."""
+def idx_bytes(array):
+    """uint8 IDX (plain) of images [n,h,w] / [n,h,w,c] or labels [n]."""
     a = np.ascontiguousarray(array, np.uint8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(bytes([0, 0, 0x08, a.ndim]))
-        f.write(struct.pack(">" + "I" * a.ndim, *a.shape))
-        f.write(a.tobytes())
-    os.replace(tmp, path)
+    return bytes([0, 0, 0x08, a.ndim]) + struct.pack(">" + "I" * a.ndim, *a.shape) + a.tobytes()
 
 
 def read_idx(path):
@@ -128,11 +123,22 @@ def read_idx(path):
 
 
 def write_set(folder, tag, images, labels):
-    """Writes TAG-images-idx3-ubyte / TAG-labels-idx1-ubyte in folder (once); returns both paths."""
+    """Writes TAG-images-idx3-ubyte / TAG-labels-idx1-ubyte in folder, unless the files there
+    already hold exactly these bytes (a task whose images changed is rewritten, never reused
+    stale); returns both paths."""
     os.makedirs(folder, exist_ok=True)
     xi = os.path.join(folder, f"{tag}-images-idx3-ubyte")
     yi = os.path.join(folder, f"{tag}-labels-idx1-ubyte")
-    if not (os.path.exists(xi) and os.path.exists(yi)):
-        write_idx(xi, images)
-        write_idx(yi, labels)
+    for path, array in ((xi, images), (yi, labels)):
+        want = idx_bytes(array)
+        if not (os.path.exists(path) and os.path.getsize(path) == len(want)
+                and _read(path) == want):
+            with open(path + ".tmp", "wb") as f:
+                f.write(want)
+            os.replace(path + ".tmp", path)
     return xi, yi
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()

@@ -228,5 +228,43 @@ class Protocol(unittest.TestCase):
             json.dumps(man)
 
 
+class TaskFiles(unittest.TestCase):
+    """bench/tasks.py's IDX sets and bench/personalization.py's use of them."""
+
+    def test_write_set_rewrites_changed_data(self):
+        import tasks as T
+        with tempfile.TemporaryDirectory() as d:
+            x = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+            xi, yi = T.write_set(d, "t", x, np.array([0, 1]))
+            self.assertEqual(T.read_idx(xi).tolist(), x.tolist())
+            # the same tag with other images must not return the stale file
+            xi, yi = T.write_set(d, "t", x + 1, np.array([1, 0]))
+            self.assertEqual(T.read_idx(xi).tolist(), (x + 1).tolist())
+            self.assertEqual(T.read_idx(yi).tolist(), [1, 0])
+
+    def test_personalization_sets_are_the_first_split(self):
+        import personalization as PB
+        import tasks as T
+        rng = np.random.default_rng(0)
+        fake = {"pool": (rng.integers(0, 255, (20, 4, 4), np.uint8), np.repeat(np.arange(2), 10)),
+                "test": (rng.integers(0, 255, (6, 4, 4), np.uint8), np.repeat(np.arange(2), 3)),
+                "split_pool": (rng.integers(0, 255, (20, 4, 4), np.uint8),
+                               np.repeat(np.arange(2), 10))}
+        with tempfile.TemporaryDirectory() as d:
+            ctx = type("Ctx", (), {"cifar": None, "cache": d})()
+            load, names = T.load, dict(T.NAMES)
+            T.load, T.NAMES["fake"] = (lambda name, cifar=None: fake), ["a", "b"]
+            try:
+                out = PB.task_data(ctx, "fake")
+            finally:
+                T.load = load
+                T.NAMES.clear()
+                T.NAMES.update(names)
+            want = T.split(fake, 0)
+            self.assertEqual(T.read_idx(out["split_train"][0]).tolist(), want["train"][0].tolist())
+            self.assertEqual(T.read_idx(out["split_test"][1]).tolist(), want["test"][1].tolist())
+            self.assertEqual(len(T.read_idx(out["split_train"][1])), 14)  # 70 % of 20
+
+
 if __name__ == "__main__":
     unittest.main()
